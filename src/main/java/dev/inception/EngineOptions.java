@@ -1,0 +1,50 @@
+package dev.inception;
+
+import dev.inception.model.InceptionV3;
+import dev.inception.plan.Lowering;
+
+/**
+ * How to open an engine. Defaults: the ImageNet classifier, backend AUTO, fused plan, no taps, batches up to 32.
+ *
+ * @param taps     keep the tap tensors (stem, mixed0..10, ...) readable after each forward pass: more arena memory,
+ *                 needed by {@link InceptionV3Engine#taps}
+ * @param maxBatch the largest batch one forward pass takes; the GPU sizes its arena from it
+ * @param device   GPU ordinal, for the GPU backend
+ */
+public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering lowering, boolean taps,
+                            int maxBatch, int device) {
+
+    public EngineOptions {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+    }
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(InceptionV3.Options.defaults(), Backend.AUTO, Lowering.FUSED, false, 32, 0);
+    }
+
+    public EngineOptions withModel(InceptionV3.Options m) {
+        return new EngineOptions(m, backend, lowering, taps, maxBatch, device);
+    }
+
+    public EngineOptions withBackend(Backend b) {
+        return new EngineOptions(model, b, lowering, taps, maxBatch, device);
+    }
+
+    public EngineOptions withLowering(Lowering l) {
+        return new EngineOptions(model, backend, l, taps, maxBatch, device);
+    }
+
+    public EngineOptions withTaps(boolean t) {
+        return new EngineOptions(model, backend, lowering, t, maxBatch, device);
+    }
+
+    public EngineOptions withMaxBatch(int m) {
+        return new EngineOptions(model, backend, lowering, taps, m, device);
+    }
+
+    public EngineOptions withDevice(int d) {
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, d);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.inception;
+
+import dev.inception.cpu.CpuExecutor;
+import dev.inception.gpu.GpuBackend;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Planner;
+import dev.inception.weights.Weights;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The public API: an InceptionV3 with its weights, planned once and bound to one executor. Open once, reuse for
+ * many batches, close to release native memory. Inputs are preprocessed NHWC float32 batches (see image.Preprocess).
+ *
+ * <pre>{@code
+ * try (InceptionV3Engine engine = InceptionV3Engine.open(weights, EngineOptions.defaults())) {
+ *     float[][] probabilities = engine.predict(batch);
+ * }
+ * }</pre>
+ */
+public final class InceptionV3Engine implements AutoCloseable {
+
+    private final Graph graph;
+    private final Plan plan;
+    private final Executor executor;
+    private final EngineOptions options;
+    private final Map<String, String> taps;
+
+    private InceptionV3Engine(Graph graph, Plan plan, Executor executor, EngineOptions options) {
+        this.graph = graph;
+        this.plan = plan;
+        this.executor = executor;
+        this.options = options;
+        this.taps = Taps.of(graph);
+    }
+
+    public static InceptionV3Engine open(Weights weights, EngineOptions options) {
+        return open(weights, options, System.err::println);
+    }
+
+    /** @param notice receives the one-line reason when AUTO falls back to the CPU */
+    public static InceptionV3Engine open(Weights weights, EngineOptions options, Consumer<String> notice) {
+        Graph graph = InceptionV3.build(options.model());
+        weights.checkFits(graph);
+        List<String> keep = new ArrayList<>();
+        if (options.taps()) {
+            keep.addAll(Taps.of(graph).values());
+        }
+        if (graph.has("avg_pool")) {
+            keep.add("avg_pool");     // features() of a model with top
+        }
+        Plan plan = Planner.lower(graph, options.lowering(), keep);
+        Executor executor = switch (options.backend()) {
+            case CPU -> new CpuExecutor(plan, weights);
+            case GPU -> GpuBackend.open(plan, weights, options);
+            case AUTO -> {
+                try {
+                    yield GpuBackend.open(plan, weights, options);
+                } catch (BackendUnavailableException e) {
+                    notice.accept("note: running on the CPU: " + e.getMessage());
+                    yield new CpuExecutor(plan, weights);
+                }
+            }
+        };
+        return new InceptionV3Engine(graph, plan, executor, options);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** "cpu" or "gpu": the backend actually in use. */
+    public String backend() {
+        return executor.backend();
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** Tap name -> Keras layer, in network order. */
+    public Map<String, String> tapNames() {
+        return taps;
+    }
+
+    /** The graph's output for a batch: class probabilities with top, pooled features (or mixed10) without. */
+    public Tensor forward(Tensor batch) {
+        String out = graph.output().name();
+        return run(batch, List.of(out)).get(out);
+    }
+
+    /** Class probabilities, one row per image. Needs a model with its top. */
+    public float[][] predict(Tensor batch) {
+        if (!graph.has("predictions")) {
+            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
+        }
+        return rows(forward(batch));
+    }
+
+    /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
+    public float[][] features(Tensor batch) {
+        String layer = graph.has("avg_pool") ? "avg_pool" : graph.output().name();
+        Tensor t = run(batch, List.of(layer)).get(layer);
+        if (!t.shape().flat()) {
+            throw new IllegalStateException("this model has no pooled features (pooling=none): its output is "
+                    + t.shape());
+        }
+        return rows(t);
+    }
+
+    /** Every tap (stem, mixed0..10, avg_pool, predictions) for a batch. Needs an engine opened with taps. */
+    public Map<String, Tensor> taps(Tensor batch) {
+        if (!options.taps()) {
+            throw new IllegalStateException("open the engine with EngineOptions.withTaps(true) to read taps");
+        }
+        Map<String, Tensor> byLayer = run(batch, List.copyOf(taps.values()));
+        Map<String, Tensor> byTap = new java.util.LinkedHashMap<>();
+        taps.forEach((tap, layer) -> byTap.put(tap, byLayer.get(layer)));
+        return byTap;
+    }
+
+    private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
+        if (batch.batch() > options.maxBatch()) {
+            throw new IllegalArgumentException("a batch of " + batch.batch() + " is larger than this engine's maximum of "
+                    + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
+        }
+        return executor.forward(batch, fetch);
+    }
+
+    private static float[][] rows(Tensor t) {
+        float[][] rows = new float[t.batch()][];
+        for (int i = 0; i < t.batch(); i++) {
+            rows[i] = t.image(i);
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+    }
+}

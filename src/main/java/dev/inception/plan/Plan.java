@@ -1,0 +1,61 @@
+package dev.inception.plan;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph lowered to an ordered list of steps over tensors placed in one activation arena. Plain data: both
+ * executors run the same plan, and everything about it can be checked without a GPU.
+ *
+ * @param arenaElements peak arena size per image, in elements (multiply by batch and element size for bytes)
+ * @param layerTensors  Keras layer name -> tensor holding that layer's output, for layers whose output exists in
+ *                      this lowering (the fused lowering has no separate conv2d_k or batch_normalization_k outputs)
+ * @param kept          tensors guaranteed to hold their value after the forward pass (input, output, requested taps)
+ */
+public record Plan(Lowering lowering, List<TensorSpec> tensors, List<Step> steps, long arenaElements,
+                   int input, int output, Map<String, Integer> layerTensors, List<Integer> kept) {
+
+    public Plan {
+        tensors = List.copyOf(tensors);
+        steps = List.copyOf(steps);
+        layerTensors = Map.copyOf(layerTensors);
+        kept = List.copyOf(kept);
+    }
+
+    public TensorSpec tensor(int id) {
+        return tensors.get(id);
+    }
+
+    public TensorSpec inputTensor() {
+        return tensors.get(input);
+    }
+
+    public TensorSpec outputTensor() {
+        return tensors.get(output);
+    }
+
+    /** The tensor holding a layer's output; it must have been kept for its value to survive the forward pass. */
+    public TensorSpec tensorOf(String layer) {
+        Integer id = layerTensors.get(layer);
+        if (id == null) {
+            throw new IllegalArgumentException("layer '" + layer + "' has no output tensor in the " + lowering
+                    + " plan" + (lowering == Lowering.FUSED ? " (conv and batch norm are fused into activation_k)" : ""));
+        }
+        return tensors.get(id);
+    }
+
+    public boolean isKept(String layer) {
+        Integer id = layerTensors.get(layer);
+        return id != null && kept.contains(id);
+    }
+
+    /** Arena bytes for one image (float32). */
+    public long arenaBytesPerImage() {
+        return arenaElements * Float.BYTES;
+    }
+
+    /** What the arena would need without reuse: every tensor in its own place. */
+    public long unsharedElements() {
+        return tensors.stream().mapToLong(TensorSpec::elements).sum();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.inception;
+
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole network on the CPU with seeded weights: invariants that do not need reference numbers. */
+class EngineTest {
+
+    static Weights weights;
+    static Tensor twoImages;
+
+    @BeforeAll
+    static void setUp() {
+        Graph g = InceptionV3.build();
+        weights = SeededWeights.forGraph(g, 1);
+        Random r = new Random(42);
+        float[] x = new float[2 * 299 * 299 * 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        twoImages = new Tensor(2, Shape.of(299, 299, 3), x);
+    }
+
+    static EngineOptions cpu() {
+        return EngineOptions.defaults().withBackend(Backend.CPU);
+    }
+
+    /** Max |a - b| relative to max |a|: the per-tensor error measure of docs/VERIFICATION.md. */
+    static double relativeError(float[] a, float[] b) {
+        double maxA = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxA = Math.max(maxA, Math.abs(a[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        }
+        return maxDiff / maxA;
+    }
+
+    @Test
+    void fusedAndFaithfulPlansAgreeOnEveryTap() {
+        Map<String, Tensor> faithful;
+        Map<String, Tensor> fused;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu().withLowering(Lowering.FAITHFUL).withTaps(true))) {
+            faithful = e.taps(twoImages);
+        }
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu().withLowering(Lowering.FUSED).withTaps(true))) {
+            fused = e.taps(twoImages);
+        }
+        assertEquals(faithful.keySet(), fused.keySet());
+        assertEquals(14, fused.size());
+        for (String tap : faithful.keySet()) {
+            double err = relativeError(faithful.get(tap).data(), fused.get(tap).data());
+            assertTrue(err < 1e-4, tap + ": relative error " + err);
+        }
+    }
+
+    @Test
+    void seededWeightsGiveMeaningfulActivations() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu().withTaps(true))) {
+            Map<String, Tensor> taps = e.taps(twoImages);
+            for (String tap : new String[] {"stem", "mixed3", "mixed7", "mixed10"}) {
+                float[] d = taps.get(tap).data();
+                double sq = 0;
+                for (float v : d) {
+                    sq += v * v;
+                }
+                double rms = Math.sqrt(sq / d.length);
+                assertTrue(rms > 0.1 && rms < 10, tap + " rms " + rms);
+            }
+            float[] p = taps.get("predictions").image(0);
+            double sum = 0;
+            float max = 0;
+            for (float v : p) {
+                sum += v;
+                max = Math.max(max, v);
+            }
+            assertEquals(1.0, sum, 1e-4);
+            assertTrue(max > 0.01 && max < 0.99, "softmax is neither uniform nor one-hot: max " + max);
+        }
+    }
+
+    @Test
+    void aBatchGivesTheSameResultAsItsImagesOneByOne() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu())) {
+            float[][] both = e.predict(twoImages);
+            for (int i = 0; i < 2; i++) {
+                Tensor one = new Tensor(1, twoImages.shape(), twoImages.image(i));
+                float[] alone = e.predict(one)[0];
+                assertTrue(relativeError(alone, both[i]) < 1e-6, "image " + i);
+            }
+            assertTrue(relativeError(both[0], both[1]) > 1e-3, "different images give different outputs");
+        }
+    }
+
+    @Test
+    void featuresAreTheAveragePoolOfMixed10() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu().withTaps(true))) {
+            Tensor mixed10 = e.taps(twoImages).get("mixed10");
+            float[][] features = e.features(twoImages);
+            assertEquals(2048, features[1].length);
+            for (int c = 0; c < 2048; c += 97) {
+                double sum = 0;
+                for (int p = 0; p < 64; p++) {
+                    sum += mixed10.data()[(64 + p) * 2048 + c];
+                }
+                assertEquals(sum / 64, features[1][c], 1e-5 * (1 + Math.abs(sum / 64)));
+            }
+        }
+    }
+
+    @Test
+    void batchLargerThanTheMaximumIsRefused() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu().withMaxBatch(1))) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> e.predict(twoImages));
+            assertTrue(ex.getMessage().contains("maximum of 1"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void wrongInputShapeIsRefused() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, cpu())) {
+            Tensor wrong = Tensor.zeros(1, Shape.of(224, 224, 3));
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> e.predict(wrong));
+            assertTrue(ex.getMessage().contains("299"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void gpuBackendExplainsWhyItIsUnavailableAndAutoFallsBack() {
+        StringBuilder notice = new StringBuilder();
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults(), notice::append)) {
+            assertEquals("cpu", e.backend());
+        }
+        assertTrue(notice.toString().startsWith("note: running on the CPU"), notice.toString());
+        assertThrows(BackendUnavailableException.class,
+                () -> InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.GPU)));
+    }
+
+    @Test
+    void weightsMissingALayerAreRefusedByName() {
+        Weights.Builder b = Weights.builder().source("test weights");
+        weights.keys().stream().filter(k -> !k.startsWith("conv2d_94/")).forEach(k -> b.put(k, weights.get(k)));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> InceptionV3Engine.open(b.build(), cpu()));
+        assertTrue(e.getMessage().contains("conv2d_94"), e.getMessage());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.inception.plan;
+
+import dev.inception.Taps;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class PlannerTest {
+
+    private final Graph graph = InceptionV3.build();
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void everyTensorIsWrittenBeforeItIsRead(Lowering lowering) {
+        Plan plan = Planner.lower(graph, lowering);
+        Set<Integer> written = new HashSet<>(List.of(plan.input()));
+        for (Step s : plan.steps()) {
+            for (int in : s.inputs()) {
+                assertTrue(written.contains(in), s.name() + " reads tensor " + plan.tensor(in).name() + " before it is written");
+            }
+            assertTrue(written.add(s.output()), s.name() + " writes a tensor that was already written");
+        }
+        assertTrue(written.contains(plan.output()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void tensorsAliveAtTheSameTimeNeverOverlap(Lowering lowering) {
+        Plan plan = Planner.lower(graph, lowering, Taps.of(graph).values());
+        int n = plan.tensors().size();
+        int[] first = new int[n];
+        int[] last = new int[n];
+        java.util.Arrays.fill(first, Integer.MAX_VALUE);
+        first[plan.input()] = -1;
+        for (int s = 0; s < plan.steps().size(); s++) {
+            Step step = plan.steps().get(s);
+            first[step.output()] = Math.min(first[step.output()], s);
+            last[step.output()] = Math.max(last[step.output()], s);
+            for (int in : step.inputs()) {
+                last[in] = Math.max(last[in], s);
+            }
+        }
+        for (int k : plan.kept()) {
+            last[k] = plan.steps().size();
+        }
+        for (int a = 0; a < n; a++) {
+            TensorSpec ta = plan.tensor(a);
+            assertTrue(ta.offset() >= 0 && ta.offset() + ta.elements() <= plan.arenaElements(), ta.name() + " outside the arena");
+            for (int b = a + 1; b < n; b++) {
+                TensorSpec tb = plan.tensor(b);
+                boolean liveTogether = first[a] <= last[b] && first[b] <= last[a];
+                boolean overlap = ta.offset() < tb.offset() + tb.elements() && tb.offset() < ta.offset() + ta.elements();
+                if (liveTogether && overlap) {
+                    fail(ta.name() + " and " + tb.name() + " are alive together and overlap in the arena");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void memoryIsReused(Lowering lowering) {
+        Plan plan = Planner.lower(graph, lowering);
+        assertTrue(plan.arenaElements() * 3 < plan.unsharedElements(),
+                "peak " + plan.arenaElements() + " vs unshared " + plan.unsharedElements());
+        // lower bound: a step's input and output live together; the largest such pair is conv2d_3 (147x147x32 -> x64)
+        assertTrue(plan.arenaElements() >= 147L * 147 * (32 + 64));
+    }
+
+    @Test
+    void fusedPlanHasOneStepPerConvBlock() {
+        Plan plan = Planner.lower(graph, Lowering.FUSED);
+        long convs = plan.steps().stream().filter(s -> s instanceof Step.Conv c && c.foldedBn() != null && c.relu()).count();
+        assertEquals(94, convs);
+        assertFalse(plan.steps().stream().anyMatch(s -> s instanceof Step.BatchNorm || s instanceof Step.Relu));
+        Step.Conv first = (Step.Conv) plan.steps().get(0);
+        assertEquals("batch_normalization_1", first.foldedBn());
+        assertEquals("activation_1", plan.tensor(first.output()).name());
+    }
+
+    @Test
+    void faithfulPlanHasOneStepPerKerasLayer() {
+        Plan plan = Planner.lower(graph, Lowering.FAITHFUL);
+        // every layer but the input; predictions is Dense + Softmax
+        assertEquals(graph.nodes().size() - 1 + 1, plan.steps().size());
+        assertEquals(94, plan.steps().stream().filter(s -> s instanceof Step.BatchNorm).count());
+    }
+
+    @Test
+    void fusedPlanRefusesToKeepAFusedAwayLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Planner.lower(graph, Lowering.FUSED, List.of("batch_normalization_5")));
+        assertTrue(e.getMessage().contains("FAITHFUL"), e.getMessage());
+    }
+
+    @Test
+    void convWindowsCarryTensorFlowPadding() {
+        Plan plan = Planner.lower(graph, Lowering.FUSED);
+        Step.Conv c = plan.steps().stream().filter(s -> s.name().equals("conv2d_8")).map(Step.Conv.class::cast)
+                .findFirst().orElseThrow();
+        // conv2d_8 is mixed0's 5x5 'same' conv: pad 2 on every side
+        assertEquals(new Window(5, 5, 1, 1, 2, 2, 2, 2), c.window());
+    }
+
+    @Test
+    void offsetsAreAligned() {
+        for (TensorSpec t : Planner.lower(graph, Lowering.FUSED).tensors()) {
+            assertEquals(0, t.offset() % ArenaAllocator.ALIGNMENT, t.name());
+        }
+    }
+}
