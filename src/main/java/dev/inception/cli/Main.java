@@ -1,13 +1,18 @@
 package dev.inception.cli;
 
+import dev.inception.weights.WeightsFileException;
+import dev.inception.weights.WeightsMismatchException;
 import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine.Command;
 
 /** The `inception` command line: a thin layer over the engine API. */
 @Command(name = "inception", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"InceptionV3 inference from Java: a CPU reference executor and a GPU executor over one plan.",
                 "", "Run 'inception COMMAND --help' for the options of a command."},
-        subcommands = {SummaryCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PredictCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit codes shared by every command. */
@@ -21,17 +26,32 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command line with the given streams; returns the exit code. Never calls System.exit. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExitCodeExceptionMapper(t -> FAILURE);
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose");
-            if (verbose) {
+            if (Arrays.asList(args).contains("--verbose")) {
                 e.printStackTrace(cmd.getErr());
             }
             cmd.getErr().println("error: " + e.getMessage());
-            return e instanceof BadInputException ? BAD_INPUT : FAILURE;
+            cmd.getErr().flush();
+            return exitCode(e);
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Unreadable input (image or weights file) is 3; everything else that fails is 1. */
+    static int exitCode(Throwable e) {
+        return e instanceof BadInputException || e instanceof WeightsFileException
+                || e instanceof WeightsMismatchException ? BAD_INPUT : FAILURE;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,0 +1,148 @@
+package dev.inception.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.Tensor;
+import dev.inception.image.ImageDecodeException;
+import dev.inception.image.ImageDecoder;
+import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
+import dev.inception.image.RgbImage;
+import dev.inception.imagenet.Labels;
+import dev.inception.imagenet.Prediction;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Classify images with InceptionV3 and print the top-K ImageNet classes, like Keras's",
+                "decode_predictions. Images are decoded, converted to RGB, resized to 299x299 as Keras's load_img",
+                "does, and preprocessed as x/127.5 - 1. Several images go through in batches.",
+                "",
+                "Exit codes: 0 success, 1 failure, 2 usage error, 3 an image or the weights could not be read",
+                "(the readable images are still classified)."},
+        footer = {"", "Examples:", "  inception predict examples/chelsea.png",
+                "  inception predict --weights inception_v3_weights_tf_dim_ordering_tf_kernels.h5 --json *.jpg"})
+final class PredictCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WeightsOption weights;
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}: the GPU when usable, else the CPU).")
+    String backend;
+
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json", description = "One JSON object per image per line on stdout.")
+    boolean json;
+
+    @Option(names = "--resize", defaultValue = "nearest",
+            description = "nearest | bilinear (default: ${DEFAULT-VALUE}, as Keras's load_img).")
+    String resize;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
+    List<Path> images;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (top < 1 || batch < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top and --batch must be at least 1");
+        }
+        Interpolation how = Interpolation.valueOf(resize.toUpperCase(Locale.ROOT));
+        Graph graph = InceptionV3.build();
+        EngineOptions options = EngineOptions.defaults().withBackend(parseBackend(backend)).withMaxBatch(batch);
+        Labels labels = Labels.imagenet();
+        int unreadable = 0;
+        try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
+            Shape input = graph.input().shape();
+            Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
+            for (int from = 0; from < images.size(); from += batch) {
+                List<Path> paths = new ArrayList<>();
+                List<RgbImage> decoded = new ArrayList<>();
+                for (Path p : images.subList(from, Math.min(from + batch, images.size()))) {
+                    try {
+                        decoded.add(ImageDecoder.read(p));
+                        paths.add(p);
+                    } catch (ImageDecodeException e) {
+                        err.println("error: " + e.getMessage());
+                        unreadable++;
+                    }
+                }
+                if (!decoded.isEmpty()) {
+                    Tensor x = Preprocess.batch(decoded, input.height(), input.width(), how);
+                    float[][] probabilities = engine.predict(x);
+                    for (int i = 0; i < paths.size(); i++) {
+                        print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
+                    }
+                    out.flush();
+                }
+                progress.update(Math.min(from + batch, images.size()));
+            }
+        }
+        return unreadable > 0 ? Main.BAD_INPUT : Main.OK;
+    }
+
+    static Backend parseBackend(String s) {
+        try {
+            return Backend.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend must be auto, cpu or gpu, got '" + s + "'");
+        }
+    }
+
+    private void print(PrintWriter out, Path image, String backendName, List<Prediction> predictions) {
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("image", image.toString());
+            o.addProperty("backend", backendName);
+            JsonArray arr = new JsonArray();
+            for (Prediction p : predictions) {
+                JsonObject e = new JsonObject();
+                e.addProperty("index", p.index());
+                e.addProperty("wnid", p.wnid());
+                e.addProperty("label", p.label());
+                e.addProperty("probability", p.probability());
+                arr.add(e);
+            }
+            o.add("top", arr);
+            out.println(new Gson().toJson(o));
+            return;
+        }
+        out.println(image + "  (" + backendName + ")");
+        for (int r = 0; r < predictions.size(); r++) {
+            Prediction p = predictions.get(r);
+            out.printf(Locale.ROOT, "  %2d. %-10s %-28s %7.2f%%  (class %d)%n", r + 1, p.wnid(), p.label(),
+                    p.probability() * 100, p.index());
+        }
+    }
+}

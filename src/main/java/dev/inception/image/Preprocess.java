@@ -1,0 +1,36 @@
+package dev.inception.image;
+
+import dev.inception.Tensor;
+import dev.inception.model.Shape;
+
+import java.util.List;
+
+/**
+ * Keras's inception_v3.preprocess_input ('tf' mode): x / 127.5 - 1, per channel value, in float32 as numpy computes
+ * it. The CPU twin of kernels/preprocess.cu.
+ */
+public final class Preprocess {
+
+    private Preprocess() {
+    }
+
+    public static float value(int u8) {
+        return u8 / 127.5f - 1f;
+    }
+
+    /** One image, already at the network's input size, to HWC float32. */
+    public static float[] toFloats(RgbImage img) {
+        byte[] p = img.pixels();
+        float[] out = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            out[i] = value(p[i] & 0xff);
+        }
+        return out;
+    }
+
+    /** Resizes each image to height x width and stacks them into one NHWC batch. */
+    public static Tensor batch(List<RgbImage> images, int height, int width, Interpolation how) {
+        return Tensor.stack(Shape.of(height, width, 3),
+                images.stream().map(i -> toFloats(Resize.to(i, width, height, how))).toList());
+    }
+}

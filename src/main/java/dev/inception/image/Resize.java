@@ -1,0 +1,130 @@
+package dev.inception.image;
+
+/**
+ * Resizing with PIL's exact pixel mapping, so that images reach the network as Keras's load_img would give them.
+ */
+public final class Resize {
+
+    /** PIL's fixed-point precision for 8-bit resampling: 32 - 8 - 2 bits. */
+    private static final int PRECISION_BITS = 22;
+
+    private Resize() {
+    }
+
+    public static RgbImage to(RgbImage img, int width, int height, Interpolation how) {
+        if (img.width() == width && img.height() == height) {
+            return img;
+        }
+        return how == Interpolation.NEAREST ? nearest(img, width, height) : bilinear(img, width, height);
+    }
+
+    /**
+     * PIL's NEAREST: the source of output column x is floor(x0), x0 = 0.5 * scale, advanced by scale per column,
+     * accumulated in double exactly as PIL's ImagingScaleAffine does (the accumulation decides ties).
+     */
+    public static RgbImage nearest(RgbImage img, int width, int height) {
+        int[] xs = nearestIndices(img.width(), width);
+        int[] ys = nearestIndices(img.height(), height);
+        byte[] out = new byte[width * height * 3];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                System.arraycopy(img.pixels(), (ys[y] * img.width() + xs[x]) * 3, out, (y * width + x) * 3, 3);
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    static int[] nearestIndices(int inSize, int outSize) {
+        double scale = (double) inSize / outSize;
+        double pos = scale * 0.5;
+        int[] idx = new int[outSize];
+        for (int i = 0; i < outSize; i++) {
+            idx[i] = Math.min((int) pos, inSize - 1);
+            pos += scale;
+        }
+        return idx;
+    }
+
+    /**
+     * PIL's BILINEAR (Resample.c): a horizontal pass then a vertical pass, each a triangle filter of support
+     * max(1, scale), weights normalised and rounded to 22-bit fixed point, results rounded and clipped to uint8
+     * between the passes.
+     */
+    public static RgbImage bilinear(RgbImage img, int width, int height) {
+        byte[] pixels = img.pixels();
+        int w = img.width();
+        int h = img.height();
+        if (width != w) {
+            Coefficients c = Coefficients.of(w, width);
+            pixels = pass(pixels, w, h, c, true);
+            w = width;
+        }
+        if (height != h) {
+            Coefficients c = Coefficients.of(h, height);
+            pixels = pass(pixels, w, h, c, false);
+            h = height;
+        }
+        return new RgbImage(w, h, pixels);
+    }
+
+    /** For each output index: the first input index, how many inputs, and their fixed-point weights. */
+    record Coefficients(int[] start, int[] count, int[][] weights) {
+
+        static Coefficients of(int inSize, int outSize) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = 1.0 * filterScale;      // the triangle filter's support is 1
+            int[] start = new int[outSize];
+            int[] count = new int[outSize];
+            int[][] weights = new int[outSize][];
+            for (int o = 0; o < outSize; o++) {
+                double center = (o + 0.5) * scale;
+                int min = Math.max((int) (center - support + 0.5), 0);
+                int max = Math.min((int) (center + support + 0.5), inSize);
+                double[] k = new double[max - min];
+                double sum = 0;
+                for (int i = 0; i < k.length; i++) {
+                    double d = Math.abs((i + min - center + 0.5) / filterScale);
+                    k[i] = d < 1.0 ? 1.0 - d : 0.0;
+                    sum += k[i];
+                }
+                weights[o] = new int[k.length];
+                for (int i = 0; i < k.length; i++) {
+                    double v = sum != 0 ? k[i] / sum : k[i];
+                    weights[o][i] = (int) (v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
+                }
+                start[o] = min;
+                count[o] = k.length;
+            }
+            return new Coefficients(start, count, weights);
+        }
+    }
+
+    private static byte[] pass(byte[] src, int w, int h, Coefficients c, boolean horizontal) {
+        int outW = horizontal ? c.start().length : w;
+        int outH = horizontal ? h : c.start().length;
+        byte[] out = new byte[outW * outH * 3];
+        for (int y = 0; y < outH; y++) {
+            for (int x = 0; x < outW; x++) {
+                int o = horizontal ? x : y;
+                for (int ch = 0; ch < 3; ch++) {
+                    long acc = 1L << (PRECISION_BITS - 1);
+                    for (int i = 0; i < c.count()[o]; i++) {
+                        int sx = horizontal ? c.start()[o] + i : x;
+                        int sy = horizontal ? y : c.start()[o] + i;
+                        acc += (long) (src[(sy * w + sx) * 3 + ch] & 0xff) * c.weights()[o][i];
+                    }
+                    out[(y * outW + x) * 3 + ch] = (byte) clip8(acc);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int clip8(long v) {
+        if (v >= (255L + 1) << PRECISION_BITS) {
+            return 255;
+        }
+        return v <= 0 ? 0 : (int) (v >> PRECISION_BITS);
+    }
+}

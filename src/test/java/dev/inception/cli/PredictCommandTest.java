@@ -1,0 +1,112 @@
+package dev.inception.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PredictCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsonHasOneLinePerImageWithKSortedEntries() {
+        Run r = run("predict", "--backend", "cpu", "--json", "--top", "3", "examples/chelsea.png", "examples/rocket.jpg");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        for (String line : lines) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            assertEquals("cpu", o.get("backend").getAsString());
+            JsonArray top = o.getAsJsonArray("top");
+            assertEquals(3, top.size());
+            double previous = 1.0;
+            for (int i = 0; i < 3; i++) {
+                JsonObject e = top.get(i).getAsJsonObject();
+                double p = e.get("probability").getAsDouble();
+                assertTrue(p <= previous && p >= 0);
+                previous = p;
+                assertTrue(e.get("wnid").getAsString().startsWith("n"));
+                int index = e.get("index").getAsInt();
+                assertTrue(index >= 0 && index < 1000);
+            }
+        }
+        assertTrue(lines.get(0).contains("\"image\":\"examples/chelsea.png\""));
+    }
+
+    @Test
+    void missingImageExits3AndTheOthersAreStillClassified() {
+        Run r = run("predict", "--backend", "cpu", "--json", "nowhere.png", "examples/chelsea.png");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("nowhere.png: no such file"), r.err());
+        assertEquals(1, r.out().lines().count());
+    }
+
+    @Test
+    void nonImageAndTruncatedPngExit3() throws Exception {
+        Path text = tmp.resolve("text.jpg");
+        Files.writeString(text, "not a picture");
+        byte[] png = Files.readAllBytes(Path.of("examples/chelsea.png"));
+        Path cut = tmp.resolve("cut.png");
+        Files.write(cut, Arrays.copyOf(png, 2000));
+        Run r = run("predict", "--backend", "cpu", text.toString(), cut.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("not an image"), r.err());
+        assertTrue(r.err().contains("truncated or corrupt"), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace without --verbose");
+    }
+
+    @Test
+    void corruptWeightsExit3WithOneLine() throws Exception {
+        Path w = tmp.resolve("w.h5");
+        Files.writeString(w, "garbage");
+        Run r = run("predict", "--backend", "cpu", "--weights", w.toString(), "examples/chelsea.png");
+        assertEquals(3, r.code());
+        assertTrue(r.err().strip().startsWith("error: ") && r.err().contains("not an HDF5 file"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        assertEquals(2, run("predict").code());
+        assertEquals(2, run("predict", "--top", "x", "a.png").code());
+        assertEquals(2, run("no-such-command").code());
+    }
+
+    @Test
+    void gpuBackendFailsWithExit1AndAReason() {
+        Run r = run("predict", "--backend", "gpu", "examples/chelsea.png");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("GPU"), r.err());
+    }
+
+    @Test
+    void tableOutputNamesTheImageAndRanks() {
+        Run r = run("predict", "--backend", "cpu", "--top", "2", "--resize", "bilinear", "examples/coffee.png");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("examples/coffee.png  (cpu)"), r.out());
+        assertTrue(r.out().contains(" 1. n") && r.out().contains(" 2. n") && !r.out().contains(" 3. n"), r.out());
+    }
+}
