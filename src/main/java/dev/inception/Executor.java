@@ -20,6 +20,12 @@ public interface Executor extends AutoCloseable {
      */
     Map<String, Tensor> forward(Tensor input, List<String> fetch);
 
+    /**
+     * Runs one forward pass and returns its duration in milliseconds, measured where the work happens: CUDA events
+     * on the GPU, a host clock around the synchronous work on the CPU. Used by benchmarks only.
+     */
+    double timeForward(Tensor input);
+
     @Override
     void close();
 }

@@ -128,11 +128,21 @@ public final class InceptionV3Engine implements AutoCloseable {
         return byTap;
     }
 
-    private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
+    /** One forward pass timed by the executor (CUDA events on the GPU): for benchmarks. */
+    public double timeForward(Tensor batch) {
+        checkBatch(batch);
+        return executor.timeForward(batch);
+    }
+
+    private void checkBatch(Tensor batch) {
         if (batch.batch() > options.maxBatch()) {
             throw new IllegalArgumentException("a batch of " + batch.batch() + " is larger than this engine's maximum of "
                     + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
         }
+    }
+
+    private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
+        checkBatch(batch);
         return executor.forward(batch, fetch);
     }
 

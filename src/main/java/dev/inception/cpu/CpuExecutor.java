@@ -81,6 +81,13 @@ public final class CpuExecutor implements Executor {
         return out;
     }
 
+    @Override
+    public synchronized double timeForward(Tensor input) {
+        long start = System.nanoTime();
+        forward(input, List.of());
+        return (System.nanoTime() - start) / 1e6;
+    }
+
     private void run(Step step, int n) {
         float[] a = arena;
         if (step instanceof Step.Conv c) {

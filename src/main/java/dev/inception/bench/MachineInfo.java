@@ -1,0 +1,50 @@
+package dev.inception.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** What a benchmark result records about where it ran. */
+public final class MachineInfo {
+
+    private MachineInfo() {
+    }
+
+    public static Map<String, Object> host() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", cpuModel());
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        m.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
+        return m;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /** The git commit of the working directory, or "unknown" outside a checkout. */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.inception.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.Tensor;
+import dev.inception.bench.LatencyStats;
+import dev.inception.bench.MachineInfo;
+import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
+import dev.inception.image.RgbImage;
+import dev.inception.imagenet.Labels;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.weights.SeededWeights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in two scopes:",
+                "  network    preprocessed input already where the executor wants it; the forward pass only",
+                "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
+                "  end2end    decoded 640x480 uint8 images in host memory -> resize, preprocess, forward,",
+                "             top-5 on the host.",
+                "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
+                "machine, git commit, date and every setting (--json, --out)."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu | gpu | auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
+    String plan;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default); tf32 on the GPU only.")
+    String precision;
+
+    @Option(names = "--batch", defaultValue = "1,8", split = ",", paramLabel = "N[,N...]",
+            description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per batch size (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iters", defaultValue = "10", description = "Timed runs per batch size and scope (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--scope", defaultValue = "network,end2end", split = ",",
+            description = "network and/or end2end (default: ${DEFAULT-VALUE}).")
+    List<String> scopes;
+
+    @Option(names = "--json", description = "Print the result as JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON result to FILE.")
+    Path out;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!precision.equals("fp32")) {
+            throw new IllegalArgumentException("--precision " + precision + " is not available: only fp32 is implemented");
+        }
+        if (warmup < 0 || iters < 1 || batches.stream().anyMatch(b -> b < 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--iters and every --batch must be at least 1, --warmup at least 0");
+        }
+        Lowering lowering = Lowering.valueOf(plan.toUpperCase(Locale.ROOT));
+        Graph graph = InceptionV3.build();
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        EngineOptions options = EngineOptions.defaults().withBackend(PredictCommand.parseBackend(backend))
+                .withLowering(lowering).withMaxBatch(maxBatch);
+        List<Map<String, Object>> results = new ArrayList<>();
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
+            report.put("schema", "inception-bench/1");
+            report.put("date", Instant.now().toString());
+            report.put("git_commit", MachineInfo.gitCommit());
+            report.put("machine", MachineInfo.host());
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("backend", engine.backend());
+            settings.put("plan", plan);
+            settings.put("precision", precision);
+            settings.put("batches", batches);
+            settings.put("warmup", warmup);
+            settings.put("iters", iters);
+            settings.put("weights", "seeded");
+            report.put("settings", settings);
+            Labels labels = Labels.imagenet();
+            for (int batch : batches) {
+                if (scopes.contains("network")) {
+                    results.add(result("network", batch, network(engine, batch)));
+                }
+                if (scopes.contains("end2end")) {
+                    results.add(result("end2end", batch, endToEnd(engine, labels, batch)));
+                }
+                err.println("bench: batch " + batch + " done");
+            }
+        }
+        report.put("results", results);
+        String text = new GsonBuilder().setPrettyPrinting().create().toJson(report);
+        if (out != null) {
+            Files.writeString(out, text + "\n");
+        }
+        if (json) {
+            stdout.println(text);
+        } else {
+            printTable(stdout, report, results);
+        }
+        return Main.OK;
+    }
+
+    private double[] network(InceptionV3Engine engine, int batch) {
+        Shape in = engine.graph().input().shape();
+        float[] x = new float[Math.toIntExact(batch * in.elements())];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        Tensor t = new Tensor(batch, in, x);
+        for (int i = 0; i < warmup; i++) {
+            engine.timeForward(t);
+        }
+        double[] ms = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            ms[i] = engine.timeForward(t);
+        }
+        return ms;
+    }
+
+    private double[] endToEnd(InceptionV3Engine engine, Labels labels, int batch) {
+        Shape in = engine.graph().input().shape();
+        List<RgbImage> images = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < batch; i++) {
+            byte[] px = new byte[640 * 480 * 3];
+            for (int j = 0; j < px.length; j++) {
+                px[j] = (byte) r.nextInt(256);
+            }
+            images.add(new RgbImage(640, 480, px));
+        }
+        double[] ms = new double[iters];
+        for (int i = -warmup; i < iters; i++) {
+            long start = System.nanoTime();
+            float[][] p = engine.predict(Preprocess.batch(images, in.height(), in.width(), Interpolation.NEAREST));
+            for (float[] row : p) {
+                labels.top(row, 5);
+            }
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        return ms;
+    }
+
+    private static Map<String, Object> result(String scope, int batch, double[] ms) {
+        LatencyStats s = LatencyStats.of(ms);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scope", scope);
+        m.put("batch", batch);
+        Map<String, Double> latency = new LinkedHashMap<>();
+        latency.put("p50", s.p50());
+        latency.put("p90", s.p90());
+        latency.put("p99", s.p99());
+        latency.put("mean", s.mean());
+        latency.put("min", s.min());
+        latency.put("max", s.max());
+        m.put("latency_ms", latency);
+        m.put("images_per_s", batch * 1000.0 / s.mean());
+        m.put("samples_ms", ms);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printTable(PrintWriter out, Map<String, Object> report, List<Map<String, Object>> results) {
+        out.println("settings: " + report.get("settings"));
+        out.println("machine:  " + report.get("machine"));
+        out.printf("%-8s %6s %10s %10s %10s %12s%n", "scope", "batch", "p50 ms", "p90 ms", "p99 ms", "images/s");
+        for (Map<String, Object> r : results) {
+            Map<String, Double> l = (Map<String, Double>) r.get("latency_ms");
+            out.printf(Locale.ROOT, "%-8s %6d %10.1f %10.1f %10.1f %12.2f%n", r.get("scope"), (Integer) r.get("batch"),
+                    l.get("p50"), l.get("p90"), l.get("p99"), (Double) r.get("images_per_s"));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.inception.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest {
+
+    @Test
+    void jsonRecordsMachineSettingsAndOneResultPerScopeAndBatch() {
+        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "1", "--warmup", "0",
+                "--iters", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("inception-bench/1", o.get("schema").getAsString());
+        assertTrue(o.getAsJsonObject("machine").get("cores").getAsInt() >= 1);
+        assertEquals("cpu", o.getAsJsonObject("settings").get("backend").getAsString());
+        JsonArray results = o.getAsJsonArray("results");
+        assertEquals(2, results.size());
+        for (int i = 0; i < 2; i++) {
+            JsonObject res = results.get(i).getAsJsonObject();
+            assertEquals(1, res.get("batch").getAsInt());
+            JsonObject l = res.getAsJsonObject("latency_ms");
+            assertTrue(l.get("p50").getAsDouble() > 0);
+            assertTrue(l.get("p50").getAsDouble() <= l.get("p99").getAsDouble());
+            assertEquals(2, res.getAsJsonArray("samples_ms").size());
+            // throughput is consistent with the mean latency
+            assertEquals(1000.0 / l.get("mean").getAsDouble(), res.get("images_per_s").getAsDouble(), 1e-9);
+        }
+        assertEquals("network", results.get(0).getAsJsonObject().get("scope").getAsString());
+        assertEquals("end2end", results.get(1).getAsJsonObject().get("scope").getAsString());
+    }
+}
