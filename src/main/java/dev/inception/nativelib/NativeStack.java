@@ -80,7 +80,8 @@ public final class NativeStack {
             throw new BackendUnavailableException("the GPU backend supports Linux x86_64 only (this is " + os + ")");
         }
         if (!d.problems().isEmpty()) {
-            throw new BackendUnavailableException(String.join(" ", d.problems()) + " Searched: " + d.searched());
+            throw new BackendUnavailableException(String.join(" ", d.problems())
+                    + " ('inception info' lists the folders searched)");
         }
         systemLoad(d.driver().orElseThrow().path(), "the CUDA driver");
         systemLoad(d.cublasLt().orElseThrow().path(), "cuBLASLt");
