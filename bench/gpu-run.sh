@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# GPU runbook for a host with no Maven and no internet: runs every stage with its own time budget, writes all
+# output (logs, JSON, JUnit XML) into RESULTS_DIR, and ends with a summary table. On a machine without a GPU the
+# GPU stages are marked skipped, with the reason.
+#
+#   bench/gpu-run.sh RESULTS_DIR        (from the repository, with target/bundle built by bench/make-bundle.sh)
+#   ./gpu-run.sh RESULTS_DIR            (from inside a bundle)
+#
+# Java: the bundle's jre/, else java on PATH. CUDA, cuDNN and cuBLAS: found by `inception info` (toolkit folders,
+# pip's nvidia-* wheels, INCEPTION_CUDA_LIBS); the launcher puts their folders on LD_LIBRARY_PATH.
+set -uo pipefail
+if [ $# -ne 1 ]; then
+  echo "usage: $0 RESULTS_DIR" >&2
+  exit 2
+fi
+results="$1"
+mkdir -p "$results"
+results="$(cd "$results" && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -x "$here/inception" ] && [ -f "$here/inception.jar" ]; then
+  bundle="$here"
+else
+  bundle="${INCEPTION_BUNDLE:-$here/../target/bundle}"
+fi
+inception="$bundle/inception"
+start_all=$(date +%s)
+
+names=(); states=(); seconds=(); notes=()
+record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); }
+
+# stage NAME BUDGET_SECONDS COMMAND...: runs with a time limit, output to RESULTS_DIR/NAME.log
+stage() {
+  local name="$1" budget="$2"
+  shift 2
+  local t0 rc
+  t0=$(date +%s)
+  echo "== $name (budget ${budget}s): $*" | tee -a "$results/runbook.log"
+  timeout --kill-after=10 "$budget" "$@" > "$results/$name.log" 2>&1
+  rc=$?
+  local dt=$(( $(date +%s) - t0 ))
+  if [ $rc -eq 0 ]; then
+    record "$name" pass "$dt" ""
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    record "$name" timeout "$dt" "over ${budget}s"
+  else
+    record "$name" fail "$dt" "exit $rc: $(tail -n 1 "$results/$name.log" | cut -c1-100)"
+  fi
+  return $rc
+}
+
+skip() { record "$1" skipped 0 "$2"; echo "== $1: skipped: $2" | tee -a "$results/runbook.log"; }
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(uname -a)"
+  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+} > "$results/host.txt" 2>&1
+
+if [ ! -x "$inception" ]; then
+  skip info "no bundle at $bundle: run bench/make-bundle.sh first"
+  gpu=0
+else
+  stage info 60 "$inception" info
+  stage info-json 60 bash -c "\"$inception\" info --json > \"$results/info.json\""
+  if grep -q '"compute_capability"' "$results/info.json" 2>/dev/null; then gpu=1; else gpu=0; fi
+fi
+
+if [ "$gpu" = 1 ]; then
+  stage smoke 120 bash -c "\"$inception\" smoke --json > \"$results/smoke.json\""
+else
+  skip smoke "no GPU visible (see info.log)"
+fi
+
+if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ]; then
+  java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
+  stage native-tests 240 "$java" -jar "$bundle/lib-test-console.jar" execute \
+    --class-path "$bundle/native-test-classes:$bundle/inception.jar:$bundle/lib/*" --scan-class-path \
+    --reports-dir "$results/junit"
+elif [ "$gpu" = 1 ]; then
+  skip native-tests "this bundle has no native-test classes"
+else
+  skip native-tests "no GPU visible"
+fi
+
+# summary
+{
+  printf "%-14s %-8s %6s  %s\n" stage result seconds note
+  for i in "${!names[@]}"; do
+    printf "%-14s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
+  done
+  echo "total: $(( $(date +%s) - start_all ))s; results in $results"
+} | tee "$results/summary.txt"
+
+failed=0
+for s in "${states[@]}"; do
+  case "$s" in fail|timeout) failed=1 ;; esac
+done
+exit $failed

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds target/bundle/: everything needed to run `inception` (and the GPU runbook) on an offline Linux x86_64
+# machine with no Maven and no JDK: the jar, its dependency jars (without JCuda's PTX compiler and NVRTC, which this
+# project never loads: 24 MB saved), the bridges and kernels (inside the jar), native-test classes with the JUnit
+# console launcher when they exist, a launcher script, and a jlink'ed JRE (java.base, java.desktop, ...).
+#
+#   bench/make-bundle.sh [--no-jre]
+#
+# Budget: under 60 MiB in all, since the GPU machine receives at most 64 MiB with the source tree.
+# A JRE linked here needs glibc >= 2.34 where it runs (this machine: Debian 12).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/target/bundle"
+budget_mib=60
+with_jre=1
+[ "${1:-}" = "--no-jre" ] && with_jre=0
+
+if [ ! -f "$root/target/inception.jar" ]; then
+  (cd "$root" && mvn -B -q package -DskipTests)
+fi
+rm -rf "$out"
+mkdir -p "$out/lib"
+cp "$root/target/inception.jar" "$out/"
+for j in "$root"/target/lib/*.jar; do
+  case "$(basename "$j")" in
+    jcuda-natives-*)
+      cp "$j" "$out/lib/"
+      zip -q -d "$out/lib/$(basename "$j")" 'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*' >/dev/null ;;
+    *) cp "$j" "$out/lib/" ;;
+  esac
+done
+
+if [ -d "$root/target/native-test-classes" ]; then
+  cp -r "$root/target/native-test-classes" "$out/native-test-classes"
+  console="$(find "$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone" -name '*.jar' 2>/dev/null | sort | tail -n 1)"
+  [ -n "$console" ] && cp "$console" "$out/lib-test-console.jar"
+fi
+
+cat > "$out/inception" <<'LAUNCHER'
+#!/usr/bin/env bash
+# Bundle launcher: the bundled JRE if present, else java from PATH.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+java="$here/jre/bin/java"
+[ -x "$java" ] || java="$(command -v java || true)"
+if [ -z "$java" ]; then
+  echo "inception: no Java found: this bundle has no jre/ and there is no java on PATH" >&2
+  exit 1
+fi
+cuda_dirs="$("$java" -cp "$here/inception.jar" dev.inception.nativelib.LibraryPath 2>/dev/null || true)"
+if [ -n "$cuda_dirs" ]; then
+  export LD_LIBRARY_PATH="$cuda_dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+exec "$java" ${INCEPTION_JAVA_OPTS:-} -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$here/natives}" \
+  -jar "$here/inception.jar" "$@"
+LAUNCHER
+chmod +x "$out/inception"
+cp "$root/bench/gpu-run.sh" "$out/gpu-run.sh"
+cp -r "$root/examples" "$out/examples"
+
+if [ "$with_jre" = 1 ]; then
+  jlink --add-modules java.base,java.desktop,java.logging,java.management,java.sql,jdk.unsupported \
+    --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
+fi
+
+size_mib=$(( $(du -sb "$out" | cut -f1) / 1048576 ))
+echo "bundle: $out, ${size_mib} MiB (budget ${budget_mib} MiB)$([ "$with_jre" = 1 ] && echo ', with JRE')"
+if [ "$size_mib" -ge "$budget_mib" ]; then
+  echo "bundle: over budget" >&2
+  exit 1
+fi

@@ -1,0 +1,90 @@
+package dev.inception.bundle;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The offline bundle as a user of an air-gapped GPU server gets it: built by bench/make-bundle.sh after `package`,
+ * within its size budget, and runnable with its own launcher and JRE; and the GPU runbook on this (GPU-less)
+ * machine. Runs in the integration-test phase (failsafe), after the jar exists.
+ */
+class BundleIT {
+
+    static final Path BUNDLE = Path.of("target/bundle");
+
+    @TempDir
+    static Path tmp;
+
+    record Result(int code, String out) {
+    }
+
+    static Result run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
+        return new Result(p.exitValue(), out);
+    }
+
+    @BeforeAll
+    static void buildBundle() throws Exception {
+        Result r = run("bash", "bench/make-bundle.sh");
+        assertEquals(0, r.code(), r.out());
+    }
+
+    @Test
+    void bundleIsWithinItsBudgetAndLeavesOutUnusedNatives() throws Exception {
+        long bytes;
+        try (Stream<Path> files = Files.walk(BUNDLE)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertTrue(bytes < 60L << 20, "bundle is " + (bytes >> 20) + " MiB");
+        assertTrue(Files.isExecutable(BUNDLE.resolve("jre/bin/java")));
+        Result list = run("unzip", "-l", Files.list(BUNDLE.resolve("lib"))
+                .filter(p -> p.getFileName().toString().startsWith("jcuda-natives")).findFirst().orElseThrow().toString());
+        assertTrue(list.out().contains("libJCudaDriver"), list.out());
+        assertTrue(!list.out().contains("libJNvPTXCompiler") && !list.out().contains("libJNvrtc"), list.out());
+    }
+
+    @Test
+    void infoAndCpuPredictRunFromTheBundle() throws Exception {
+        Result info = run(BUNDLE.resolve("inception").toString(), "info");
+        assertEquals(0, info.code(), info.out());
+        assertTrue(info.out().contains("gpu backend:"), info.out());
+        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "cpu", "--json",
+                "--top", "2", BUNDLE.resolve("examples/chelsea.png").toString());
+        assertEquals(0, predict.code(), predict.out());
+        String json = predict.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+        assertEquals(2, o.getAsJsonArray("top").size());
+        assertEquals("cpu", o.get("backend").getAsString());
+    }
+
+    @Test
+    void gpuRunbookOnThisMachineSummarisesAndSkipsWhatNeedsAGpu() throws Exception {
+        Path results = tmp.resolve("results");
+        Result r = run("bash", "bench/gpu-run.sh", results.toString());
+        assertEquals(0, r.code(), r.out());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        assertTrue(summary.get(0).startsWith("stage"), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("pass")), summary.toString());
+        assertTrue(Files.size(results.resolve("info.json")) > 0);
+        String infoJson = Files.readString(results.resolve("info.json"));
+        if (!infoJson.contains("\"compute_capability\"")) {
+            assertTrue(summary.stream().anyMatch(l -> l.startsWith("smoke") && l.contains("skipped")
+                    && l.contains("no GPU")), summary.toString());
+        }
+    }
+}
