@@ -117,6 +117,11 @@ public final class InceptionV3Engine implements AutoCloseable {
         return rows(t);
     }
 
+    /** This network, frozen, with a newly trained softmax head on its bottleneck features. */
+    public dev.inception.transfer.HeadClassifier withHead(dev.inception.transfer.SoftmaxHead head) {
+        return new dev.inception.transfer.HeadClassifier(this, head);
+    }
+
     /** Every tap (stem, mixed0..10, avg_pool, predictions) for a batch. Needs an engine opened with taps. */
     public Map<String, Tensor> taps(Tensor batch) {
         if (!options.taps()) {

@@ -21,18 +21,12 @@ final class ModelOptions {
     int classes;
 
     InceptionV3.Options toOptions() {
-        String[] hw = inputSize.toLowerCase().split("x");
-        if (hw.length != 2) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--input-size must look like 299x299, got '" + inputSize + "'");
-        }
         InceptionV3.Options.Pooling p = switch (pooling.toLowerCase()) {
             case "avg" -> InceptionV3.Options.Pooling.AVG;
             case "max" -> InceptionV3.Options.Pooling.MAX;
             case "none" -> InceptionV3.Options.Pooling.NONE;
             default -> throw new IllegalArgumentException("--pooling must be avg, max or none, got '" + pooling + "'");
         };
-        return new InceptionV3.Options(!noTop, p, Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim()),
-                classes);
+        return new InceptionV3.Options(!noTop, p, Sizes.height(inputSize), Sizes.width(inputSize), classes);
     }
 }

@@ -17,6 +17,8 @@ import dev.inception.imagenet.Prediction;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.model.Shape;
+import dev.inception.transfer.HeadClassifier;
+import dev.inception.transfer.SoftmaxHead;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +67,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--head", paramLabel = "HEAD.h5",
+            description = {"A softmax head from 'inception train-head': classify into its classes with the frozen",
+                    "network's bottleneck features (at the input size the head was trained with)."})
+    Path head;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -79,11 +86,15 @@ final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top and --batch must be at least 1");
         }
         Interpolation how = Interpolation.valueOf(resize.toUpperCase(Locale.ROOT));
-        Graph graph = InceptionV3.build();
-        EngineOptions options = EngineOptions.defaults().withBackend(parseBackend(backend)).withMaxBatch(batch);
-        Labels labels = Labels.imagenet();
+        SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
+        InceptionV3.Options model = graphOptions(newHead);
+        Graph graph = InceptionV3.build(model);
+        EngineOptions options = EngineOptions.defaults().withModel(model)
+                .withBackend(parseBackend(backend)).withMaxBatch(batch);
+        Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
         int unreadable = 0;
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
+            HeadClassifier classifier = newHead == null ? null : engine.withHead(newHead);
             Shape input = graph.input().shape();
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
             for (int from = 0; from < images.size(); from += batch) {
@@ -100,7 +111,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 if (!decoded.isEmpty()) {
                     Tensor x = Preprocess.batch(decoded, input.height(), input.width(), how);
-                    float[][] probabilities = engine.predict(x);
+                    float[][] probabilities = classifier == null ? engine.predict(x) : classifier.predict(x);
                     for (int i = 0; i < paths.size(); i++) {
                         print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
                     }
@@ -110,6 +121,11 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return unreadable > 0 ? Main.BAD_INPUT : Main.OK;
+    }
+
+    private static InceptionV3.Options graphOptions(SoftmaxHead h) {
+        return h == null ? InceptionV3.Options.defaults()
+                : InceptionV3.Options.features(Sizes.height(h.inputSize()), Sizes.width(h.inputSize()));
     }
 
     static Backend parseBackend(String s) {
@@ -141,8 +157,8 @@ final class PredictCommand implements Callable<Integer> {
         out.println(image + "  (" + backendName + ")");
         for (int r = 0; r < predictions.size(); r++) {
             Prediction p = predictions.get(r);
-            out.printf(Locale.ROOT, "  %2d. %-10s %-28s %7.2f%%  (class %d)%n", r + 1, p.wnid(), p.label(),
-                    p.probability() * 100, p.index());
+            String name = p.wnid().isEmpty() ? p.label() : p.wnid() + "  " + p.label();
+            out.printf(Locale.ROOT, "  %2d. %-40s %7.2f%%  (class %d)%n", r + 1, name, p.probability() * 100, p.index());
         }
     }
 }

@@ -29,8 +29,10 @@ final class WeightsOption {
         if (chosen.isPresent()) {
             return KerasWeights.load(chosen.get(), graph, err::println);
         }
+        String consequence = graph.has("predictions") ? "so ImageNet labels are meaningless"
+                : "so features are random projections (a head trained on them works, but far worse than with real weights)";
         err.println("warning: no Keras weights found (no --weights, no " + name + " in $KERAS_HOME/models or"
-                + " ~/.keras/models): using seeded random weights, so labels are meaningless. Keras saves the real file"
+                + " ~/.keras/models): using seeded random weights, " + consequence + ". Keras saves the real file"
                 + " there on first use of keras.applications.InceptionV3(weights='imagenet'); or pass --weights FILE.");
         return SeededWeights.forGraph(graph, seed);
     }

@@ -23,7 +23,7 @@ public final class KerasH5Writer {
     }
 
     /** Writes every weight of the store, grouped by layer (the part of the key before '/'), in store order. */
-    public static void write(Path file, Weights weights, Map<String, String> extraRootAttributes) {
+    public static void write(Path file, Weights weights, Map<String, ?> extraRootAttributes) {
         Map<String, List<String>> byLayer = new LinkedHashMap<>();
         for (String key : weights.keys()) {
             int slash = key.indexOf('/');

@@ -1,0 +1,96 @@
+package dev.inception.cli;
+
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.image.Interpolation;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.transfer.FeatureExtractor;
+import dev.inception.transfer.FeatureSet;
+import dev.inception.transfer.ImageFolder;
+import dev.inception.weights.Weights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "features", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Extract bottleneck features (the 2048 values after global average pooling) for every image",
+                "of an image folder (DIR/<class name>/<images>), with a deterministic train/validation split,",
+                "into one HDF5 file for 'train-head'. Uses the network without its top; the Keras _notop",
+                "weights file or a full one both work. Unreadable images are reported and skipped."},
+        footer = {"", "Example: inception features --data /tmp/digits --input-size 75x75 --out digits.h5"})
+final class FeaturesCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WeightsOption weights;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Image folder, one sub-folder per class.")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Features file to write (.h5).")
+    Path out;
+
+    @Option(names = "--input-size", defaultValue = "299x299", paramLabel = "HxW",
+            description = "Network input size, each side >= 75 (default: ${DEFAULT-VALUE}).")
+    String inputSize;
+
+    @Option(names = "--val-split", defaultValue = "0.2", description = "Held-out fraction (default: ${DEFAULT-VALUE}).")
+    double valSplit;
+
+    @Option(names = "--split-seed", defaultValue = "1", description = "Seed of the split (default: ${DEFAULT-VALUE}).")
+    long splitSeed;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
+    String resize;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        ImageFolder folder = ImageFolder.scan(data, valSplit, splitSeed);
+        InceptionV3.Options model = InceptionV3.Options.features(Sizes.height(inputSize), Sizes.width(inputSize));
+        Graph graph = InceptionV3.build(model);
+        Weights w = weights.resolve(graph, err);
+        EngineOptions options = EngineOptions.defaults().withModel(model)
+                .withBackend(PredictCommand.parseBackend(backend)).withMaxBatch(batch);
+        int[] skipped = {0};
+        long start = System.nanoTime();
+        FeatureSet set;
+        try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
+            Progress progress = new Progress(err, folder.samples().size(), "images", true);
+            set = FeatureExtractor.extract(engine, folder, batch, Interpolation.valueOf(resize.toUpperCase(Locale.ROOT)),
+                    progress::update, line -> {
+                        err.println(line);
+                        skipped[0]++;
+                    });
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        set = new FeatureSet(set.features(), set.labels(), set.validation(), set.classNames(), set.files(), w.source(),
+                set.inputSize());
+        set.write(out);
+        spec.commandLine().getOut().printf(Locale.ROOT,
+                "%d images (%d train, %d validation, %d skipped), %d classes, %d features each, %.1f s (%.1f images/s) -> %s%n",
+                set.size(), set.subset(false).size(), set.subset(true).size(), skipped[0], set.classNames().size(),
+                set.dimension(), seconds, set.size() / seconds, out);
+        return skipped[0] > 0 ? Main.BAD_INPUT : Main.OK;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.inception.cli;
+
+import dev.inception.transfer.FeatureSet;
+import dev.inception.transfer.HeadTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train-head", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a new softmax layer (multinomial logistic regression, cross-entropy + L2, Adam) on",
+                "features from 'inception features', with early stopping on the validation loss. Saves it as a",
+                "Keras Dense layer named 'predictions' (kernel 2048xK, bias K) plus the class names."},
+        footer = {"", "Example: inception train-head --features digits.h5 --out digits-head.h5",
+                "Then:    inception predict --head digits-head.h5 IMAGE..."})
+final class TrainHeadCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--features", required = true, paramLabel = "FILE", description = "From 'inception features'.")
+    Path features;
+
+    @Option(names = "--out", required = true, paramLabel = "HEAD.h5", description = "Head file to write.")
+    Path headFile;
+
+    @Option(names = "--epochs", defaultValue = "200", description = "At most this many epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--l2", defaultValue = "1e-4", description = "L2 penalty l2/2*|W|^2 (default: ${DEFAULT-VALUE}).")
+    double l2;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Mini-batch order seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--patience", defaultValue = "15",
+            description = "Stop after this many epochs without a better validation loss (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        FeatureSet all = FeatureSet.read(features);
+        FeatureSet train = all.subset(false);
+        FeatureSet val = all.subset(true);
+        out.printf("%d training and %d validation samples, %d classes, %d features (weights: %s)%n", train.size(),
+                val.size(), all.classNames().size(), all.dimension(), all.weights());
+        long start = System.nanoTime();
+        HeadTrainer.Result r = HeadTrainer.train(train, val, new HeadTrainer.Options(epochs, lr, batch, l2, seed, patience),
+                e -> out.printf(Locale.ROOT, "epoch %3d  train loss %.4f acc %.3f   val loss %.4f acc %.3f%s%n",
+                        e.epoch(), e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.best() ? "  *" : ""));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        r.head().save(headFile);
+        HeadTrainer.Epoch best = r.history().get(r.bestEpoch() - 1);
+        out.printf(Locale.ROOT, "best epoch %d: validation accuracy %.3f (%d samples), training %.1f s -> %s%n",
+                r.bestEpoch(), best.valAccuracy(), val.size(), seconds, headFile);
+        return Main.OK;
+    }
+}

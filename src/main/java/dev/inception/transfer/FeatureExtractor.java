@@ -1,0 +1,65 @@
+package dev.inception.transfer;
+
+import dev.inception.InceptionV3Engine;
+import dev.inception.image.ImageDecodeException;
+import dev.inception.image.ImageDecoder;
+import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
+import dev.inception.image.RgbImage;
+import dev.inception.model.Shape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs the frozen network over an image folder, in batches, and collects the bottleneck features. Unreadable
+ * images are reported through {@code problems} and left out, never silently.
+ */
+public final class FeatureExtractor {
+
+    private FeatureExtractor() {
+    }
+
+    /**
+     * @param progress receives the number of images processed so far after each batch
+     * @param problems receives one line per unreadable image
+     */
+    public static FeatureSet extract(InceptionV3Engine engine, ImageFolder data, int batch, Interpolation how,
+                                     Consumer<Integer> progress, Consumer<String> problems) {
+        Shape in = engine.graph().input().shape();
+        List<float[]> features = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<Boolean> validation = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        List<ImageFolder.Sample> samples = data.samples();
+        for (int from = 0; from < samples.size(); from += batch) {
+            List<ImageFolder.Sample> ok = new ArrayList<>();
+            List<RgbImage> images = new ArrayList<>();
+            for (ImageFolder.Sample s : samples.subList(from, Math.min(from + batch, samples.size()))) {
+                try {
+                    images.add(ImageDecoder.read(s.file()));
+                    ok.add(s);
+                } catch (ImageDecodeException e) {
+                    problems.accept("skipped: " + e.getMessage());
+                }
+            }
+            if (!images.isEmpty()) {
+                float[][] f = engine.features(Preprocess.batch(images, in.height(), in.width(), how));
+                for (int i = 0; i < ok.size(); i++) {
+                    features.add(f[i]);
+                    labels.add(ok.get(i).label());
+                    validation.add(ok.get(i).validation());
+                    files.add(ok.get(i).file().toString());
+                }
+            }
+            progress.accept(Math.min(from + batch, samples.size()));
+        }
+        boolean[] val = new boolean[validation.size()];
+        for (int i = 0; i < val.length; i++) {
+            val[i] = validation.get(i);
+        }
+        return new FeatureSet(features.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(),
+                val, data.classNames(), files, "", in.height() + "x" + in.width());
+    }
+}
