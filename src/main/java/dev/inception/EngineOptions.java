@@ -10,9 +10,10 @@ import dev.inception.plan.Lowering;
  *                 needed by {@link InceptionV3Engine#taps}
  * @param maxBatch the largest batch one forward pass takes; the GPU sizes its arena from it
  * @param device   GPU ordinal, for the GPU backend
+ * @param precision GPU arithmetic (the CPU is always float32)
  */
 public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering lowering, boolean taps,
-                            int maxBatch, int device) {
+                            int maxBatch, int device, Precision precision) {
 
     public EngineOptions {
         if (maxBatch < 1) {
@@ -21,30 +22,34 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(InceptionV3.Options.defaults(), Backend.AUTO, Lowering.FUSED, false, 32, 0);
+        return new EngineOptions(InceptionV3.Options.defaults(), Backend.AUTO, Lowering.FUSED, false, 32, 0, Precision.FP32);
     }
 
     public EngineOptions withModel(InceptionV3.Options m) {
-        return new EngineOptions(m, backend, lowering, taps, maxBatch, device);
+        return new EngineOptions(m, backend, lowering, taps, maxBatch, device, precision);
     }
 
     public EngineOptions withBackend(Backend b) {
-        return new EngineOptions(model, b, lowering, taps, maxBatch, device);
+        return new EngineOptions(model, b, lowering, taps, maxBatch, device, precision);
     }
 
     public EngineOptions withLowering(Lowering l) {
-        return new EngineOptions(model, backend, l, taps, maxBatch, device);
+        return new EngineOptions(model, backend, l, taps, maxBatch, device, precision);
     }
 
     public EngineOptions withTaps(boolean t) {
-        return new EngineOptions(model, backend, lowering, t, maxBatch, device);
+        return new EngineOptions(model, backend, lowering, t, maxBatch, device, precision);
     }
 
     public EngineOptions withMaxBatch(int m) {
-        return new EngineOptions(model, backend, lowering, taps, m, device);
+        return new EngineOptions(model, backend, lowering, taps, m, device, precision);
+    }
+
+    public EngineOptions withPrecision(Precision p) {
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, p);
     }
 
     public EngineOptions withDevice(int d) {
-        return new EngineOptions(model, backend, lowering, taps, maxBatch, d);
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, d, precision);
     }
 }

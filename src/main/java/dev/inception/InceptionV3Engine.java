@@ -106,6 +106,24 @@ public final class InceptionV3Engine implements AutoCloseable {
         return rows(forward(batch));
     }
 
+    /**
+     * Class probabilities for decoded images: resized on the CPU (PIL's mapping), preprocessed by the executor
+     * (on the GPU for the GPU backend). Needs a model with its top.
+     */
+    public float[][] predict(List<dev.inception.image.RgbImage> images, dev.inception.image.Interpolation how) {
+        if (!graph.has("predictions")) {
+            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
+        }
+        if (images.size() > options.maxBatch()) {
+            throw new IllegalArgumentException("a batch of " + images.size() + " is larger than this engine's maximum of "
+                    + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
+        }
+        dev.inception.model.Shape in = graph.input().shape();
+        byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
+        String out = graph.output().name();
+        return rows(executor.forwardImages(rgb, images.size(), in, List.of(out)).get(out));
+    }
+
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
     public float[][] features(Tensor batch) {
         String layer = graph.has("avg_pool") ? "avg_pool" : graph.output().name();

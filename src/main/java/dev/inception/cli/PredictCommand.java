@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import dev.inception.Backend;
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
-import dev.inception.Tensor;
 import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
@@ -110,8 +109,8 @@ final class PredictCommand implements Callable<Integer> {
                     }
                 }
                 if (!decoded.isEmpty()) {
-                    Tensor x = Preprocess.batch(decoded, input.height(), input.width(), how);
-                    float[][] probabilities = classifier == null ? engine.predict(x) : classifier.predict(x);
+                    float[][] probabilities = classifier == null ? engine.predict(decoded, how)
+                            : classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
                     for (int i = 0; i < paths.size(); i++) {
                         print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
                     }

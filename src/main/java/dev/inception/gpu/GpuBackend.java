@@ -8,9 +8,9 @@ import dev.inception.plan.Plan;
 import dev.inception.weights.Weights;
 
 /**
- * Entry point of the GPU backend: loads the native stack (explaining anything missing), checks for a device, and
- * opens the GPU executor. The executor itself (cuDNN / cuBLAS / kernels over the plan) is not in this build yet,
- * which is reported as such; Backend.AUTO then falls back to the CPU.
+ * Entry point of the GPU backend: loads the native stack (explaining anything missing), checks for the device, and
+ * opens a {@link GpuExecutor}. Any failure is a BackendUnavailableException with the reason; Backend.AUTO then
+ * falls back to the CPU.
  */
 public final class GpuBackend {
 
@@ -31,7 +31,11 @@ public final class GpuBackend {
             throw new BackendUnavailableException("GPU " + options.device() + " does not exist: this machine has "
                     + report.devices().size() + " GPU(s)");
         }
-        throw new BackendUnavailableException("the native GPU stack loaded and " + report.devices().get(options.device())
-                .name() + " is visible, but the GPU executor is not part of this build yet; use --backend cpu");
+        try {
+            return new GpuExecutor(plan, weights, options);
+        } catch (GpuException | jcuda.CudaException e) {
+            throw new BackendUnavailableException("GPU " + options.device() + " (" + report.devices()
+                    .get(options.device()).name() + ") cannot run the network: " + e.getMessage(), e);
+        }
     }
 }

@@ -28,6 +28,16 @@ public final class Preprocess {
         return out;
     }
 
+    /** Resizes each image to height x width and packs the bytes into one NHWC uint8 batch. */
+    public static byte[] packBytes(List<RgbImage> images, int height, int width, Interpolation how) {
+        int per = height * width * 3;
+        byte[] out = new byte[Math.multiplyExact(per, images.size())];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(Resize.to(images.get(i), width, height, how).pixels(), 0, out, i * per, per);
+        }
+        return out;
+    }
+
     /** Resizes each image to height x width and stacks them into one NHWC batch. */
     public static Tensor batch(List<RgbImage> images, int height, int width, Interpolation how) {
         return Tensor.stack(Shape.of(height, width, 3),

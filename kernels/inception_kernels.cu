@@ -1,0 +1,3 @@
+// The one translation unit nvcc compiles into the kernels fatbin (kernels/build-kernels.sh).
+#include "concat.cu"
+#include "preprocess.cu"

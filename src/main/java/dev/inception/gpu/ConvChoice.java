@@ -1,0 +1,24 @@
+package dev.inception.gpu;
+
+import java.util.Locale;
+
+/**
+ * The cuDNN forward algorithm chosen for one convolution at one batch size, with its workspace, and its time when
+ * it was chosen by measurement (cudnnFindConvolutionForwardAlgorithm) rather than by heuristic.
+ */
+public record ConvChoice(String step, int batch, int algo, long workspaceBytes, float milliseconds, boolean measured) {
+
+    private static final String[] NAMES = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT",
+        "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+
+    public static String algoName(int algo) {
+        return algo >= 0 && algo < NAMES.length ? NAMES[algo] : "ALGO_" + algo;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s (batch %d): %s, workspace %.1f MiB%s", step, batch, algoName(algo),
+                workspaceBytes / 1048576.0, measured ? String.format(Locale.ROOT, ", %.3f ms measured", milliseconds)
+                        : ", heuristic");
+    }
+}

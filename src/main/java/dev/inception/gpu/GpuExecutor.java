@@ -1,0 +1,210 @@
+package dev.inception.gpu;
+
+import dev.inception.EngineOptions;
+import dev.inception.Executor;
+import dev.inception.Tensor;
+import dev.inception.plan.Plan;
+import dev.inception.plan.TensorSpec;
+import dev.inception.weights.Weights;
+import jcuda.Sizeof;
+import jcuda.driver.CUevent;
+import jcuda.driver.JCudaDriver;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a plan on one GPU with cuDNN, cuBLAS and this project's kernels, in NHWC float32 like the CPU executor,
+ * with the same arena layout (offsets and sizes times the batch).
+ *
+ * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
+ * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
+ * buffers. A forward pass only copies, enqueues and synchronises once at the end. Convolution algorithms are chosen
+ * by measurement at the maximum batch (cudnnFindConvolutionForwardAlgorithm), by cuDNN's heuristic for other batch
+ * sizes, always within the workspace. Not thread-safe for concurrent forwards: {@code forward} is synchronized.
+ */
+public final class GpuExecutor implements Executor {
+
+    /** Upper bound for the convolution workspace: generous on a data-centre GPU, and the choice is logged. */
+    static final long WORKSPACE_LIMIT = 512L << 20;
+
+    private final Plan plan;
+    private final int maxBatch;
+    private final CudaContext cx;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final DeviceWeights weights;
+    private final DeviceBuffer arena;
+    private final KernelModule kernels;
+    private final GpuProgram.Workspace workspace = new GpuProgram.Workspace(WORKSPACE_LIMIT);
+    private final Map<Integer, GpuProgram> programs = new HashMap<>();
+    private final PinnedBuffer stagingIn;
+    private final PinnedBuffer stagingBytes;
+    private final DeviceBuffer deviceBytes;
+    private final PinnedBuffer stagingOut;
+    private final CUevent start = new CUevent();
+    private final CUevent stop = new CUevent();
+    private boolean closed;
+
+    public GpuExecutor(Plan plan, Weights w, EngineOptions options) {
+        this.plan = plan;
+        this.maxBatch = options.maxBatch();
+        this.cx = new CudaContext(options.device(), options.precision());
+        owned.add(cx);
+        try {
+            weights = own(new DeviceWeights(plan, w));
+            arena = own(new DeviceBuffer(plan.arenaElements() * maxBatch * Sizeof.FLOAT,
+                    "the activation arena for a batch of " + maxBatch));
+            kernels = own(new KernelModule());
+            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, workspace, true));
+            programs.put(maxBatch, full);
+            workspace.buffer = own(new DeviceBuffer(full.workspaceNeeded(), "the cuDNN workspace"));
+            stagingIn = own(new PinnedBuffer(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
+            stagingBytes = own(new PinnedBuffer(plan.inputTensor().elements() * maxBatch));
+            deviceBytes = own(new DeviceBuffer(plan.inputTensor().elements() * maxBatch, "the uint8 input images"));
+            long keptElements = plan.kept().stream().mapToLong(t -> plan.tensor(t).elements()).sum();
+            stagingOut = own(new PinnedBuffer(keptElements * maxBatch * Sizeof.FLOAT));
+            JCudaDriver.cuEventCreate(start, 0);
+            JCudaDriver.cuEventCreate(stop, 0);
+            owned.add(() -> {
+                JCudaDriver.cuEventDestroy(start);
+                JCudaDriver.cuEventDestroy(stop);
+            });
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    @Override
+    public String backend() {
+        return "gpu";
+    }
+
+    /** The convolution algorithms chosen so far, one line each (shown with --verbose). */
+    public List<String> algorithmChoices() {
+        List<String> lines = new ArrayList<>();
+        programs.values().forEach(p -> p.choices().forEach(c -> lines.add(c.toString())));
+        return lines;
+    }
+
+    public String deviceName() {
+        return cx.deviceName();
+    }
+
+    @Override
+    public synchronized Map<String, Tensor> forward(Tensor input, List<String> fetch) {
+        GpuProgram program = prepare(input, fetch);
+        program.run();
+        return download(input.batch(), fetch);
+    }
+
+    /** Uploads uint8 images and preprocesses them on the GPU with kernels/preprocess.cu. */
+    @Override
+    public synchronized Map<String, Tensor> forwardImages(byte[] rgb, int batch, dev.inception.model.Shape shape,
+                                                         List<String> fetch) {
+        GpuProgram program = prepare(batch, shape, fetch);
+        stagingBytes.view().put(rgb);
+        JCudaDriver.cuMemcpyHtoDAsync(deviceBytes.ptr(), stagingBytes.ptr(), rgb.length, cx.stream());
+        kernels.preprocess(cx.stream(), program.at(plan.input()), deviceBytes.ptr(), rgb.length);
+        program.run();
+        return download(batch, fetch);
+    }
+
+    @Override
+    public synchronized double timeForward(Tensor input) {
+        GpuProgram program = prepare(input, List.of());
+        JCudaDriver.cuEventRecord(start, cx.stream());
+        program.run();
+        JCudaDriver.cuEventRecord(stop, cx.stream());
+        JCudaDriver.cuEventSynchronize(stop);
+        float[] ms = new float[1];
+        JCudaDriver.cuEventElapsedTime(ms, start, stop);
+        return ms[0];
+    }
+
+    /** Checks, makes the context current, uploads the input; returns the program for this batch size. */
+    private GpuProgram prepare(Tensor input, List<String> fetch) {
+        GpuProgram program = prepare(input.batch(), input.shape(), fetch);
+        FloatBuffer staging = stagingIn.view().asFloatBuffer();
+        staging.put(input.data());
+        long bytes = (long) input.data().length * Sizeof.FLOAT;
+        JCudaDriver.cuMemcpyHtoDAsync(program.at(plan.input()), stagingIn.ptr(), bytes, cx.stream());
+        return program;
+    }
+
+    /** Checks the batch and the fetch list, makes the context current; returns the program for this batch size. */
+    private GpuProgram prepare(int n, dev.inception.model.Shape shape, List<String> fetch) {
+        if (closed) {
+            throw new IllegalStateException("this GPU executor is closed");
+        }
+        TensorSpec in = plan.inputTensor();
+        if (!shape.equals(in.shape())) {
+            throw new IllegalArgumentException("input shape " + shape + " does not match the model's " + in.shape());
+        }
+        if (n > maxBatch) {
+            throw new IllegalArgumentException("a batch of " + n + " is larger than this executor's maximum of " + maxBatch);
+        }
+        for (String layer : fetch) {
+            if (!plan.isKept(layer)) {
+                throw new IllegalArgumentException("layer '" + layer + "' is not kept by this plan; open the engine with"
+                        + " taps enabled");
+            }
+        }
+        cx.makeCurrent();
+        return programs.computeIfAbsent(n, b -> {
+            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false);
+            owned.add(p);
+            return p;
+        });
+    }
+
+    private Map<String, Tensor> download(int n, List<String> fetch) {
+        GpuProgram program = programs.get(n);
+        long offset = 0;
+        List<long[]> spans = new ArrayList<>();
+        for (String layer : fetch) {
+            TensorSpec t = plan.tensorOf(layer);
+            long bytes = t.elements() * n * Sizeof.FLOAT;
+            JCudaDriver.cuMemcpyDtoHAsync(stagingOut.ptr().withByteOffset(offset), program.at(t.id()), bytes, cx.stream());
+            spans.add(new long[] {offset, bytes});
+            offset += bytes;
+        }
+        cx.synchronize();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < fetch.size(); i++) {
+            TensorSpec t = plan.tensorOf(fetch.get(i));
+            float[] values = new float[Math.toIntExact(spans.get(i)[1] / Sizeof.FLOAT)];
+            FloatBuffer view = stagingOut.view().position(Math.toIntExact(spans.get(i)[0])).slice()
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            view.get(values);
+            out.put(fetch.get(i), new Tensor(n, t.shape(), values));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cx.makeCurrentIfOpen();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                // keep releasing the rest; a failing release must not leak the others
+            }
+        }
+        owned.clear();
+    }
+}

@@ -1,0 +1,256 @@
+package dev.inception.gpu;
+
+import dev.inception.model.Shape;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Step;
+import dev.inception.plan.TensorSpec;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnActivationDescriptor;
+import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
+import jcuda.jcudnn.cudnnFilterDescriptor;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnPoolingDescriptor;
+import jcuda.jcudnn.cudnnTensorDescriptor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+import static jcuda.jcudnn.cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL;
+import static jcuda.jcudnn.cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE;
+import static jcuda.jcudnn.cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_INSTANCE;
+
+/**
+ * A plan bound to one batch size: every step turned into a cuDNN / cuBLAS / kernel call with its descriptors and
+ * arena pointers resolved, so running it only enqueues work on the stream (no allocation, no synchronisation).
+ * Built once per batch size and reused.
+ */
+final class GpuProgram implements AutoCloseable {
+
+    private static final Pointer ONE = Pointer.to(new float[] {1f});
+    private static final Pointer ZERO = Pointer.to(new float[] {0f});
+
+    /** The workspace shared by all convolutions; allocated after the algorithms are chosen. */
+    static final class Workspace {
+        DeviceBuffer buffer;
+        final long limit;
+
+        Workspace(long limit) {
+            this.limit = limit;
+        }
+
+        Pointer ptr() {
+            return buffer == null ? new Pointer() : buffer.ptr();
+        }
+    }
+
+    private final Descriptors d = new Descriptors();
+    private final List<Runnable> ops = new ArrayList<>();
+    private final List<ConvChoice> choices = new ArrayList<>();
+    private final Plan plan;
+    private final int n;
+    private final CudaContext cx;
+    private final DeviceBuffer arena;
+    private final DeviceWeights weights;
+    private final KernelModule kernels;
+    private final Workspace workspace;
+
+    /** @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic */
+    GpuProgram(Plan plan, int n, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
+               Workspace workspace, boolean measure) {
+        this.plan = plan;
+        this.n = n;
+        this.cx = cx;
+        this.arena = arena;
+        this.weights = weights;
+        this.kernels = kernels;
+        this.workspace = workspace;
+        try {
+            for (Step s : plan.steps()) {
+                ops.add(compile(s, measure));
+            }
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    void run() {
+        for (Runnable op : ops) {
+            op.run();
+        }
+    }
+
+    List<ConvChoice> choices() {
+        return choices;
+    }
+
+    long workspaceNeeded() {
+        return choices.stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
+    }
+
+    CUdeviceptr at(int tensor) {
+        return arena.at(plan.tensor(tensor).offset() * n * Sizeof.FLOAT);
+    }
+
+    private Shape shape(int tensor) {
+        return plan.tensor(tensor).shape();
+    }
+
+    private cudnnTensorDescriptor desc(int tensor) {
+        return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)));
+    }
+
+    private Runnable compile(Step s, boolean measure) {
+        cudnnHandle h = cx.cudnn();
+        if (s instanceof Step.Conv c) {
+            return conv(c, measure);
+        }
+        CUdeviceptr x = at(s.inputs().get(0));
+        CUdeviceptr y = at(s.output());
+        if (s instanceof Step.BatchNorm b) {
+            cudnnTensorDescriptor xd = desc(b.input());
+            cudnnTensorDescriptor bn = d.channels(shape(b.input()).channels());
+            CUdeviceptr scale = weights.get(b.name() + "/scale");
+            CUdeviceptr bias = weights.get(b.name() + "/bias");
+            CUdeviceptr mean = weights.get(b.name() + "/mean");
+            CUdeviceptr var = weights.get(b.name() + "/variance");
+            return () -> CudaCalls.cudnn(JCudnn.cudnnBatchNormalizationForwardInference(h, CUDNN_BATCHNORM_SPATIAL, ONE,
+                    ZERO, xd, x, xd, y, bn, scale, bias, mean, var, b.epsilon()), b.name() + ": cudnnBatchNormalizationForwardInference");
+        }
+        if (s instanceof Step.Relu r) {
+            cudnnTensorDescriptor xd = desc(r.input());
+            cudnnActivationDescriptor relu = d.relu();
+            return () -> CudaCalls.cudnn(JCudnn.cudnnActivationForward(h, relu, ONE, xd, x, ZERO, xd, y),
+                    r.name() + ": cudnnActivationForward");
+        }
+        if (s instanceof Step.Pool p) {
+            CudnnGeometry.Pool g = CudnnGeometry.pool(p, shape(p.input()), n);
+            return pooling(p.name(), g, desc(p.input()), x, y);
+        }
+        if (s instanceof Step.GlobalPool gp) {
+            CudnnGeometry.Pool g = CudnnGeometry.globalPool(gp.mode(), shape(gp.input()), n);
+            return pooling(gp.name(), g, desc(gp.input()), x, y);
+        }
+        if (s instanceof Step.Concat c) {
+            return concat(c);
+        }
+        if (s instanceof Step.Dense dense) {
+            return dense(dense, x, y);
+        }
+        if (s instanceof Step.Softmax sm) {
+            cudnnTensorDescriptor xd = desc(sm.input());
+            return () -> CudaCalls.cudnn(JCudnn.cudnnSoftmaxForward(h, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE,
+                    ONE, xd, x, ZERO, xd, y), sm.name() + ": cudnnSoftmaxForward");
+        }
+        throw new GpuException("the GPU executor has no implementation of " + s);
+    }
+
+    private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, Pointer x, Pointer y) {
+        cudnnHandle h = cx.cudnn();
+        cudnnPoolingDescriptor pd = d.pooling(g);
+        cudnnTensorDescriptor yd = d.tensor(g.output());
+        return () -> CudaCalls.cudnn(JCudnn.cudnnPoolingForward(h, pd, ONE, xd, x, ZERO, yd, y),
+                name + ": cudnnPoolingForward");
+    }
+
+    private Runnable conv(Step.Conv c, boolean measure) {
+        cudnnHandle h = cx.cudnn();
+        CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
+        if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
+            throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
+                    + shape(c.output()));
+        }
+        cudnnTensorDescriptor xd = d.tensor(g.input());
+        cudnnTensorDescriptor yd = d.tensor(g.output());
+        cudnnFilterDescriptor fd = d.filter(g);
+        cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
+        ConvChoice choice = choose(c.name(), xd, fd, cd, yd, measure);
+        choices.add(choice);
+        CUdeviceptr x = at(c.input());
+        CUdeviceptr y = at(c.output());
+        CUdeviceptr filter = weights.get(c.name() + "/filter");
+        int algo = choice.algo();
+        long wsBytes = choice.workspaceBytes();
+        if (c.foldedBn() == null) {
+            return () -> CudaCalls.cudnn(JCudnn.cudnnConvolutionForward(h, ONE, xd, x, fd, filter, cd, algo,
+                    workspace.ptr(), wsBytes, ZERO, yd, y), c.name() + ": cudnnConvolutionForward");
+        }
+        cudnnTensorDescriptor bd = d.channels(c.filters());
+        cudnnActivationDescriptor relu = d.relu();
+        CUdeviceptr bias = weights.get(c.name() + "/bias");
+        // y = ReLU(conv(x) + 0 * z + bias), with z = y (alpha2 = 0, so z's content does not matter)
+        return () -> CudaCalls.cudnn(JCudnn.cudnnConvolutionBiasActivationForward(h, ONE, xd, x, fd, filter, cd, algo,
+                workspace.ptr(), wsBytes, ZERO, yd, y, bd, bias, relu, yd, y),
+                c.name() + ": cudnnConvolutionBiasActivationForward");
+    }
+
+    private ConvChoice choose(String step, cudnnTensorDescriptor xd, cudnnFilterDescriptor fd,
+                              cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, boolean measure) {
+        int requested = 8;
+        int[] returned = new int[1];
+        cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[requested];
+        for (int i = 0; i < requested; i++) {
+            perf[i] = new cudnnConvolutionFwdAlgoPerf();
+        }
+        if (measure) {
+            CudaCalls.cudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(cx.cudnn(), xd, fd, cd, yd, requested, returned,
+                    perf), step + ": cudnnFindConvolutionForwardAlgorithm");
+        } else {
+            CudaCalls.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cx.cudnn(), xd, fd, cd, yd, requested,
+                    returned, perf), step + ": cudnnGetConvolutionForwardAlgorithm_v7");
+        }
+        // both calls return candidates best first; take the best that fits the workspace
+        long limit = workspace.buffer != null ? workspace.buffer.bytes() : workspace.limit;
+        for (int i = 0; i < returned[0]; i++) {
+            if (perf[i].status == 0 && perf[i].memory <= limit) {
+                return new ConvChoice(step, n, perf[i].algo, perf[i].memory, perf[i].time, measure);
+            }
+        }
+        throw new GpuException(step + ": no cuDNN algorithm fits a workspace of " + (limit >> 20) + " MiB at batch " + n);
+    }
+
+    private Runnable concat(Step.Concat c) {
+        Shape out = shape(c.output());
+        long pixels = (long) n * out.height() * out.width();
+        CUdeviceptr y = at(c.output());
+        List<Runnable> parts = new ArrayList<>();
+        int offset = 0;
+        for (int part : c.inputs()) {
+            int channels = shape(part).channels();
+            CUdeviceptr x = at(part);
+            int at = offset;
+            parts.add(() -> kernels.concat(cx.stream(), y, x, pixels, channels, out.channels(), at));
+            offset += channels;
+        }
+        return () -> parts.forEach(Runnable::run);
+    }
+
+    private Runnable dense(Step.Dense s, CUdeviceptr x, CUdeviceptr y) {
+        int inputs = shape(s.input()).channels();
+        CudnnGeometry.Gemm g = CudnnGeometry.dense(n, inputs, s.units());
+        CUdeviceptr kernel = weights.get(s.name() + "/kernel");
+        CUdeviceptr bias = weights.get(s.name() + "/bias");
+        cudnnTensorDescriptor bd = d.channels(s.units());
+        cudnnTensorDescriptor yd = desc(s.output());
+        return () -> {
+            CudaCalls.cublas(JCublas2.cublasSgemm(cx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, g.m(), g.n(), g.k(), ONE, kernel,
+                    g.lda(), x, g.ldb(), ZERO, y, g.ldc()), s.name() + ": cublasSgemm");
+            CudaCalls.cudnn(JCudnn.cudnnAddTensor(cx.cudnn(), ONE, bd, bias, ONE, yd, y), s.name() + ": cudnnAddTensor");
+        };
+    }
+
+    TensorSpec tensor(int id) {
+        return plan.tensor(id);
+    }
+
+    @Override
+    public void close() {
+        d.close();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.inception.gpu;
+
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** This project's kernels (kernels/*.cu), loaded from the fatbin resource the build made with nvcc. */
+public final class KernelModule implements AutoCloseable {
+
+    static final String FATBIN = "/dev/inception/kernels/inception_kernels.fatbin";
+    private static final int BLOCK = 256;
+
+    private final CUmodule module = new CUmodule();
+    private final CUfunction concat = new CUfunction();
+    private final CUfunction preprocess = new CUfunction();
+    private boolean loaded;
+
+    public KernelModule() {
+        byte[] fatbin;
+        try (InputStream in = KernelModule.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new GpuException("the CUDA kernels are missing from this build (nvcc was not found when it was"
+                        + " built); rebuild on a machine with nvcc");
+            }
+            fatbin = in.readAllBytes();
+        } catch (IOException e) {
+            throw new GpuException("cannot read the kernels: " + e.getMessage(), e);
+        }
+        try {
+            JCudaDriver.cuModuleLoadData(module, fatbin);
+        } catch (CudaException e) {
+            throw new GpuException("the driver cannot load this build's kernels (" + e.getMessage() + "): they hold"
+                    + " SASS for sm_80..sm_90 and PTX for compute_90 from nvcc 13; update the NVIDIA driver", e);
+        }
+        loaded = true;
+        JCudaDriver.cuModuleGetFunction(concat, module, "concat_nhwc_f32");
+        JCudaDriver.cuModuleGetFunction(preprocess, module, "preprocess_u8_f32");
+    }
+
+    /** Copies src (pixels x cPart) into channels [cOffset, cOffset + cPart) of dst (pixels x cTotal). */
+    public void concat(CUstream stream, Pointer dst, Pointer src, long pixels, int cPart, int cTotal, int cOffset) {
+        long n = pixels * cPart;
+        launch(concat, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n}),
+                Pointer.to(new int[] {cPart}), Pointer.to(new int[] {cTotal}), Pointer.to(new int[] {cOffset})));
+    }
+
+    /** dst[i] = src[i] / 127.5 - 1 for n bytes. */
+    public void preprocess(CUstream stream, Pointer dst, Pointer src, long n) {
+        launch(preprocess, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n})));
+    }
+
+    /** Grid-stride kernels: enough blocks to cover n, capped; the loop covers the rest. */
+    static int blocks(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, 65_535));
+    }
+
+    private static void launch(CUfunction f, CUstream stream, long n, Pointer params) {
+        JCudaDriver.cuLaunchKernel(f, blocks(n), 1, 1, BLOCK, 1, 1, 0, stream, params, null);
+    }
+
+    @Override
+    public void close() {
+        if (loaded) {
+            loaded = false;
+            JCudaDriver.cuModuleUnload(module);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.inception.gpu;
+
+import dev.inception.cpu.CpuOps;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.PoolMode;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Planner;
+import dev.inception.plan.Step;
+import dev.inception.plan.Window;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.SplittableRandom;
+
+import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every descriptor the GPU executor would create, checked against the plan without a GPU. */
+class CudnnGeometryTest {
+
+    static void checkAllSteps(Plan plan, int batch) {
+        int convs = 0;
+        for (Step s : plan.steps()) {
+            Shape in = s.inputs().isEmpty() ? null : plan.tensor(s.inputs().get(0)).shape();
+            Shape out = plan.tensor(s.output()).shape();
+            if (s instanceof Step.Conv c) {
+                CudnnGeometry.Conv g = CudnnGeometry.conv(c, in, batch);
+                assertEquals(CudnnGeometry.Dims.of(batch, out), g.output(), c.name());
+                assertEquals(c.filters(), g.k());
+                assertEquals(in.channels(), g.input().c());
+                assertEquals(c.window().padTop(), g.padH(), c.name());
+                assertEquals(c.window().padLeft(), g.padW(), c.name());
+                convs++;
+            } else if (s instanceof Step.Pool p) {
+                assertEquals(CudnnGeometry.Dims.of(batch, out), CudnnGeometry.pool(p, in, batch).output(), p.name());
+            } else if (s instanceof Step.GlobalPool gp) {
+                assertEquals(CudnnGeometry.Dims.of(batch, out), CudnnGeometry.globalPool(gp.mode(), in, batch).output());
+            }
+        }
+        assertEquals(94, convs);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void cudnnOutputShapesMatchThePlanForEveryStep(Lowering lowering) {
+        checkAllSteps(Planner.lower(InceptionV3.build(), lowering), 8);
+        Graph odd = InceptionV3.build(new InceptionV3.Options(false, InceptionV3.Options.Pooling.AVG, 150, 203, 1000));
+        checkAllSteps(Planner.lower(odd, lowering), 3);
+    }
+
+    @Test
+    void averagePoolingExcludesPaddingAndMaxIsMax() {
+        assertEquals(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING, CudnnGeometry.poolingMode(PoolMode.AVERAGE));
+        assertEquals(CUDNN_POOLING_MAX, CudnnGeometry.poolingMode(PoolMode.MAX));
+        CudnnGeometry.Pool g = CudnnGeometry.globalPool(PoolMode.AVERAGE, Shape.of(8, 8, 2048), 4);
+        assertEquals(new CudnnGeometry.Pool(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING, 8, 8, 0, 0, 8, 8,
+                new CudnnGeometry.Dims(4, 2048, 1, 1)), g);
+    }
+
+    @Test
+    void asymmetricPaddingIsRefusedWithAReason() {
+        Step.Conv c = new Step.Conv("conv", 0, 1, "conv", 4, new Window(3, 3, 2, 2, 0, 1, 0, 1), null, false);
+        GpuException e = assertThrows(GpuException.class, () -> CudnnGeometry.conv(c, Shape.of(4, 4, 1), 1));
+        assertTrue(e.getMessage().contains("symmetrically"), e.getMessage());
+    }
+
+    /** cuBLAS's column-major SGEMM, as its documentation defines it, in plain Java. */
+    static void sgemmColumnMajor(CudnnGeometry.Gemm g, float[] a, float[] b, float[] c) {
+        for (int j = 0; j < g.n(); j++) {
+            for (int i = 0; i < g.m(); i++) {
+                float s = 0;
+                for (int p = 0; p < g.k(); p++) {
+                    s += a[p * g.lda() + i] * b[j * g.ldb() + p];
+                }
+                c[j * g.ldc() + i] = s;
+            }
+        }
+    }
+
+    @Test
+    void denseAsColumnMajorGemmComputesXTimesW() {
+        int batch = 3;
+        int inputs = 5;
+        int units = 4;
+        SplittableRandom r = new SplittableRandom(1);
+        float[] x = new float[batch * inputs];
+        float[] w = new float[inputs * units];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble();
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextDouble();
+        }
+        float[] expected = new float[batch * units];
+        CpuOps.dense(x, 0, batch, inputs, w, new float[units], units, expected, 0);
+        float[] y = new float[batch * units];
+        // the executor passes the row-major kernel as A and the row-major activations as B
+        sgemmColumnMajor(CudnnGeometry.dense(batch, inputs, units), w, x, y);
+        assertArrayEquals(expected, y, 1e-5f);
+    }
+
+    @Test
+    void algorithmNamesAndGridSizes() {
+        assertEquals("WINOGRAD_NONFUSED", ConvChoice.algoName(7));
+        assertEquals("IMPLICIT_PRECOMP_GEMM", ConvChoice.algoName(1));
+        assertEquals(1, KernelModule.blocks(1));
+        assertEquals(4, KernelModule.blocks(1024));
+        assertEquals(65_535, KernelModule.blocks(1L << 40));
+    }
+}
