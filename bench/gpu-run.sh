@@ -71,22 +71,38 @@ else
   skip smoke "no GPU visible (see info.log)"
 fi
 
-if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ]; then
-  java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
-  stage native-tests 240 "$java" -jar "$bundle/lib-test-console.jar" execute \
-    --class-path "$bundle/native-test-classes:$bundle/inception.jar:$bundle/lib/*" --scan-class-path \
-    --reports-dir "$results/junit"
+java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
+if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
+  cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
+  stage native-tests 240 env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
+    "$java" -Dinception.natives.dir="$bundle/natives" -jar "$bundle/junit-platform-console-standalone.jar" execute \
+    --class-path "$cp" --select-package dev.inception.nativetests --reports-dir "$results/junit" --details tree
 elif [ "$gpu" = 1 ]; then
-  skip native-tests "this bundle has no native-test classes"
+  skip native-tests "this bundle has no native-test classes or no JUnit console launcher"
 else
   skip native-tests "no GPU visible"
 fi
 
+examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
+if [ "$gpu" = 1 ]; then
+  stage verify-fp32-fused 120 bash -c "\"$inception\" verify --json --plan fused --precision fp32 ${examples[*]} > \"$results/verify-fp32-fused.json\""
+  stage verify-fp32-faithful 120 bash -c "\"$inception\" verify --json --plan faithful --precision fp32 ${examples[*]} > \"$results/verify-fp32-faithful.json\""
+  stage verify-tf32-fused 120 bash -c "\"$inception\" verify --json --plan fused --precision tf32 ${examples[*]} > \"$results/verify-tf32-fused.json\""
+  stage bench-fused 150 "$inception" bench --backend gpu --plan fused --batch 1,8,32,128 --warmup 3 --iters 20 \
+    --out "$results/bench-gpu-fused.json"
+  stage bench-faithful 120 "$inception" bench --backend gpu --plan faithful --batch 1,32 --warmup 3 --iters 20 \
+    --out "$results/bench-gpu-faithful.json"
+else
+  for s in verify-fp32-fused verify-fp32-faithful verify-tf32-fused bench-fused bench-faithful; do
+    skip "$s" "no GPU visible"
+  done
+fi
+
 # summary
 {
-  printf "%-14s %-8s %6s  %s\n" stage result seconds note
+  printf "%-22s %-8s %6s  %s\n" stage result seconds note
   for i in "${!names[@]}"; do
-    printf "%-14s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
+    printf "%-22s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
   done
   echo "total: $(( $(date +%s) - start_all ))s; results in $results"
 } | tee "$results/summary.txt"

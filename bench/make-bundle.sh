@@ -30,10 +30,17 @@ for j in "$root"/target/lib/*.jar; do
   esac
 done
 
-if [ -d "$root/target/native-test-classes" ]; then
-  cp -r "$root/target/native-test-classes" "$out/native-test-classes"
-  console="$(find "$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone" -name '*.jar' 2>/dev/null | sort | tail -n 1)"
-  [ -n "$console" ] && cp "$console" "$out/lib-test-console.jar"
+# GPU tests (native-tests/, compiled into target/test-classes by every build) and JUnit's console launcher
+if [ -d "$root/target/test-classes/dev/inception/nativetests" ]; then
+  mkdir -p "$out/native-test-classes/dev/inception"
+  cp -r "$root/target/test-classes/dev/inception/nativetests" "$out/native-test-classes/dev/inception/"
+  console="$(find "$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone" -name '*.jar' 2>/dev/null \
+    | sort | tail -n 1)"
+  if [ -n "$console" ]; then
+    cp "$console" "$out/junit-platform-console-standalone.jar"
+  else
+    echo "bundle: WARNING: junit-platform-console-standalone not in ~/.m2: native tests cannot run from the bundle" >&2
+  fi
 fi
 
 cat > "$out/inception" <<'LAUNCHER'

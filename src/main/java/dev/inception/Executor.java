@@ -39,6 +39,11 @@ public interface Executor extends AutoCloseable {
      */
     double timeForward(Tensor input);
 
+    /** Lines describing what the executor chose (device, convolution algorithms), for --verbose. */
+    default List<String> describe() {
+        return List.of(backend());
+    }
+
     @Override
     void close();
 }

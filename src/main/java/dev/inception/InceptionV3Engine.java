@@ -83,6 +83,11 @@ public final class InceptionV3Engine implements AutoCloseable {
         return executor.backend();
     }
 
+    /** What the executor chose: device, memory, convolution algorithms (for --verbose). */
+    public List<String> describe() {
+        return executor.describe();
+    }
+
     public EngineOptions options() {
         return options;
     }

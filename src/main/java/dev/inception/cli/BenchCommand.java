@@ -7,7 +7,6 @@ import dev.inception.Tensor;
 import dev.inception.bench.LatencyStats;
 import dev.inception.bench.MachineInfo;
 import dev.inception.image.Interpolation;
-import dev.inception.image.Preprocess;
 import dev.inception.image.RgbImage;
 import dev.inception.imagenet.Labels;
 import dev.inception.model.Graph;
@@ -37,8 +36,8 @@ import java.util.concurrent.Callable;
         description = {"Measure latency (p50, p90, p99) and throughput per batch size, in two scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
-                "  end2end    decoded 640x480 uint8 images in host memory -> resize, preprocess, forward,",
-                "             top-5 on the host.",
+                "  end2end    decoded 640x480 uint8 images in host memory -> resize on the CPU, upload as",
+                "             bytes, preprocess (on the GPU for the GPU backend), forward, top-5 on the host.",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
@@ -52,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
     String plan;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default); tf32 on the GPU only.")
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default) | tf32 (GPU only; the CPU is always fp32).")
     String precision;
 
     @Option(names = "--batch", defaultValue = "1,8", split = ",", paramLabel = "N[,N...]",
@@ -82,9 +81,6 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!precision.equals("fp32")) {
-            throw new IllegalArgumentException("--precision " + precision + " is not available: only fp32 is implemented");
-        }
         if (warmup < 0 || iters < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--iters and every --batch must be at least 1, --warmup at least 0");
@@ -93,10 +89,18 @@ final class BenchCommand implements Callable<Integer> {
         Graph graph = InceptionV3.build();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         EngineOptions options = EngineOptions.defaults().withBackend(PredictCommand.parseBackend(backend))
-                .withLowering(lowering).withMaxBatch(maxBatch);
+                .withLowering(lowering).withMaxBatch(maxBatch)
+                .withPrecision(dev.inception.Precision.valueOf(precision.toUpperCase(Locale.ROOT)));
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
+            if (engine.backend().equals("cpu") && !precision.equalsIgnoreCase("fp32")) {
+                throw new IllegalArgumentException("--precision " + precision + " applies to the GPU only; the CPU"
+                        + " computes in fp32");
+            }
+            if (verbose) {
+                engine.describe().forEach(err::println);
+            }
             report.put("schema", "inception-bench/1");
             report.put("date", Instant.now().toString());
             report.put("git_commit", MachineInfo.gitCommit());
@@ -166,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
-            float[][] p = engine.predict(Preprocess.batch(images, in.height(), in.width(), Interpolation.NEAREST));
+            float[][] p = engine.predict(images, Interpolation.NEAREST);
             for (float[] row : p) {
                 labels.top(row, 5);
             }

@@ -94,6 +94,9 @@ final class PredictCommand implements Callable<Integer> {
         int unreadable = 0;
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
             HeadClassifier classifier = newHead == null ? null : engine.withHead(newHead);
+            if (verbose) {
+                engine.describe().forEach(err::println);
+            }
             Shape input = graph.input().shape();
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
             for (int from = 0; from < images.size(); from += batch) {

@@ -89,10 +89,14 @@ public final class GpuExecutor implements Executor {
         return "gpu";
     }
 
-    /** The convolution algorithms chosen so far, one line each (shown with --verbose). */
-    public List<String> algorithmChoices() {
+    /** The device, memory use and the convolution algorithms chosen so far, one line each (shown with --verbose). */
+    @Override
+    public synchronized List<String> describe() {
         List<String> lines = new ArrayList<>();
-        programs.values().forEach(p -> p.choices().forEach(c -> lines.add(c.toString())));
+        lines.add("gpu: " + cx.deviceName() + ", " + cx.precision() + ", weights " + (weights.bytes() >> 20)
+                + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
+                + (workspace.buffer.bytes() >> 20) + " MiB");
+        programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         return lines;
     }
 

@@ -1,0 +1,103 @@
+package dev.inception.nativetests;
+
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.Precision;
+import dev.inception.Tensor;
+import dev.inception.gpu.GpuDevices;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.plan.Lowering;
+import dev.inception.verify.Tolerances;
+import dev.inception.verify.Verification;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
+import jcuda.driver.JCudaDriver;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole network on the GPU against the CPU reference, and the engine's lifecycle on the device. */
+class GpuNetworkTest {
+
+    static Graph graph;
+    static Weights weights;
+
+    @BeforeAll
+    static void needsAGpu() {
+        Assumptions.assumeTrue(GpuTestSupport.available(), GpuTestSupport::whyUnavailable);
+        graph = InceptionV3.build();
+        weights = SeededWeights.forGraph(graph, 1);
+    }
+
+    @ParameterizedTest(name = "batch {0}, {1} plan")
+    @CsvSource({"1, FAITHFUL", "1, FUSED", "8, FAITHFUL", "8, FUSED"})
+    void everyTapWithinToleranceAndTop5Identical(int batch, Lowering lowering) {
+        Tensor x = GpuTestSupport.random(batch, graph.input().shape(), 5);
+        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(batch);
+        Map<String, Tensor> cpu;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.CPU).withLowering(Lowering.FAITHFUL))) {
+            cpu = e.taps(x);
+        }
+        Map<String, Tensor> gpu;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withLowering(lowering))) {
+            gpu = e.taps(x);
+        }
+        Verification.Report r = Verification.compare(cpu, gpu, Tolerances.forPrecision(Precision.FP32));
+        for (Verification.TapResult t : r.taps()) {
+            System.out.printf("[native-tests] batch %d %s %-12s rel %.3e%n", batch, lowering, t.tap(), t.maxRelativeError());
+        }
+        assertTrue(r.pass(), r.toString());
+    }
+
+    @Test
+    void openAndClose100TimesLeaksNoDeviceMemory() {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(4);
+        try (InceptionV3Engine warm = InceptionV3Engine.open(weights, o)) {
+            warm.forward(GpuTestSupport.random(1, graph.input().shape(), 1));
+        }
+        long before = freeMemory();
+        for (int i = 0; i < 100; i++) {
+            try (InceptionV3Engine e = InceptionV3Engine.open(weights, o)) {
+                assertEquals("gpu", e.backend());
+            }
+        }
+        long after = freeMemory();
+        assertTrue(before - after < 16L << 20, "free device memory fell by " + ((before - after) >> 20) + " MiB");
+    }
+
+    @Test
+    void aBatchLargerThanTheMaximumIsRefused() {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.GPU)
+                .withMaxBatch(2))) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> e.predict(GpuTestSupport.random(3, graph.input().shape(), 2)));
+            assertTrue(ex.getMessage().contains("maximum of 2"), ex.getMessage());
+        }
+    }
+
+    /** Free memory of device 0, read under a context of our own (the primary context). */
+    static long freeMemory() {
+        try (dev.inception.gpu.CudaContext cx = new dev.inception.gpu.CudaContext(0, Precision.FP32)) {
+            return cx.memoryInfo()[0];
+        }
+    }
+
+    @Test
+    void deviceReportNamesTheGpu() {
+        GpuDevices.Report r = GpuDevices.query();
+        assertTrue(r.devices().get(0).name().length() > 0);
+        int[] v = new int[1];
+        JCudaDriver.cuDriverGetVersion(v);
+        assertTrue(v[0] >= 12000, "driver " + v[0]);
+    }
+}

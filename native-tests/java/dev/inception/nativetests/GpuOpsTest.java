@@ -1,0 +1,154 @@
+package dev.inception.nativetests;
+
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.Tensor;
+import dev.inception.cpu.CpuExecutor;
+import dev.inception.gpu.GpuExecutor;
+import dev.inception.model.Graph;
+import dev.inception.model.GraphBuilder;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.Node;
+import dev.inception.model.Op;
+import dev.inception.model.Padding;
+import dev.inception.model.PoolMode;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Planner;
+import dev.inception.plan.Step;
+import dev.inception.verify.Tolerances;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each op on the GPU against the CPU executor, on random tensors with InceptionV3's real shapes: every distinct
+ * convolution geometry (conv + BN + ReLU, faithful and fused), both pooling types, concat, global pooling, dense
+ * and softmax. Each case is a one-block graph run by both executors.
+ */
+class GpuOpsTest {
+
+    static final double TOLERANCE = Tolerances.forPrecision(dev.inception.Precision.FP32);
+
+    @BeforeAll
+    static void needsAGpu() {
+        Assumptions.assumeTrue(GpuTestSupport.available(), GpuTestSupport::whyUnavailable);
+    }
+
+    /** The distinct (input shape, conv) pairs of InceptionV3 at 299x299. */
+    static Map<String, Node> distinctConvs() {
+        Map<String, Node> distinct = new LinkedHashMap<>();
+        for (Node n : InceptionV3.build().nodes()) {
+            if (n.op() instanceof Op.Conv2D) {
+                distinct.putIfAbsent(n.inputs().get(0).shape() + " " + n.op(), n);
+            }
+        }
+        return distinct;
+    }
+
+    /** Runs a small graph on the CPU and on the GPU, batch 2, and compares the output. */
+    static void compare(Graph g, Lowering lowering, String what) {
+        Plan plan = Planner.lower(g, lowering);
+        Weights w = SeededWeights.forGraph(g, 3);
+        Tensor x = GpuTestSupport.random(2, g.input().shape(), 11);
+        String out = g.output().name();
+        EngineOptions o = EngineOptions.defaults().withMaxBatch(2);
+        float[] cpu;
+        float[] gpu;
+        try (CpuExecutor c = new CpuExecutor(plan, w)) {
+            cpu = c.forward(x, List.of(out)).get(out).data();
+        }
+        try (GpuExecutor e = new GpuExecutor(plan, w, o)) {
+            gpu = e.forward(x, List.of(out)).get(out).data();
+        }
+        double err = GpuTestSupport.relativeError(cpu, gpu);
+        assertTrue(err < TOLERANCE, what + " (" + lowering + "): relative error " + err);
+    }
+
+    @TestFactory
+    List<DynamicTest> everyDistinctConvolutionGeometry() {
+        List<DynamicTest> tests = new ArrayList<>();
+        distinctConvs().forEach((key, conv) -> {
+            Op.Conv2D c = (Op.Conv2D) conv.op();
+            for (Lowering l : Lowering.values()) {
+                tests.add(DynamicTest.dynamicTest(conv.name() + " " + key + " " + l, () -> {
+                    GraphBuilder b = new GraphBuilder();
+                    Node x = b.input(conv.inputs().get(0).shape());
+                    x = b.apply(null, c, x);
+                    x = b.apply(null, new Op.BatchNormalization(InceptionV3.BN_EPSILON), x);
+                    x = b.apply(null, new Op.Relu(), x);
+                    compare(b.build("conv", x), l, conv.name());
+                }));
+            }
+        });
+        return tests;
+    }
+
+    @Test
+    void maxPool3x3Stride2AndAveragePool3x3SameExcludingPadding() {
+        for (PoolMode mode : PoolMode.values()) {
+            GraphBuilder b = new GraphBuilder();
+            Node x = b.input(Shape.of(35, 35, 192));
+            x = mode == PoolMode.MAX ? b.apply(null, new Op.Pooling2D(mode, 3, 3, 2, 2, Padding.VALID), x)
+                    : b.apply(null, new Op.Pooling2D(mode, 3, 3, 1, 1, Padding.SAME), x);
+            compare(b.build("pool", x), Lowering.FAITHFUL, mode + " pooling");
+        }
+    }
+
+    @Test
+    void concatOfFourBranchesLikeMixed0() {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input(Shape.of(35, 35, 192));
+        Node a = b.apply(null, new Op.Conv2D(64, 1, 1, 1, 1, Padding.SAME), x);
+        Node c = b.apply(null, new Op.Conv2D(32, 1, 1, 1, 1, Padding.SAME), x);
+        Node p = b.apply(null, new Op.Pooling2D(PoolMode.AVERAGE, 3, 3, 1, 1, Padding.SAME), x);
+        Node d = b.apply(null, new Op.Conv2D(96, 3, 3, 1, 1, Padding.SAME), x);
+        compare(b.build("concat", b.apply("mixed", new Op.Concatenate(), a, c, p, d)), Lowering.FAITHFUL, "concat");
+    }
+
+    @Test
+    void globalPoolingDenseAndSoftmaxLikeTheTop() {
+        for (PoolMode mode : PoolMode.values()) {
+            GraphBuilder b = new GraphBuilder();
+            Node x = b.input(Shape.of(8, 8, 2048));
+            x = b.apply("avg_pool", new Op.GlobalPooling2D(mode), x);
+            x = b.apply("predictions", new Op.Dense(1000, true), x);
+            compare(b.build("top", x), Lowering.FAITHFUL, mode + " global pooling + dense + softmax");
+        }
+        Graph g = InceptionV3.build();
+        assertTrue(Planner.lower(g, Lowering.FUSED).steps().stream().anyMatch(s -> s instanceof Step.Softmax));
+    }
+
+    @Test
+    void preprocessKernelIsBitIdenticalToTheCpuTwin() {
+        Graph g = InceptionV3.build();
+        Weights w = SeededWeights.forGraph(g, 1);
+        byte[] rgb = new byte[2 * 299 * 299 * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i * 31);
+        }
+        EngineOptions o = EngineOptions.defaults().withMaxBatch(2).withTaps(true).withLowering(Lowering.FAITHFUL);
+        Plan plan = Planner.lower(g, Lowering.FAITHFUL, List.of("input_1"));
+        try (GpuExecutor gpu = new GpuExecutor(plan, w, o); CpuExecutor cpu = new CpuExecutor(plan, w)) {
+            float[] a = cpu.forwardImages(rgb, 2, g.input().shape(), List.of("input_1")).get("input_1").data();
+            float[] b = gpu.forwardImages(rgb, 2, g.input().shape(), List.of("input_1")).get("input_1").data();
+            assertTrue(java.util.Arrays.equals(a, b), "preprocess differs");
+        }
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withBackend(Backend.GPU))) {
+            assertTrue(e.backend().equals("gpu"));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.inception.nativetests;
+
+import dev.inception.BackendUnavailableException;
+import dev.inception.Tensor;
+import dev.inception.gpu.GpuDevices;
+import dev.inception.model.Shape;
+import dev.inception.nativelib.NativeStack;
+
+import java.util.SplittableRandom;
+
+/** Shared by the GPU tests: whether a GPU is usable (and why not), random inputs, the error measure. */
+final class GpuTestSupport {
+
+    private static String unavailable = "";
+    private static Boolean available;
+
+    private GpuTestSupport() {
+    }
+
+    static synchronized boolean available() {
+        if (available == null) {
+            try {
+                NativeStack.load();
+                GpuDevices.Report r = GpuDevices.query();
+                available = r.error() == null && !r.devices().isEmpty();
+                unavailable = r.error() != null ? r.error() : "no GPU visible";
+            } catch (BackendUnavailableException e) {
+                available = false;
+                unavailable = e.getMessage();
+            }
+            if (!available) {
+                System.out.println("[native-tests] skipped: no usable GPU: " + unavailable);
+            }
+        }
+        return available;
+    }
+
+    static String whyUnavailable() {
+        return "no usable GPU: " + unavailable;
+    }
+
+    static Tensor random(int batch, Shape shape, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[Math.toIntExact(batch * shape.elements())];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return new Tensor(batch, shape, x);
+    }
+
+    /** max |a - b| / max |a|, the measure of docs/VERIFICATION.md. */
+    static double relativeError(float[] a, float[] b) {
+        double maxA = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxA = Math.max(maxA, Math.abs(a[i]));
+            double d = Math.abs((double) a[i] - b[i]);
+            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
+        }
+        return maxA == 0 ? maxDiff : maxDiff / maxA;
+    }
+}

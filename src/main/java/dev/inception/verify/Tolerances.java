@@ -1,0 +1,23 @@
+package dev.inception.verify;
+
+import dev.inception.Precision;
+
+/**
+ * How far a candidate executor may be from the CPU reference, per tap, as max |a - b| / max |a| (see
+ * docs/VERIFICATION.md for the reasons). One decade above what is expected, so that a pass is robust and a fail
+ * means something is wrong, not unlucky.
+ */
+public final class Tolerances {
+
+    private Tolerances() {
+    }
+
+    public static double forPrecision(Precision p) {
+        return switch (p) {
+            // expected 1e-6..1e-4: other summation orders, Winograd / FFT algorithms
+            case FP32 -> 1e-3;
+            // TF32 products keep 10 mantissa bits: ~1e-3 per layer, compounding through 94 layers
+            case TF32 -> 3e-2;
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package dev.inception.verify;
+
+import dev.inception.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Compares a candidate's taps with the reference's, tap by tap, and the top-5 classes image by image. */
+public final class Verification {
+
+    public record TapResult(String tap, double maxAbsError, double maxRelativeError, double tolerance, boolean pass) {
+    }
+
+    /** @param top5Mismatches one line per image whose top-5 classes differ (order included) */
+    public record Report(List<TapResult> taps, List<String> top5Mismatches) {
+        public boolean pass() {
+            return top5Mismatches.isEmpty() && taps.stream().allMatch(TapResult::pass);
+        }
+    }
+
+    private Verification() {
+    }
+
+    public static Report compare(Map<String, Tensor> reference, Map<String, Tensor> candidate, double tolerance) {
+        List<TapResult> results = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : reference.entrySet()) {
+            Tensor c = candidate.get(e.getKey());
+            if (c == null || c.data().length != e.getValue().data().length) {
+                results.add(new TapResult(e.getKey(), Double.NaN, Double.NaN, tolerance, false));
+                continue;
+            }
+            double[] err = errors(e.getValue().data(), c.data());
+            results.add(new TapResult(e.getKey(), err[0], err[1], tolerance, err[1] <= tolerance));
+        }
+        List<String> mismatches = new ArrayList<>();
+        Tensor refP = reference.get("predictions");
+        Tensor candP = candidate.get("predictions");
+        if (refP != null && candP != null) {
+            for (int i = 0; i < refP.batch(); i++) {
+                int[] a = top(refP.image(i), 5);
+                int[] b = top(candP.image(i), 5);
+                if (!Arrays.equals(a, b)) {
+                    mismatches.add("image " + i + ": reference top-5 " + Arrays.toString(a) + ", candidate "
+                            + Arrays.toString(b));
+                }
+            }
+        }
+        return new Report(results, mismatches);
+    }
+
+    /** {max |a - b|, max |a - b| / max |a|}; NaN anywhere in b is an infinite error. */
+    static double[] errors(float[] a, float[] b) {
+        double maxA = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxA = Math.max(maxA, Math.abs(a[i]));
+            double d = Math.abs((double) a[i] - b[i]);
+            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
+        }
+        return new double[] {maxDiff, maxA == 0 ? (maxDiff == 0 ? 0 : Double.POSITIVE_INFINITY) : maxDiff / maxA};
+    }
+
+    static int[] top(float[] p, int k) {
+        Integer[] idx = new Integer[p.length];
+        for (int i = 0; i < p.length; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (x, y) -> p[y] != p[x] ? Float.compare(p[y], p[x]) : Integer.compare(x, y));
+        int[] out = new int[Math.min(k, p.length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = idx[i];
+        }
+        return out;
+    }
+
+    /** Reference taps keyed the same way as the candidate's, for printing in network order. */
+    public static Map<String, Object> toJson(Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pass", r.pass());
+        m.put("taps", r.taps());
+        m.put("top5_mismatches", r.top5Mismatches());
+        return m;
+    }
+}
