@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `inception bench`: torchvision's Inception3 (no aux head, eval, random weights) at the same batch
+sizes, timed the same way, written in the same JSON schema (inception-bench/1), so both land on one chart.
+
+The architecture matches Keras's InceptionV3 (same blocks, BN epsilon 1e-3, 299x299 input); weights are random, as
+speed does not depend on them. Modes:
+  eager-fp32               eager, float32, TF32 off (cuDNN and cuBLAS)  -- the comparison for our fp32 path
+  eager-cl-fp16            eager, channels_last, fp16 autocast          (CUDA only)
+  compile-max-autotune     torch.compile(mode="max-autotune")           (CUDA only)
+  compile-reduce-overhead  torch.compile(mode="reduce-overhead"), CUDA graphs (CUDA only)
+Timing: CUDA events around the forward on the GPU; on the CPU, a clock around the synchronous forward.
+
+  python3 torch_inception.py --device cpu --threads 2 --batch 1,8 --out torch-cpu.json
+  python3 torch_inception.py --device cuda --batch 1,8,32,128 --modes eager-fp32,eager-cl-fp16 --out torch-gpu.json
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import time
+
+import numpy as np
+import torch
+import torchvision
+
+CUDA_ONLY = {"eager-cl-fp16", "compile-max-autotune", "compile-reduce-overhead"}
+
+
+def build(mode, device):
+    model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False).eval().to(device)
+    if mode == "eager-cl-fp16":
+        model = model.to(memory_format=torch.channels_last)
+    if mode.startswith("compile-"):
+        model = torch.compile(model, mode=mode[len("compile-"):])
+    return model
+
+
+def forward(model, x, mode):
+    with torch.inference_mode():
+        if mode == "eager-cl-fp16":
+            with torch.autocast("cuda", dtype=torch.float16):
+                return model(x)
+        return model(x)
+
+
+def time_ms(model, x, mode, device):
+    if device == "cuda":
+        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        forward(model, x, mode)
+        stop.record()
+        stop.synchronize()
+        return start.elapsed_time(stop)
+    t0 = time.perf_counter()
+    forward(model, x, mode)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def stats(samples):
+    a = np.asarray(samples, dtype=np.float64)
+    return {"p50": float(np.percentile(a, 50)), "p90": float(np.percentile(a, 90)), "p99": float(np.percentile(a, 99)),
+            "mean": float(a.mean()), "min": float(a.min()), "max": float(a.max())}
+
+
+def machine(device):
+    m = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+         "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+         "python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    m["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    if device == "cuda":
+        m["gpu"] = torch.cuda.get_device_name(0)
+        m["cuda"] = torch.version.cuda
+        m["cudnn"] = torch.backends.cudnn.version()
+    return m
+
+
+def git_commit():
+    try:
+        return subprocess.check_output(["git", "rev-parse", "--short=12", "HEAD"], stderr=subprocess.DEVNULL,
+                                       text=True).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--modes", default="eager-fp32")
+    ap.add_argument("--batch", default="1,8")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
+    batches = [int(b) for b in args.batch.split(",")]
+    reports = []
+    for mode in args.modes.split(","):
+        if mode in CUDA_ONLY and args.device != "cuda":
+            print(f"skip {mode}: CUDA only")
+            continue
+        model = build(mode, args.device)
+        results = []
+        for batch in batches:
+            x = torch.randn(batch, 3, 299, 299, device=args.device)
+            if mode == "eager-cl-fp16":
+                x = x.to(memory_format=torch.channels_last)
+            for _ in range(args.warmup):
+                time_ms(model, x, mode, args.device)
+            samples = [time_ms(model, x, mode, args.device) for _ in range(args.iters)]
+            s = stats(samples)
+            results.append({"scope": "network", "batch": batch, "latency_ms": s,
+                            "images_per_s": batch * 1000.0 / s["mean"], "samples_ms": samples})
+            print(f"{mode} batch {batch}: p50 {s['p50']:.1f} ms, {batch * 1000.0 / s['mean']:.2f} images/s", flush=True)
+        reports.append({"schema": "inception-bench/1",
+                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                        "git_commit": git_commit(), "machine": machine(args.device),
+                        "settings": {"backend": f"torch-{args.device}", "plan": mode,
+                                     "precision": "fp16" if "fp16" in mode else "fp32",
+                                     "batches": batches, "warmup": args.warmup, "iters": args.iters,
+                                     "threads": torch.get_num_threads(), "weights": "random"},
+                        "results": results})
+    with open(args.out, "w") as f:
+        json.dump(reports[0] if len(reports) == 1 else reports, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+package dev.inception.bench;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/** PNG charts of benchmark points with XChart: one line per series, batch size on a log axis. */
+public final class Charts {
+
+    private Charts() {
+    }
+
+    public static void latency(List<BenchResults.Point> points, String scope, Path png) throws IOException {
+        render(points, scope, "p50 latency (ms) vs batch size, " + scope, "latency p50 (ms)",
+                BenchResults.Point::p50Ms, png);
+    }
+
+    public static void throughput(List<BenchResults.Point> points, String scope, Path png) throws IOException {
+        render(points, scope, "throughput (images/s) vs batch size, " + scope, "images/s",
+                BenchResults.Point::imagesPerSecond, png);
+    }
+
+    private static void render(List<BenchResults.Point> points, String scope, String title, String yTitle,
+                               ToDoubleFunction<BenchResults.Point> y, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("batch size")
+                .yAxisTitle(yTitle).build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        Map<String, List<BenchResults.Point>> bySeries = points.stream().filter(p -> p.scope().equals(scope))
+                .sorted(Comparator.comparingInt(BenchResults.Point::batch))
+                .collect(Collectors.groupingBy(p -> p.series() + " (" + p.machine() + ")", LinkedHashMap::new,
+                        Collectors.toList()));
+        if (bySeries.isEmpty()) {
+            throw new IOException("no '" + scope + "' results to chart");
+        }
+        bySeries.forEach((name, ps) -> chart.addSeries(name, ps.stream().mapToDouble(BenchResults.Point::batch).toArray(),
+                ps.stream().mapToDouble(y).toArray()).setMarker(SeriesMarkers.CIRCLE));
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** A Markdown table of every point, grouped by scope and series. */
+    public static String markdownTable(List<BenchResults.Point> points) {
+        StringBuilder sb = new StringBuilder("| series | machine | scope | batch | p50 ms | p90 ms | images/s |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+        points.stream().sorted(Comparator.comparing(BenchResults.Point::scope).thenComparing(BenchResults.Point::series)
+                .thenComparingInt(BenchResults.Point::batch)).forEach(p -> sb.append(String.format(java.util.Locale.ROOT,
+                "| %s | %s | %s | %d | %.1f | %.1f | %.2f |%n", p.series(), p.machine(), p.scope(), p.batch(), p.p50Ms(),
+                p.p90Ms(), p.imagesPerSecond())));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.inception.cli;
+
+import dev.inception.bench.BenchResults;
+import dev.inception.bench.Charts;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Render benchmark results (from 'inception bench --out' and bench/peers/torch_inception.py)",
+                "as PNG charts (latency and throughput vs batch size, one line per series) and print a Markdown",
+                "table of every point."},
+        footer = {"", "Example: inception report --out docs/img bench/results/*.json"})
+final class ReportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", defaultValue = ".", paramLabel = "DIR", description = "Folder for the PNGs (default: .).")
+    Path out;
+
+    @Option(names = "--prefix", defaultValue = "bench", description = "PNG file name prefix (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Parameters(arity = "1..*", paramLabel = "RESULT.json")
+    List<Path> files;
+
+    @Override
+    public Integer call() throws IOException {
+        List<BenchResults.Point> points = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                points.addAll(BenchResults.read(f));
+            } catch (IOException | RuntimeException e) {
+                throw new BadInputException("cannot read " + f + ": " + e.getMessage(), e);
+            }
+        }
+        Files.createDirectories(out);
+        for (String scope : points.stream().map(BenchResults.Point::scope).distinct().toList()) {
+            Charts.latency(points, scope, out.resolve(prefix + "-latency-" + scope + ".png"));
+            Charts.throughput(points, scope, out.resolve(prefix + "-throughput-" + scope + ".png"));
+        }
+        spec.commandLine().getOut().print(Charts.markdownTable(points));
+        return Main.OK;
+    }
+}

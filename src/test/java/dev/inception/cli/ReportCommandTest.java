@@ -1,0 +1,52 @@
+package dev.inception.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    static String result(String backend, String plan, int batch, double p50) {
+        return "{\"schema\":\"inception-bench/1\",\"date\":\"2026-11-29T00:00:00Z\",\"machine\":{\"cpu\":\"Test CPU\","
+                + "\"cores\":2},\"settings\":{\"backend\":\"" + backend + "\",\"plan\":\"" + plan + "\",\"precision\":"
+                + "\"fp32\"},\"results\":[{\"scope\":\"network\",\"batch\":" + batch + ",\"latency_ms\":{\"p50\":" + p50
+                + ",\"p90\":" + (p50 + 1) + "},\"images_per_s\":" + (batch * 1000 / p50) + "}]}";
+    }
+
+    @Test
+    void chartsAndTableFromOursAndAPeer() throws Exception {
+        Path ours = tmp.resolve("ours.json");
+        Files.writeString(ours, result("cpu", "fused", 1, 750));
+        Path peer = tmp.resolve("peer.json");
+        Files.writeString(peer, "[" + result("torch-cpu", "eager-fp32", 1, 500) + "," + result("torch-cpu", "eager-fp32", 8, 3000) + "]");
+        Path out = tmp.resolve("charts");
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", out.toString(), ours.toString(), peer.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String name : new String[] {"bench-latency-network.png", "bench-throughput-network.png"}) {
+            BufferedImage img = ImageIO.read(out.resolve(name).toFile());
+            assertEquals(900, img.getWidth());
+            assertEquals(560, img.getHeight());
+        }
+        assertTrue(r.out().contains("| cpu fused fp32 | Test CPU, 2 cores | network | 1 | 750.0 | 751.0 | 1.33 |"), r.out());
+        assertTrue(r.out().contains("| torch-cpu eager-fp32 fp32 | Test CPU, 2 cores | network | 8 | 3000.0 |"), r.out());
+    }
+
+    @Test
+    void aFileOfAnotherSchemaIsUnreadableInput() throws Exception {
+        Path f = tmp.resolve("x.json");
+        Files.writeString(f, "{\"schema\":\"other\"}");
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", tmp.toString(), f.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("not an inception-bench/1 result"), r.err());
+    }
+}
