@@ -74,7 +74,7 @@ class GpuOpsTest {
         try (GpuExecutor e = new GpuExecutor(plan, w, o)) {
             gpu = e.forward(x, List.of(out)).get(out).data();
         }
-        double err = GpuTestSupport.relativeError(cpu, gpu);
+        double err = dev.inception.verify.Verification.relativeError(cpu, gpu);
         assertTrue(err < TOLERANCE, what + " (" + lowering + "): relative error " + err);
     }
 

@@ -47,16 +47,4 @@ final class GpuTestSupport {
         }
         return new Tensor(batch, shape, x);
     }
-
-    /** max |a - b| / max |a|, the measure of docs/VERIFICATION.md. */
-    static double relativeError(float[] a, float[] b) {
-        double maxA = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < a.length; i++) {
-            maxA = Math.max(maxA, Math.abs(a[i]));
-            double d = Math.abs((double) a[i] - b[i]);
-            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
-        }
-        return maxA == 0 ? maxDiff : maxDiff / maxA;
-    }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
-/** PNG charts of benchmark points with XChart: one line per series, batch size on a log axis. */
+/** PNG charts of benchmark points with XChart: one line per series against the batch size. */
 public final class Charts {
 
     private Charts() {
@@ -34,8 +34,11 @@ public final class Charts {
                                ToDoubleFunction<BenchResults.Point> y, Path png) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("batch size")
                 .yAxisTitle(yTitle).build();
-        chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
+        // XChart labels only powers of ten on a log axis: log scale only where the batch sizes span a decade
+        int min = points.stream().mapToInt(BenchResults.Point::batch).min().orElse(1);
+        int max = points.stream().mapToInt(BenchResults.Point::batch).max().orElse(1);
+        chart.getStyler().setXAxisLogarithmic(max >= 10 * min);
+        chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         Map<String, List<BenchResults.Point>> bySeries = points.stream().filter(p -> p.scope().equals(scope))
                 .sorted(Comparator.comparingInt(BenchResults.Point::batch))

@@ -3,6 +3,7 @@ package dev.inception.gpu;
 import dev.inception.cpu.CpuOps;
 import dev.inception.nativelib.NativeStack;
 import dev.inception.plan.Window;
+import dev.inception.verify.Verification;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
@@ -133,7 +134,7 @@ public final class SmokeTest {
             JCudaDriver.cuCtxSynchronize();
             float[] nchw = new float[expected.length];
             JCudaDriver.cuMemcpyDtoH(Pointer.to(nchw), dy, (long) nchw.length * Sizeof.FLOAT);
-            return maxRelativeError(expected, Layouts.nchwToNhwc(nchw, 1, cout, height, width));
+            return Verification.relativeError(expected, Layouts.nchwToNhwc(nchw, 1, cout, height, width));
         } finally {
             JCudnn.cudnnDestroyTensorDescriptor(x);
             JCudnn.cudnnDestroyTensorDescriptor(y);
@@ -165,7 +166,7 @@ public final class SmokeTest {
         JCudaDriver.cuCtxSynchronize();
         float[] c = new float[m * n];
         JCudaDriver.cuMemcpyDtoH(Pointer.to(c), dc, (long) c.length * Sizeof.FLOAT);
-        return maxRelativeError(expected, c);
+        return Verification.relativeError(expected, c);
     }
 
     private static CUdeviceptr alloc(List<CUdeviceptr> mem, long bytes) {
@@ -190,13 +191,4 @@ public final class SmokeTest {
         return v;
     }
 
-    static double maxRelativeError(float[] expected, float[] actual) {
-        double max = 0;
-        double diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            max = Math.max(max, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        return diff / max;
-    }
 }

@@ -51,6 +51,11 @@ public final class Verification {
         return new Report(results, mismatches);
     }
 
+    /** max |a - b| / max |a|: the error measure of docs/VERIFICATION.md. */
+    public static double relativeError(float[] reference, float[] candidate) {
+        return errors(reference, candidate)[1];
+    }
+
     /** {max |a - b|, max |a - b| / max |a|}; NaN anywhere in b is an infinite error. */
     static double[] errors(float[] a, float[] b) {
         double maxA = 0;
