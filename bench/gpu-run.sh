@@ -24,6 +24,9 @@ else
 fi
 inception="$bundle/inception"
 start_all=$(date +%s)
+# The whole runbook stays within this many seconds (default 8 minutes): each stage gets its own budget, cut to
+# what is left; a stage with under 15 s left is skipped and says so.
+total_budget="${INCEPTION_RUNBOOK_SECONDS:-480}"
 
 names=(); states=(); seconds=(); notes=()
 record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); }
@@ -32,7 +35,13 @@ record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); }
 stage() {
   local name="$1" budget="$2"
   shift 2
-  local t0 rc
+  local t0 rc left
+  left=$(( total_budget - ($(date +%s) - start_all) ))
+  if [ "$left" -lt 15 ]; then
+    skip "$name" "out of the runbook's ${total_budget}s budget"
+    return 0
+  fi
+  [ "$budget" -gt "$left" ] && budget="$left"
   t0=$(date +%s)
   echo "== $name (budget ${budget}s): $*" | tee -a "$results/runbook.log"
   timeout --kill-after=10 "$budget" "$@" > "$results/$name.log" 2>&1
@@ -66,7 +75,7 @@ else
 fi
 
 if [ "$gpu" = 1 ]; then
-  stage smoke 120 bash -c "\"$inception\" smoke --json > \"$results/smoke.json\""
+  stage smoke 60 bash -c "\"$inception\" smoke --json > \"$results/smoke.json\""
 else
   skip smoke "no GPU visible (see info.log)"
 fi
@@ -74,7 +83,7 @@ fi
 java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
 if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
   cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
-  stage native-tests 240 env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
+  stage native-tests 150 env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
     "$java" -Dinception.natives.dir="$bundle/natives" -jar "$bundle/junit-platform-console-standalone.jar" execute \
     --class-path "$cp" --select-package dev.inception.nativetests --reports-dir "$results/junit" --details tree
 elif [ "$gpu" = 1 ]; then
@@ -85,15 +94,27 @@ fi
 
 examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
 if [ "$gpu" = 1 ]; then
-  stage verify-fp32-fused 120 bash -c "\"$inception\" verify --json --plan fused --precision fp32 ${examples[*]} > \"$results/verify-fp32-fused.json\""
-  stage verify-fp32-faithful 120 bash -c "\"$inception\" verify --json --plan faithful --precision fp32 ${examples[*]} > \"$results/verify-fp32-faithful.json\""
-  stage verify-tf32-fused 120 bash -c "\"$inception\" verify --json --plan fused --precision tf32 ${examples[*]} > \"$results/verify-tf32-fused.json\""
-  stage bench-fused 150 "$inception" bench --backend gpu --plan fused --batch 1,8,32,128 --warmup 3 --iters 20 \
+  stage verify-fp32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision fp32 ${examples[*]} > \"$results/verify-fp32-fused.json\""
+  stage verify-tf32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision tf32 ${examples[*]} > \"$results/verify-tf32-fused.json\""
+  stage bench-fused 90 "$inception" bench --backend gpu --plan fused --batch 1,8,32,128 --warmup 3 --iters 20 \
     --out "$results/bench-gpu-fused.json"
-  stage bench-faithful 120 "$inception" bench --backend gpu --plan faithful --batch 1,32 --warmup 3 --iters 20 \
-    --out "$results/bench-gpu-faithful.json"
+  stage bench-faithful 60 "$inception" bench --backend gpu --plan faithful --batch 1,32 --warmup 3 --iters 20 \
+    --scope network --out "$results/bench-gpu-faithful.json"
+  # PyTorch peers, where this host's python3 has torch with CUDA; torch.compile's max-autotune takes minutes, so
+  # it runs only when asked (INCEPTION_PEERS_AUTOTUNE=1)
+  py="${PYTHON:-python3}"
+  if "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1; then
+    modes="eager-fp32 eager-cl-fp16 compile-reduce-overhead"
+    [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ] && modes="$modes compile-max-autotune"
+    for m in $modes; do
+      stage "torch-$m" 90 "$py" "$here/peers/torch_inception.py" --device cuda --modes "$m" --batch 1,8,32,128 \
+        --warmup 3 --iters 20 --out "$results/torch-gpu-$m.json"
+    done
+  else
+    skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
+  fi
 else
-  for s in verify-fp32-fused verify-fp32-faithful verify-tf32-fused bench-fused bench-faithful; do
+  for s in verify-fp32-fused verify-tf32-fused bench-fused bench-faithful torch-peers; do
     skip "$s" "no GPU visible"
   done
 fi

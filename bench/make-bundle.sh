@@ -63,6 +63,8 @@ exec "$java" ${INCEPTION_JAVA_OPTS:-} -Dinception.natives.dir="${INCEPTION_NATIV
 LAUNCHER
 chmod +x "$out/inception"
 cp "$root/bench/gpu-run.sh" "$out/gpu-run.sh"
+mkdir -p "$out/peers"
+cp "$root/bench/peers/torch_inception.py" "$out/peers/"
 cp -r "$root/examples" "$out/examples"
 
 if [ "$with_jre" = 1 ]; then

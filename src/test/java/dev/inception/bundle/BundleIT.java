@@ -32,7 +32,13 @@ class BundleIT {
     }
 
     static Result run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return run(java.util.Map.of(), cmd);
+    }
+
+    static Result run(java.util.Map<String, String> env, String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
         return new Result(p.exitValue(), out);
@@ -86,5 +92,15 @@ class BundleIT {
             assertTrue(summary.stream().anyMatch(l -> l.startsWith("smoke") && l.contains("skipped")
                     && l.contains("no GPU")), summary.toString());
         }
+    }
+
+    @Test
+    void runbookStagesThatDoNotFitTheTotalBudgetAreSkippedAndSaySo() throws Exception {
+        Path results = tmp.resolve("tight");
+        Result r = run(java.util.Map.of("INCEPTION_RUNBOOK_SECONDS", "5"), "bash", "bench/gpu-run.sh", results.toString());
+        assertEquals(0, r.code(), r.out());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("skipped")
+                && l.contains("budget")), summary.toString());
     }
 }
