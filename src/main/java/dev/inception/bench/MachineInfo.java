@@ -24,6 +24,24 @@ public final class MachineInfo {
         return m;
     }
 
+    /** The GPU side, for results of the GPU backend: device, driver, cuDNN and cuBLAS as loaded. */
+    public static Map<String, Object> gpu(int device) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        dev.inception.nativelib.NativeStack stack = dev.inception.nativelib.NativeStack.load();
+        dev.inception.gpu.GpuDevices.Report r = dev.inception.gpu.GpuDevices.query();
+        if (device < r.devices().size()) {
+            m.put("gpu", r.devices().get(device).name());
+            m.put("compute_capability", r.devices().get(device).computeCapability());
+            m.put("gpu_memory_mib", r.devices().get(device).totalBytes() >> 20);
+        }
+        m.put("driver_cuda_version", r.driverVersionString());
+        m.put("cudnn", stack.cudnnRuntimeVersion() + " (" + stack.discovery().cudnn().map(l -> l.soname() + ", "
+                + l.route()).orElse("?") + ")");
+        m.put("cublas", stack.discovery().cublas().map(l -> l.soname() + " " + l.version() + ", " + l.route())
+                .orElse("?"));
+        return m;
+    }
+
     static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

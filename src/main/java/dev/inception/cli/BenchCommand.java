@@ -45,8 +45,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu | gpu | auto (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
 
     @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
     String plan;
@@ -88,8 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         Lowering lowering = Lowering.valueOf(plan.toUpperCase(Locale.ROOT));
         Graph graph = InceptionV3.build();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        EngineOptions options = EngineOptions.defaults().withBackend(PredictCommand.parseBackend(backend))
-                .withLowering(lowering).withMaxBatch(maxBatch)
+        EngineOptions options = backend.apply(EngineOptions.defaults()).withLowering(lowering).withMaxBatch(maxBatch)
                 .withPrecision(dev.inception.Precision.valueOf(precision.toUpperCase(Locale.ROOT)));
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
@@ -104,7 +103,11 @@ final class BenchCommand implements Callable<Integer> {
             report.put("schema", "inception-bench/1");
             report.put("date", Instant.now().toString());
             report.put("git_commit", MachineInfo.gitCommit());
-            report.put("machine", MachineInfo.host());
+            Map<String, Object> machine = MachineInfo.host();
+            if (engine.backend().equals("gpu")) {
+                machine.putAll(MachineInfo.gpu(backend.device));
+            }
+            report.put("machine", machine);
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("backend", engine.backend());
             settings.put("plan", plan);

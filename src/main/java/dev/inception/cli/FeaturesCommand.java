@@ -54,8 +54,8 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
     String resize;
@@ -70,8 +70,7 @@ final class FeaturesCommand implements Callable<Integer> {
         InceptionV3.Options model = InceptionV3.Options.features(Sizes.height(inputSize), Sizes.width(inputSize));
         Graph graph = InceptionV3.build(model);
         Weights w = weights.resolve(graph, err);
-        EngineOptions options = EngineOptions.defaults().withModel(model)
-                .withBackend(PredictCommand.parseBackend(backend)).withMaxBatch(batch);
+        EngineOptions options = backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch));
         int[] skipped = {0};
         long start = System.nanoTime();
         FeatureSet set;

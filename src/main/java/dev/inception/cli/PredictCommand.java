@@ -3,7 +3,6 @@ package dev.inception.cli;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.inception.Backend;
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
 import dev.inception.image.ImageDecodeException;
@@ -49,9 +48,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     WeightsOption weights;
 
-    @Option(names = "--backend", defaultValue = "auto",
-            description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}: the GPU when usable, else the CPU).")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
     int top;
@@ -88,8 +86,7 @@ final class PredictCommand implements Callable<Integer> {
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         InceptionV3.Options model = graphOptions(newHead);
         Graph graph = InceptionV3.build(model);
-        EngineOptions options = EngineOptions.defaults().withModel(model)
-                .withBackend(parseBackend(backend)).withMaxBatch(batch);
+        EngineOptions options = backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch));
         Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
         int unreadable = 0;
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
@@ -128,14 +125,6 @@ final class PredictCommand implements Callable<Integer> {
     private static InceptionV3.Options graphOptions(SoftmaxHead h) {
         return h == null ? InceptionV3.Options.defaults()
                 : InceptionV3.Options.features(Sizes.height(h.inputSize()), Sizes.width(h.inputSize()));
-    }
-
-    static Backend parseBackend(String s) {
-        try {
-            return Backend.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend must be auto, cpu or gpu, got '" + s + "'");
-        }
     }
 
     private void print(PrintWriter out, Path image, String backendName, List<Prediction> predictions) {

@@ -73,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Precision p = Precision.valueOf(precision.toUpperCase(Locale.ROOT));
-        Backend backend = PredictCommand.parseBackend(candidate);
+        Backend backend = BackendOption.parse(candidate);
         Graph graph = InceptionV3.build();
         Weights w = weights.resolve(graph, err);
         List<RgbImage> decoded = new ArrayList<>();

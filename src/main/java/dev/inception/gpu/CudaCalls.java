@@ -13,7 +13,14 @@ public final class CudaCalls {
     private CudaCalls() {
     }
 
+    /** What the bridge answers for a function cuDNN 9 no longer has: cuDNN 8's NOT_SUPPORTED. */
+    static final int BRIDGE_NOT_SUPPORTED = 9;
+
     public static void cudnn(int status, String call) {
+        if (status == BRIDGE_NOT_SUPPORTED && JCudnn.cudnnGetVersion() >= 90000) {
+            throw new GpuException(call + " failed: this function does not exist in cuDNN 9 (the cuDNN 8 -> 9 bridge"
+                    + " answered NOT_SUPPORTED); it needs cuDNN 8");
+        }
         if (status != 0) {
             throw new GpuException(call + " failed: " + JCudnn.cudnnGetErrorString(status) + " (cuDNN status " + status + ")");
         }

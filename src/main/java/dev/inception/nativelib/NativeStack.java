@@ -101,7 +101,13 @@ public final class NativeStack {
             throw new BackendUnavailableException("the cuDNN bridge is loaded but could not open libcudnn.so.9 (it"
                     + " answered " + v + "); is " + cudnn.path() + " loadable? Check with: ldd " + cudnn.path());
         }
-        return new NativeStack(d, v / 10000 + "." + (v % 10000) / 100 + "." + v % 100);
+        return new NativeStack(d, cudnnVersionString(v));
+    }
+
+    /** cudnnGetVersion()'s number as text: cuDNN 9 encodes 9.1.2 as 90102, cuDNN 8 encoded 8.9.2 as 8902. */
+    static String cudnnVersionString(long v) {
+        return v >= 10000 ? v / 10000 + "." + (v % 10000) / 100 + "." + v % 100
+                : v / 1000 + "." + (v % 1000) / 100 + "." + v % 100;
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.HexFormat;
  * <p>JCuda extracts its JNI libraries to java.io.tmpdir and reuses a file that already exists there without any
  * check, so two installations with different JCuda builds would load each other's files. Here every file is
  * compared with its resource byte for byte and rewritten (atomically) when it differs, in a directory of our own:
- * {@code -Dinception.natives.dir}, else {@code ~/.cache/inception/natives}.
+ * {@code -Dinception.natives.dir}, else {@code ~/.cache/inception/natives/<JCuda version>-<build>}, where build is
+ * a hash of this build's bridges, so two installations never share (or fight over) a directory.
  */
 public final class PrivateNativeDir {
 
@@ -35,7 +36,8 @@ public final class PrivateNativeDir {
         }
         String cache = System.getenv("XDG_CACHE_HOME");
         Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
-        return new PrivateNativeDir(base.resolve("inception").resolve("natives"));
+        return new PrivateNativeDir(base.resolve("inception").resolve("natives")
+                .resolve(jcuda.JCudaVersion.get() + "-" + buildId()));
     }
 
     public Path dir() {
@@ -65,6 +67,26 @@ public final class PrivateNativeDir {
         Files.write(tmp, content);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return target;
+    }
+
+    /** A short hash of the bridges and their symbol lists in this build ("nobridge" when none were built). */
+    static String buildId() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            boolean any = false;
+            for (String name : new String[] {"libcudnn.so.8", "libcublas.so.12", "bridges.properties"}) {
+                try (InputStream in = PrivateNativeDir.class.getResourceAsStream(
+                        "/dev/inception/nativelib/linux-x86_64/" + name)) {
+                    if (in != null) {
+                        md.update(in.readAllBytes());
+                        any = true;
+                    }
+                }
+            }
+            return any ? hex(md.digest()).substring(0, 12) : "nobridge";
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "unknown";
+        }
     }
 
     static byte[] sha256(byte[] b) {

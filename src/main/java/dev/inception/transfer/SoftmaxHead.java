@@ -30,6 +30,12 @@ public record SoftmaxHead(float[] kernel, float[] bias, int inputs, List<String>
         classNames = List.copyOf(classNames);
     }
 
+    /** Trains a head on bottleneck features: see {@link HeadTrainer}. */
+    public static HeadTrainer.Result train(FeatureSet train, FeatureSet validation, HeadTrainer.Options options,
+                                           java.util.function.Consumer<HeadTrainer.Epoch> progress) {
+        return HeadTrainer.train(train, validation, options, progress);
+    }
+
     public int classes() {
         return classNames.size();
     }

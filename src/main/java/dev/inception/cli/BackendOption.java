@@ -1,0 +1,30 @@
+package dev.inception.cli;
+
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/** --backend and --device, shared by the commands that run the network. */
+final class BackendOption {
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}: the GPU when usable, else the CPU).")
+    String backend;
+
+    @Option(names = "--device", defaultValue = "0", paramLabel = "N", description = "GPU ordinal (default: ${DEFAULT-VALUE}).")
+    int device;
+
+    EngineOptions apply(EngineOptions o) {
+        return o.withBackend(parse(backend)).withDevice(device);
+    }
+
+    static Backend parse(String s) {
+        try {
+            return Backend.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend must be auto, cpu or gpu, got '" + s + "'");
+        }
+    }
+}
