@@ -96,4 +96,10 @@ class CudaDiscoveryTest {
         CudaDiscovery d = CudaDiscovery.run(LibrarySearch.of(Map.of(), null, root));
         assertTrue(d.problems().stream().anyMatch(s -> s.contains("libcublasLt.so.13")), d.problems().toString());
     }
+
+    @Test
+    void cudnnVersionNumbersOfBothEncodings() {
+        assertEquals("9.10.2", NativeStack.cudnnVersionString(91002));
+        assertEquals("8.9.2", NativeStack.cudnnVersionString(8902));
+    }
 }
