@@ -51,13 +51,13 @@ final class InfoCommand implements Callable<Integer> {
                 out.printf("%-22s %s%n", key.replace('_', ' ') + ":", text(r.get(key)));
             }
         }
-        @SuppressWarnings("unchecked")
-        List<String> problems = (List<String>) r.get("problems");
-        for (String p : problems) {
+        List<?> problems = (List<?>) r.get("problems");
+        for (Object p : problems) {
             out.println("missing: " + p);
         }
         if (verbose || !problems.isEmpty()) {
-            out.println("searched (in order): " + String.join(", ", (List<String>) r.get("searched")));
+            out.println("searched (in order): " + String.join(", ", ((List<?>) r.get("searched")).stream()
+                    .map(String::valueOf).toList()));
         }
         return Main.OK;
     }

@@ -115,6 +115,9 @@ public final class GpuExecutor implements Executor {
     @Override
     public synchronized Map<String, Tensor> forwardImages(byte[] rgb, int batch, dev.inception.model.Shape shape,
                                                          List<String> fetch) {
+        if (rgb.length != batch * shape.elements()) {
+            throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
+        }
         GpuProgram program = prepare(batch, shape, fetch);
         stagingBytes.view().put(rgb);
         JCudaDriver.cuMemcpyHtoDAsync(deviceBytes.ptr(), stagingBytes.ptr(), rgb.length, cx.stream());
