@@ -32,7 +32,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Measure latency and throughput per batch size (network and end to end).", sortOptions = false,
         description = {"Measure latency (p50, p90, p99) and throughput per batch size, in two scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",

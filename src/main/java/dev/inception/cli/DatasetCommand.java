@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "dataset", mixinStandardHelpOptions = true,
+        header = "Write a built-in data set (digits) as an image folder.",
         description = {"Write a built-in data set as an image folder (DIR/<class>/<image>.png) for 'features'.",
                 "  digits   1797 handwritten digits, 10 classes (UCI, CC BY 4.0), 8x8 grey upscaled to RGB"},
         footer = {"", "Example: inception dataset digits --out /tmp/digits --size 75"})

@@ -21,7 +21,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "features", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "features", mixinStandardHelpOptions = true,
+        header = "Extract 2048-d bottleneck features of an image folder for transfer learning.", sortOptions = false,
         description = {"Extract bottleneck features (the 2048 values after global average pooling) for every image",
                 "of an image folder (DIR/<class name>/<images>), with a deterministic train/validation split,",
                 "into one HDF5 file for 'train-head'. Uses the network without its top; the Keras _notop",

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
+        header = "Show the Java, CUDA, cuDNN and cuBLAS this machine offers, and what is missing.",
         description = {"Report what the GPU backend would use: the CUDA driver and GPUs, cuDNN and cuBLAS (path,",
                 "version, native or through this project's bridge), the kernels, and for anything missing what",
                 "was looked for and what to do. Exits 0 with or without a GPU.",

@@ -33,6 +33,7 @@ public final class Main {
     /** Runs one command line with the given streams; returns the exit code. Never calls System.exit. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(120);   // the descriptions are written for 120 columns
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -31,7 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        header = "Classify images: top-K ImageNet classes (or a trained head's classes) per image.", sortOptions = false,
         description = {"Classify images with InceptionV3 and print the top-K ImageNet classes, like Keras's",
                 "decode_predictions. Images are decoded, converted to RGB, resized to 299x299 as Keras's load_img",
                 "does, and preprocessed as x/127.5 - 1. Several images go through in batches.",

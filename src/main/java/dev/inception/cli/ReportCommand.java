@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
+        header = "Draw benchmark results as PNG charts and a Markdown table.",
         description = {"Render benchmark results (from 'inception bench --out' and bench/peers/torch_inception.py)",
                 "as PNG charts (latency and throughput vs batch size, one line per series) and print a Markdown",
                 "table of every point."},

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "smoke", mixinStandardHelpOptions = true,
+        header = "GPU smoke test: one convolution and one SGEMM on the GPU against the CPU.",
         description = {"GPU smoke test: load the native stack, create cuDNN and cuBLAS handles, run one small",
                 "convolution and one SGEMM on the GPU and compare them with the CPU. Exit 0 when both agree",
                 "within 1e-4, 1 otherwise (including when no GPU is usable; the reason is printed)."})

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "summary", mixinStandardHelpOptions = true,
+        header = "Print the model like Keras's model.summary(), with multiply-adds and arena size.",
         description = {"Print the model like Keras's model.summary(): every layer, its output shape and parameters,",
                 "the totals, multiply-adds per image, and the activation arena the plan needs."})
 final class SummaryCommand implements Callable<Integer> {

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "train-head", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train-head", mixinStandardHelpOptions = true,
+        header = "Train a new softmax head on bottleneck features.", sortOptions = false,
         description = {"Train a new softmax layer (multinomial logistic regression, cross-entropy + L2, Adam) on",
                 "features from 'inception features', with early stopping on the validation loss. Saves it as a",
                 "Keras Dense layer named 'predictions' (kernel 2048xK, bias K) plus the class names."},

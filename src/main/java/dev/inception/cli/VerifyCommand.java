@@ -32,7 +32,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        header = "Compare a candidate (GPU or fused CPU plan) with the CPU reference, tap by tap.", sortOptions = false,
         description = {"Run the CPU reference (faithful plan) and a candidate on the same images and compare every",
                 "tap (stem, mixed0..mixed10, avg_pool, predictions): max absolute error, max error relative to the",
                 "tensor's largest value, pass/fail against the tolerance of docs/VERIFICATION.md, and the top-5",
