@@ -1,0 +1,49 @@
+package dev.inception.nativelib;
+
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.Tensor;
+import dev.inception.image.Interpolation;
+import dev.inception.image.RgbImage;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.plan.Lowering;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Run in a forked JVM by FakeGpuTest against the fake GPU libraries (src/test/c/fake_gpu.c): drives the real GPU
+ * executor through open, every kind of forward pass, timing and close, and prints what it saw.
+ */
+public final class FakeGpuProbe {
+
+    public static void main(String[] args) {
+        Graph g = InceptionV3.build();
+        Weights w = SeededWeights.forGraph(g, 1);
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(4).withTaps(true);
+        for (Lowering l : Lowering.values()) {
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withLowering(l))) {
+                System.out.println(l + " backend=" + e.backend());
+                Map<String, Tensor> taps = e.taps(Tensor.zeros(2, g.input().shape()));
+                System.out.println(l + " taps=" + taps.size() + " mixed10=" + taps.get("mixed10").data().length);
+                System.out.println(l + " predict4=" + e.predict(Tensor.zeros(4, g.input().shape())).length);
+                RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
+                System.out.println(l + " images=" + e.predict(List.of(img, img, img), Interpolation.NEAREST).length);
+                System.out.println(l + " ms=" + e.timeForward(Tensor.zeros(1, g.input().shape())));
+                List<String> d = e.describe();
+                System.out.println(l + " describe=" + d.get(0));
+                System.out.println(l + " choices=" + (d.size() - 1));
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                e.forward(Tensor.zeros(1, g.input().shape()));
+            }
+        }
+        System.out.println("ok");
+    }
+}

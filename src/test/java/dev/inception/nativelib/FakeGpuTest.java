@@ -1,0 +1,92 @@
+package dev.inception.nativelib;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The GPU executor's Java side end to end on a fake GPU (src/test/c/fake_gpu.c: device memory in host memory,
+ * cuDNN and cuBLAS calls that succeed without computing), through the real loader and bridges, in a forked JVM.
+ * Checks the wiring a GPU run depends on: every step compiles to calls with valid descriptors, every batch size
+ * gets its program, the uint8 path launches the preprocess kernel, timing works, and close() releases every
+ * allocation, descriptor, handle, stream, event and module, also over 20 open/close cycles. It checks no arithmetic:
+ * that needs a real GPU (native-tests/).
+ */
+class FakeGpuTest {
+
+    @TempDir
+    static Path tmp;
+
+    static List<String> out;
+    static int exit;
+
+    static void gcc(Path dir, String define, String soname) throws Exception {
+        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-D" + define, "-Wl,-soname," + soname,
+                "-o", dir.resolve(soname).toString(), "src/test/c/fake_gpu.c").inheritIO().start();
+        assertEquals(0, p.waitFor(), "gcc " + soname);
+    }
+
+    @BeforeAll
+    static void runProbe() throws Exception {
+        Path libs = Files.createDirectories(tmp.resolve("fake-cuda13"));
+        gcc(libs, "FAKE_CUDA", "libcuda.so.1");
+        gcc(libs, "FAKE_CUDNN", "libcudnn.so.9");
+        gcc(libs, "FAKE_CUBLAS", "libcublas.so.13");
+        gcc(libs, "FAKE_CUBLASLT", "libcublasLt.so.13");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx3g", "-cp", System.getProperty("java.class.path"),
+                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), FakeGpuProbe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().put(LibrarySearch.ENV, libs.toString());
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        exit = p.exitValue();
+        out = text.lines().toList();
+    }
+
+    private static String all() {
+        return String.join("\n", out);
+    }
+
+    @Test
+    void everyKindOfForwardPassRunsOnBothPlans() {
+        assertEquals(0, exit, all());
+        for (String plan : new String[] {"FAITHFUL", "FUSED"}) {
+            assertTrue(out.contains(plan + " backend=gpu"), all());
+            assertTrue(out.contains(plan + " taps=14 mixed10=" + 2 * 8 * 8 * 2048), all());
+            assertTrue(out.contains(plan + " predict4=4"), all());
+            assertTrue(out.contains(plan + " images=3"), all());
+            assertTrue(out.contains(plan + " ms=1.5"), all());
+            assertTrue(out.stream().anyMatch(l -> l.startsWith(plan + " describe=gpu: Fake GPU, FP32")), all());
+        }
+        assertTrue(out.contains("ok"), all());
+    }
+
+    @Test
+    void convolutionAlgorithmsAreChosenPerBatchSizeWithinTheWorkspace() {
+        // batch 4 (the maximum, measured), then 2, 3 and 1 (heuristic): 94 convolutions each
+        assertTrue(out.contains("FAITHFUL choices=" + 4 * 94), all());
+        assertTrue(out.contains("FUSED choices=" + 4 * 94), all());
+        assertTrue(out.stream().anyMatch(l -> l.contains("workspace 3 MiB")), all());
+    }
+
+    @Test
+    void closeReleasesEverythingItCreated() {
+        for (String counter : new String[] {"device_allocations", "host_allocations", "streams", "events", "contexts",
+            "modules", "descriptors", "cudnn_handles", "cublas_handles"}) {
+            assertTrue(out.contains("fake-gpu: live " + counter + " 0"), counter + ":\n" + all());
+        }
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("fake-gpu: kernel launches ") && !l.endsWith(" 0")), all());
+    }
+}
