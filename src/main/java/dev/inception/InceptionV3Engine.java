@@ -119,10 +119,7 @@ public final class InceptionV3Engine implements AutoCloseable {
         if (!graph.has("predictions")) {
             throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
         }
-        if (images.size() > options.maxBatch()) {
-            throw new IllegalArgumentException("a batch of " + images.size() + " is larger than this engine's maximum of "
-                    + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
-        }
+        checkBatch(images.size());
         dev.inception.model.Shape in = graph.input().shape();
         byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
         String out = graph.output().name();
@@ -158,19 +155,19 @@ public final class InceptionV3Engine implements AutoCloseable {
 
     /** One forward pass timed by the executor (CUDA events on the GPU): for benchmarks. */
     public double timeForward(Tensor batch) {
-        checkBatch(batch);
+        checkBatch(batch.batch());
         return executor.timeForward(batch);
     }
 
-    private void checkBatch(Tensor batch) {
-        if (batch.batch() > options.maxBatch()) {
-            throw new IllegalArgumentException("a batch of " + batch.batch() + " is larger than this engine's maximum of "
+    private void checkBatch(int n) {
+        if (n > options.maxBatch()) {
+            throw new IllegalArgumentException("a batch of " + n + " is larger than this engine's maximum of "
                     + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
         }
     }
 
     private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
-        checkBatch(batch);
+        checkBatch(batch.batch());
         return executor.forward(batch, fetch);
     }
 

@@ -46,17 +46,8 @@ public final class CpuExecutor implements Executor {
 
     @Override
     public synchronized Map<String, Tensor> forward(Tensor input, List<String> fetch) {
+        plan.checkRequest(input.shape(), fetch);
         TensorSpec inSpec = plan.inputTensor();
-        if (!input.shape().equals(inSpec.shape())) {
-            throw new IllegalArgumentException("input shape " + input.shape() + " does not match the model's "
-                    + inSpec.shape());
-        }
-        for (String layer : fetch) {
-            if (!plan.isKept(layer)) {
-                throw new IllegalArgumentException("layer '" + layer + "' is not kept by this plan; open the engine"
-                        + " with taps enabled");
-            }
-        }
         int n = input.batch();
         long need = plan.arenaElements() * n;
         if (need > Integer.MAX_VALUE - 8) {

@@ -153,18 +153,9 @@ public final class GpuExecutor implements Executor {
         if (closed) {
             throw new IllegalStateException("this GPU executor is closed");
         }
-        TensorSpec in = plan.inputTensor();
-        if (!shape.equals(in.shape())) {
-            throw new IllegalArgumentException("input shape " + shape + " does not match the model's " + in.shape());
-        }
+        plan.checkRequest(shape, fetch);
         if (n > maxBatch) {
             throw new IllegalArgumentException("a batch of " + n + " is larger than this executor's maximum of " + maxBatch);
-        }
-        for (String layer : fetch) {
-            if (!plan.isKept(layer)) {
-                throw new IllegalArgumentException("layer '" + layer + "' is not kept by this plan; open the engine with"
-                        + " taps enabled");
-            }
         }
         cx.makeCurrent();
         return programs.computeIfAbsent(n, b -> {

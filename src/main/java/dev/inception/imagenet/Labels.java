@@ -66,18 +66,23 @@ public final class Labels {
         return classes.get(index);
     }
 
+    /** Indices of the k largest values, largest first; ties go to the lower index. */
+    public static int[] topIndices(float[] values, int k) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.<Integer>comparingDouble(i -> -values[i]).thenComparingInt(i -> i));
+        return order.subList(0, Math.min(k, order.size())).stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** The k most probable classes, most probable first; ties go to the lower index. */
     public List<Prediction> top(float[] probabilities, int k) {
         if (probabilities.length != classes.size()) {
             throw new IllegalArgumentException(probabilities.length + " probabilities for " + classes.size() + " labels");
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < probabilities.length; i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.<Integer>comparingDouble(i -> -probabilities[i]).thenComparingInt(i -> i));
         List<Prediction> top = new ArrayList<>();
-        for (int i : order.subList(0, Math.min(k, order.size()))) {
+        for (int i : topIndices(probabilities, k)) {
             ClassLabel c = classes.get(i);
             top.add(new Prediction(i, c.wnid(), c.label(), probabilities[i]));
         }

@@ -49,6 +49,23 @@ public record Plan(Lowering lowering, List<TensorSpec> tensors, List<Step> steps
         return id != null && kept.contains(id);
     }
 
+    /**
+     * What every executor checks before a forward pass: the input has the model's shape, and every layer asked
+     * for is kept (so its value survives the pass).
+     */
+    public void checkRequest(dev.inception.model.Shape input, java.util.List<String> fetch) {
+        if (!input.equals(inputTensor().shape())) {
+            throw new IllegalArgumentException("input shape " + input + " does not match the model's "
+                    + inputTensor().shape());
+        }
+        for (String layer : fetch) {
+            if (!isKept(layer)) {
+                throw new IllegalArgumentException("layer '" + layer + "' is not kept by this plan; open the engine"
+                        + " with taps enabled");
+            }
+        }
+    }
+
     /** Arena bytes for one image (float32). */
     public long arenaBytesPerImage() {
         return arenaElements * Float.BYTES;

@@ -1,6 +1,7 @@
 package dev.inception.verify;
 
 import dev.inception.Tensor;
+import dev.inception.imagenet.Labels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,8 +41,8 @@ public final class Verification {
         Tensor candP = candidate.get("predictions");
         if (refP != null && candP != null) {
             for (int i = 0; i < refP.batch(); i++) {
-                int[] a = top(refP.image(i), 5);
-                int[] b = top(candP.image(i), 5);
+                int[] a = Labels.topIndices(refP.image(i), 5);
+                int[] b = Labels.topIndices(candP.image(i), 5);
                 if (!Arrays.equals(a, b)) {
                     mismatches.add("image " + i + ": reference top-5 " + Arrays.toString(a) + ", candidate "
                             + Arrays.toString(b));
@@ -68,20 +69,7 @@ public final class Verification {
         return new double[] {maxDiff, maxA == 0 ? (maxDiff == 0 ? 0 : Double.POSITIVE_INFINITY) : maxDiff / maxA};
     }
 
-    static int[] top(float[] p, int k) {
-        Integer[] idx = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (x, y) -> p[y] != p[x] ? Float.compare(p[y], p[x]) : Integer.compare(x, y));
-        int[] out = new int[Math.min(k, p.length)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = idx[i];
-        }
-        return out;
-    }
-
-    /** Reference taps keyed the same way as the candidate's, for printing in network order. */
+    /** The report as maps and lists, for the JSON output. */
     public static Map<String, Object> toJson(Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pass", r.pass());
