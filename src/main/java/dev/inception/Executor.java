@@ -26,11 +26,7 @@ public interface Executor extends AutoCloseable {
      * of the bytes a float upload would.
      */
     default Map<String, Tensor> forwardImages(byte[] rgb, int batch, dev.inception.model.Shape shape, List<String> fetch) {
-        float[] x = new float[rgb.length];
-        for (int i = 0; i < rgb.length; i++) {
-            x[i] = dev.inception.image.Preprocess.value(rgb[i] & 0xff);
-        }
-        return forward(new Tensor(batch, shape, x), fetch);
+        return forward(new Tensor(batch, shape, dev.inception.image.Preprocess.toFloats(rgb)), fetch);
     }
 
     /**

@@ -20,7 +20,11 @@ public final class Preprocess {
 
     /** One image, already at the network's input size, to HWC float32. */
     public static float[] toFloats(RgbImage img) {
-        byte[] p = img.pixels();
+        return toFloats(img.pixels());
+    }
+
+    /** Packed uint8 values (any number of images) to float32. */
+    public static float[] toFloats(byte[] p) {
         float[] out = new float[p.length];
         for (int i = 0; i < p.length; i++) {
             out[i] = value(p[i] & 0xff);
