@@ -6,7 +6,6 @@ import dev.inception.gpu.GpuDevices;
 import dev.inception.model.Shape;
 import dev.inception.nativelib.NativeStack;
 
-import java.util.SplittableRandom;
 
 /** Shared by the GPU tests: whether a GPU is usable (and why not), random inputs, the error measure. */
 final class GpuTestSupport {
@@ -40,11 +39,6 @@ final class GpuTestSupport {
     }
 
     static Tensor random(int batch, Shape shape, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[Math.toIntExact(batch * shape.elements())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return new Tensor(batch, shape, x);
+        return Tensor.uniform(batch, shape, seed);
     }
 }

@@ -19,6 +19,23 @@ public record Tensor(int batch, Shape shape, float[] data) {
         return new Tensor(batch, shape, new float[Math.toIntExact(batch * shape.elements())]);
     }
 
+    /**
+     * Seeded uniform values in [-1, 1), the range of preprocessed images: inputs for benchmarks and GPU checks,
+     * the same on every JVM (SplittableRandom's algorithm is specified).
+     */
+    public static Tensor uniform(int batch, Shape shape, long seed) {
+        return new Tensor(batch, shape, uniform(Math.toIntExact(batch * shape.elements()), seed));
+    }
+
+    public static float[] uniform(int n, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
     /** The values of image i of the batch (a copy). */
     public float[] image(int i) {
         int n = (int) shape.elements();

@@ -143,13 +143,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private double[] network(InceptionV3Engine engine, int batch) {
-        Shape in = engine.graph().input().shape();
-        float[] x = new float[Math.toIntExact(batch * in.elements())];
-        SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        Tensor t = new Tensor(batch, in, x);
+        Tensor t = Tensor.uniform(batch, engine.graph().input().shape(), 7);
         for (int i = 0; i < warmup; i++) {
             engine.timeForward(t);
         }

@@ -1,5 +1,6 @@
 package dev.inception.gpu;
 
+import dev.inception.Tensor;
 import dev.inception.cpu.CpuOps;
 import dev.inception.nativelib.NativeStack;
 import dev.inception.plan.Window;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
@@ -98,8 +98,8 @@ public final class SmokeTest {
     /** 3x3 'same' convolution, 1 image of 9x7x5 -> 6 channels, NCHW on the device, NHWC on the CPU. */
     private double convolution(cudnnHandle h, List<CUdeviceptr> mem) {
         int height = 9, width = 7, cin = 5, cout = 6;
-        float[] xNhwc = random(height * width * cin, 1);
-        float[] kernel = random(3 * 3 * cin * cout, 2);          // Keras (kh, kw, cin, cout)
+        float[] xNhwc = Tensor.uniform(height * width * cin, 1);
+        float[] kernel = Tensor.uniform(3 * 3 * cin * cout, 2);          // Keras (kh, kw, cin, cout)
         float[] expected = new float[height * width * cout];
         CpuOps.conv2d(xNhwc, 0, new CpuOps.Dims(1, height, width, cin), kernel, null,
                 new Window(3, 3, 1, 1, 1, 1, 1, 1), cout, false, expected, 0);
@@ -146,8 +146,8 @@ public final class SmokeTest {
     /** C (m x n) = A (m x k) B (k x n), column-major as cuBLAS wants. */
     private double sgemm(cublasHandle h, List<CUdeviceptr> mem) {
         int m = 37, n = 29, k = 53;
-        float[] a = random(m * k, 3);
-        float[] b = random(k * n, 4);
+        float[] a = Tensor.uniform(m * k, 3);
+        float[] b = Tensor.uniform(k * n, 4);
         float[] expected = new float[m * n];
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < m; i++) {
@@ -181,14 +181,4 @@ public final class SmokeTest {
         JCudaDriver.cuMemcpyHtoD(p, Pointer.to(host), (long) host.length * Sizeof.FLOAT);
         return p;
     }
-
-    static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return v;
-    }
-
 }
