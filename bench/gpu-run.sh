@@ -6,6 +6,12 @@
 #   bench/gpu-run.sh RESULTS_DIR        (from the repository, with target/bundle built by bench/make-bundle.sh)
 #   ./gpu-run.sh RESULTS_DIR            (from inside a bundle)
 #
+# It ends by packing RESULTS_DIR into RESULTS_DIR.tgz, because a device machine returns only a few files. On the
+# lent H200 (docs/NATIVE.md), as one prepared command with carry ["target/bundle"] and timeout_s 540:
+#   bash target/bundle/on-device.sh "$OUT"
+# which is: chmod the bundle's executables, target/bundle/gpu-run.sh /tmp/r, cp /tmp/r.tgz /tmp/r/summary.txt $OUT/.
+# Back here: bench/unpack-gpu-results.sh r.tgz  ->  bench/results/<date>-h200/
+#
 # Java: the bundle's jre/, else java on PATH. CUDA, cuDNN and cuBLAS: found by `inception info` (toolkit folders,
 # pip's nvidia-* wheels, INCEPTION_CUDA_LIBS); the launcher puts their folders on LD_LIBRARY_PATH.
 set -uo pipefail
@@ -24,9 +30,12 @@ else
 fi
 inception="$bundle/inception"
 start_all=$(date +%s)
-# The whole runbook stays within this many seconds (default 8 minutes): each stage gets its own budget, cut to
-# what is left; a stage with under 15 s left is skipped and says so.
-total_budget="${INCEPTION_RUNBOOK_SECONDS:-480}"
+# The whole runbook stays within this many seconds (default 7 minutes, leaving the device window's start-up and
+# copies 2 more): each stage gets its own budget, cut to what is left; a stage with under 15 s left is skipped
+# and says so.
+total_budget="${INCEPTION_RUNBOOK_SECONDS:-420}"
+# execute bits may not survive the trip to the device machine
+chmod -R u+x "$bundle/jre/bin" "$bundle/jre/lib/jspawnhelper" "$bundle/inception" "$bundle"/*.sh 2>/dev/null || true
 
 names=(); states=(); seconds=(); notes=()
 record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); }
@@ -63,7 +72,16 @@ skip() { record "$1" skipped 0 "$2"; echo "== $1: skipped: $2" | tee -a "$result
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(uname -a)"
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  echo "python3: $(command -v python3 || echo none)"
+  echo "bundle: $(( $(du -sb "$bundle" 2>/dev/null | cut -f1) / 1048576 )) MiB at $bundle"
+  if [ -f "$bundle/../../pom.xml" ]; then
+    echo "bundle + source tree: $(( $(du -sb --exclude=.git --exclude=target "$bundle/../.." | cut -f1) / 1048576 \
+      + $(du -sb "$bundle" | cut -f1) / 1048576 )) MiB (what travels to a device machine; limit 64)"
+  fi
+  [ -x "$bundle/jre/bin/java" ] && echo "CUDA library folders: $("$bundle/jre/bin/java" -cp "$bundle/inception.jar" \
+    dev.inception.nativelib.LibraryPath 2>&1)"
 } > "$results/host.txt" 2>&1
+cat "$results/host.txt" >> "$results/runbook.log"
 
 if [ ! -x "$inception" ]; then
   skip info "no bundle at $bundle: run bench/make-bundle.sh first"
@@ -81,20 +99,44 @@ else
 fi
 
 java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
+
+# junit_stage NAME BUDGET CLASS: one JUnit class as its own stage (so a timeout loses one class's XML, not all),
+# with --details tree in the log; a stage where nothing ran, or anything was skipped, is a failure: a skipped GPU
+# test on a GPU host means the natives did not load inside the test JVM, which is not a pass.
+junit_stage() {
+  local name="$1" budget="$2" class="$3"
+  local cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
+  stage "$name" "$budget" env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
+    "$java" -Dinception.natives.dir="$bundle/natives" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
+    -jar "$bundle/junit-platform-console-standalone.jar" execute --fail-if-no-tests \
+    --class-path "$cp" --select-class "$class" --reports-dir "$results/junit/$name" --details tree
+  local rc=$?
+  local skipped
+  skipped=$(grep -ho 'skipped="[0-9]*"' "$results/junit/$name"/*.xml 2>/dev/null | grep -o '[0-9]*' | sort -n | tail -n 1)
+  if [ $rc -eq 0 ] && [ "${skipped:-0}" != 0 ]; then
+    local last=$(( ${#states[@]} - 1 ))
+    states[$last]=fail
+    notes[$last]="$skipped test(s) skipped: a skip on a GPU host is a failure (see $name.log)"
+    rc=1
+  fi
+  return $rc
+}
+
 if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
-  cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
-  stage native-tests 150 env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
-    "$java" -Dinception.natives.dir="$bundle/natives" -jar "$bundle/junit-platform-console-standalone.jar" execute \
-    --class-path "$cp" --select-package dev.inception.nativetests --reports-dir "$results/junit" --details tree
+  # per-op diagnostics first, so that a failure names the op before the whole network is tried
+  junit_stage native-ops 120 dev.inception.nativetests.GpuOpsTest
+  junit_stage native-network 120 dev.inception.nativetests.GpuNetworkTest
 elif [ "$gpu" = 1 ]; then
   skip native-tests "this bundle has no native-test classes or no JUnit console launcher"
 else
-  skip native-tests "no GPU visible"
+  skip native-ops "no GPU visible"
+  skip native-network "no GPU visible"
 fi
 
 examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
 if [ "$gpu" = 1 ]; then
   stage verify-fp32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision fp32 ${examples[*]} > \"$results/verify-fp32-fused.json\""
+  stage verify-fp32-faithful 60 bash -c "\"$inception\" verify --json --plan faithful --precision fp32 ${examples[*]} > \"$results/verify-fp32-faithful.json\""
   stage verify-tf32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision tf32 ${examples[*]} > \"$results/verify-tf32-fused.json\""
   stage bench-fused 90 "$inception" bench --backend gpu --plan fused --batch 1,8,32,128 --warmup 3 --iters 20 \
     --out "$results/bench-gpu-fused.json"
@@ -114,7 +156,7 @@ if [ "$gpu" = 1 ]; then
     skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
   fi
 else
-  for s in verify-fp32-fused verify-tf32-fused bench-fused bench-faithful torch-peers; do
+  for s in verify-fp32-fused verify-fp32-faithful verify-tf32-fused bench-fused bench-faithful torch-peers; do
     skip "$s" "no GPU visible"
   done
 fi
@@ -127,6 +169,10 @@ fi
   done
   echo "total: $(( $(date +%s) - start_all ))s; results in $results"
 } | tee "$results/summary.txt"
+
+# one file to bring back: the device machine returns at most 8
+tar -czf "$results.tgz" -C "$(dirname "$results")" "$(basename "$results")" \
+  && echo "packed: $results.tgz ($(( $(stat -c %s "$results.tgz") / 1024 )) KiB)"
 
 failed=0
 for s in "${states[@]}"; do

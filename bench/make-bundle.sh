@@ -63,6 +63,7 @@ exec "$java" ${INCEPTION_JAVA_OPTS:-} -Dinception.natives.dir="${INCEPTION_NATIV
 LAUNCHER
 chmod +x "$out/inception"
 cp "$root/bench/gpu-run.sh" "$out/gpu-run.sh"
+cp "$root/bench/on-device.sh" "$out/on-device.sh"
 mkdir -p "$out/peers"
 cp "$root/bench/peers/torch_inception.py" "$out/peers/"
 cp -r "$root/examples" "$out/examples"
@@ -70,8 +71,22 @@ cp -r "$root/examples" "$out/examples"
 if [ "$with_jre" = 1 ]; then
   jlink --add-modules java.base,java.desktop,java.logging,java.management,java.sql,jdk.unsupported \
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
+  # Debian's JDK links its JPEG and colour-management natives against system libraries that Ubuntu names
+  # differently (libjpeg.so.62 there is libjpeg.so.8 here); both natives have RPATH $ORIGIN, so copies in jre/lib
+  # are found first. Without them every JPEG fails to decode on the GPU host.
+  for native in libjavajpeg.so liblcms.so; do
+    for dep in $(ldd "$out/jre/lib/$native" | awk '$1 ~ /^(libjpeg|liblcms2)\.so/ {print $1 "=" $3}'); do
+      name="${dep%%=*}"; path="${dep#*=}"
+      if [ ! -f "$path" ]; then
+        echo "bundle: $native needs $name, which this machine does not have" >&2
+        exit 1
+      fi
+      [ -f "$out/jre/lib/$name" ] || cp -L "$path" "$out/jre/lib/$name"
+    done
+  done
 fi
 
+chmod +x "$out/gpu-run.sh" "$out/on-device.sh"
 size_mib=$(( $(du -sb "$out" | cut -f1) / 1048576 ))
 echo "bundle: $out, ${size_mib} MiB (budget ${budget_mib} MiB)$([ "$with_jre" = 1 ] && echo ', with JRE')"
 if [ "$size_mib" -ge "$budget_mib" ]; then

@@ -103,8 +103,31 @@ int cudnnFindConvolutionForwardAlgorithm(void *h, void *x, void *w, void *c, voi
 int cudnnGetConvolutionForwardAlgorithm_v7(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
     (void) h; (void) x; (void) w; (void) c; (void) y; return perf(req, ret, p);
 }
-int cudnnConvolutionForward(void) { return 0; }
-int cudnnConvolutionBiasActivationForward(void) { return 0; }
+/* Refusals on request, to exercise the executor's run-time fallbacks: FAKE_CUDNN_FUSED_STATUS makes every fused
+ * conv + bias + ReLU call return that status; FAKE_CUDNN_FAILING_ALGO makes convolutions with that algorithm fail
+ * with NOT_SUPPORTED (cuDNN 9's 3000). */
+static int env_int(const char *name, int otherwise) {
+    const char *v = getenv(name);
+    return v != NULL && *v != '\0' ? atoi(v) : otherwise;
+}
+static long fused_calls, plain_calls;
+__attribute__((destructor)) static void report_calls(void) {
+    fprintf(stderr, "fake-gpu: conv calls fused %ld plain %ld\n", fused_calls, plain_calls);
+}
+int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w, void *cd,
+                            int algo) {
+    (void) h; (void) alpha; (void) xd; (void) x; (void) wd; (void) w; (void) cd;
+    plain_calls++;
+    return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
+}
+int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w,
+                                          void *cd, int algo) {
+    (void) h; (void) alpha; (void) xd; (void) x; (void) wd; (void) w; (void) cd;
+    fused_calls++;
+    int status = env_int("FAKE_CUDNN_FUSED_STATUS", 0);
+    if (status != 0) return status;
+    return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
+}
 int cudnnBatchNormalizationForwardInference(void) { return 0; }
 int cudnnPoolingForward(void) { return 0; }
 int cudnnActivationForward(void) { return 0; }

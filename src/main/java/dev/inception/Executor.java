@@ -40,6 +40,14 @@ public interface Executor extends AutoCloseable {
         return List.of(backend());
     }
 
+    /**
+     * Slower paths taken at run time than the plan asked for (a GPU's fused convolution replaced by three calls, an
+     * algorithm by the next candidate), one line each; empty when everything ran as planned.
+     */
+    default List<String> fallbacks() {
+        return List.of();
+    }
+
     @Override
     void close();
 }

@@ -88,6 +88,11 @@ public final class InceptionV3Engine implements AutoCloseable {
         return executor.describe();
     }
 
+    /** Where the executor took a slower path than planned (see {@link Executor#fallbacks()}). */
+    public List<String> fallbacks() {
+        return executor.fallbacks();
+    }
+
     public EngineOptions options() {
         return options;
     }

@@ -128,6 +128,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 err.println("bench: batch " + batch + " done");
             }
+            // a GPU figure must say what ran: slower paths cuDNN forced on us are part of the result
+            report.put("fallbacks", engine.fallbacks());
+            if (!engine.fallbacks().isEmpty()) {
+                err.println("bench: " + engine.fallbacks().size() + " fallback(s) to slower paths"
+                        + (verbose ? ":" : " (--verbose lists them)"));
+                if (verbose) {
+                    engine.fallbacks().forEach(f -> err.println("  " + f));
+                }
+            }
         }
         report.put("results", results);
         String text = new GsonBuilder().setPrettyPrinting().create().toJson(report);

@@ -93,17 +93,20 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Map<String, Tensor> result;
         String candidateName;
+        List<String> fallbacks;
         try (InceptionV3Engine c = InceptionV3Engine.open(w, base.withBackend(backend).withDevice(device).withPrecision(p)
                 .withLowering(Lowering.valueOf(plan.toUpperCase(Locale.ROOT))), err::println)) {
             result = c.taps(batch);
             candidateName = c.backend() + " " + plan + " " + precision;
+            fallbacks = c.fallbacks();
         }
-        Verification.Report report = Verification.compare(reference, result, Tolerances.forPrecision(p));
+        Verification.Report report = Verification.compare(reference, result, p);
         if (json) {
             Map<String, Object> m = Verification.toJson(report);
             m.put("candidate", candidateName);
             m.put("reference", "cpu faithful fp32");
             m.put("images", images.stream().map(Path::toString).toList());
+            m.put("fallbacks", fallbacks);
             out.println(new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m));
         } else {
             out.println("reference: cpu faithful fp32; candidate: " + candidateName + "; " + decoded.size() + " image(s)");
@@ -113,6 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
                         t.maxRelativeError(), t.tolerance(), t.pass() ? "pass" : "FAIL");
             }
             report.top5Mismatches().forEach(m -> out.println("top-5 differs: " + m));
+            fallbacks.forEach(f -> out.println("fallback: " + f));
             out.println(report.pass() ? "PASS" : "FAIL");
         }
         return report.pass() ? Main.OK : Main.FAILURE;

@@ -15,10 +15,14 @@ public record ConvChoice(String step, int batch, int algo, long workspaceBytes, 
         return algo >= 0 && algo < NAMES.length ? NAMES[algo] : "ALGO_" + algo;
     }
 
+    public String algoName() {
+        return algoName(algo);
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s (batch %d): %s, workspace %.1f MiB%s", step, batch, algoName(algo),
-                workspaceBytes / 1048576.0, measured ? String.format(Locale.ROOT, ", %.3f ms measured", milliseconds)
-                        : ", heuristic");
+                workspaceBytes / 1048576.0, !measured ? ", heuristic" : milliseconds < 0 ? ", last resort"
+                        : String.format(Locale.ROOT, ", %.3f ms measured", milliseconds));
     }
 }

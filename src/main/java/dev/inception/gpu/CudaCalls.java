@@ -22,8 +22,13 @@ public final class CudaCalls {
                     + " answered NOT_SUPPORTED); it needs cuDNN 8");
         }
         if (status != 0) {
-            throw new GpuException(call + " failed: " + JCudnn.cudnnGetErrorString(status) + " (cuDNN status " + status + ")");
+            throw new GpuException(call + " failed: " + cudnnStatus(status));
         }
+    }
+
+    /** The loaded cuDNN's name for a status, with its number: "CUDNN_STATUS_NOT_SUPPORTED (cuDNN status 3000)". */
+    static String cudnnStatus(int status) {
+        return JCudnn.cudnnGetErrorString(status) + " (cuDNN status " + status + ")";
     }
 
     public static void cublas(int status, String call) {

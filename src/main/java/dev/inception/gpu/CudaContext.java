@@ -28,10 +28,12 @@ public final class CudaContext implements AutoCloseable {
     private final cublasHandle cublas = new cublasHandle();
     private final Precision precision;
     private final String deviceName;
+    private final int ordinal;
     private int opened;
 
     public CudaContext(int ordinal, Precision precision) {
         this.precision = precision;
+        this.ordinal = ordinal;
         JCudaDriver.cuInit(0);
         JCudaDriver.cuDeviceGet(device, ordinal);
         byte[] name = new byte[256];
@@ -86,6 +88,10 @@ public final class CudaContext implements AutoCloseable {
 
     public Precision precision() {
         return precision;
+    }
+
+    public int ordinal() {
+        return ordinal;
     }
 
     public String deviceName() {

@@ -10,7 +10,6 @@ import jcuda.Sizeof;
 import jcuda.driver.CUevent;
 import jcuda.driver.JCudaDriver;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,10 +40,10 @@ public final class GpuExecutor implements Executor {
     private final KernelModule kernels;
     private final GpuProgram.Workspace workspace = new GpuProgram.Workspace(WORKSPACE_LIMIT);
     private final Map<Integer, GpuProgram> programs = new HashMap<>();
-    private final PinnedBuffer stagingIn;
-    private final PinnedBuffer stagingBytes;
+    private final Staging stagingIn;
+    private final Staging stagingOut;
     private final DeviceBuffer deviceBytes;
-    private final PinnedBuffer stagingOut;
+    private final List<Fallback> fallbacks = new ArrayList<>();
     private final CUevent start = new CUevent();
     private final CUevent stop = new CUevent();
     private boolean closed;
@@ -59,14 +58,15 @@ public final class GpuExecutor implements Executor {
             arena = own(new DeviceBuffer(plan.arenaElements() * maxBatch * Sizeof.FLOAT,
                     "the activation arena for a batch of " + maxBatch));
             kernels = own(new KernelModule());
-            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, workspace, true));
+            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, workspace, true,
+                    fallbacks::add));
             programs.put(maxBatch, full);
             workspace.buffer = own(new DeviceBuffer(full.workspaceNeeded(), "the cuDNN workspace"));
-            stagingIn = own(new PinnedBuffer(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
-            stagingBytes = own(new PinnedBuffer(plan.inputTensor().elements() * maxBatch));
+            // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
+            stagingIn = own(new Staging(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
             deviceBytes = own(new DeviceBuffer(plan.inputTensor().elements() * maxBatch, "the uint8 input images"));
             long keptElements = plan.kept().stream().mapToLong(t -> plan.tensor(t).elements()).sum();
-            stagingOut = own(new PinnedBuffer(keptElements * maxBatch * Sizeof.FLOAT));
+            stagingOut = own(new Staging(keptElements * maxBatch * Sizeof.FLOAT));
             JCudaDriver.cuEventCreate(start, 0);
             JCudaDriver.cuEventCreate(stop, 0);
             owned.add(() -> {
@@ -97,7 +97,13 @@ public final class GpuExecutor implements Executor {
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
                 + (workspace.buffer.bytes() >> 20) + " MiB");
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
+        fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;
+    }
+
+    @Override
+    public synchronized List<String> fallbacks() {
+        return fallbacks.stream().map(Fallback::toString).toList();
     }
 
     public String deviceName() {
@@ -119,8 +125,7 @@ public final class GpuExecutor implements Executor {
             throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
         }
         GpuProgram program = prepare(batch, shape, fetch);
-        stagingBytes.view().put(rgb);
-        JCudaDriver.cuMemcpyHtoDAsync(deviceBytes.ptr(), stagingBytes.ptr(), rgb.length, cx.stream());
+        stagingIn.upload(rgb, deviceBytes.ptr(), cx.stream());
         kernels.preprocess(cx.stream(), program.at(plan.input()), deviceBytes.ptr(), rgb.length);
         program.run();
         return download(batch, fetch);
@@ -141,10 +146,7 @@ public final class GpuExecutor implements Executor {
     /** Checks, makes the context current, uploads the input; returns the program for this batch size. */
     private GpuProgram prepare(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input.batch(), input.shape(), fetch);
-        FloatBuffer staging = stagingIn.view().asFloatBuffer();
-        staging.put(input.data());
-        long bytes = (long) input.data().length * Sizeof.FLOAT;
-        JCudaDriver.cuMemcpyHtoDAsync(program.at(plan.input()), stagingIn.ptr(), bytes, cx.stream());
+        stagingIn.upload(input.data(), program.at(plan.input()), cx.stream());
         return program;
     }
 
@@ -159,7 +161,7 @@ public final class GpuExecutor implements Executor {
         }
         cx.makeCurrent();
         return programs.computeIfAbsent(n, b -> {
-            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false);
+            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false, fallbacks::add);
             owned.add(p);
             return p;
         });
@@ -167,25 +169,20 @@ public final class GpuExecutor implements Executor {
 
     private Map<String, Tensor> download(int n, List<String> fetch) {
         GpuProgram program = programs.get(n);
-        long offset = 0;
-        List<long[]> spans = new ArrayList<>();
+        List<Staging.Download> ranges = new ArrayList<>();
+        Map<String, Tensor> out = new LinkedHashMap<>();
         for (String layer : fetch) {
             TensorSpec t = plan.tensorOf(layer);
-            long bytes = t.elements() * n * Sizeof.FLOAT;
-            JCudaDriver.cuMemcpyDtoHAsync(stagingOut.ptr().withByteOffset(offset), program.at(t.id()), bytes, cx.stream());
-            spans.add(new long[] {offset, bytes});
-            offset += bytes;
+            long elements = t.elements() * n;
+            if (elements > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(layer + " at batch " + n + " has " + elements
+                        + " values, more than one Java array holds; fetch it with a smaller batch");
+            }
+            Tensor host = new Tensor(n, t.shape(), new float[(int) elements]);
+            ranges.add(new Staging.Download(program.at(t.id()), host.data()));
+            out.put(layer, host);
         }
-        cx.synchronize();
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < fetch.size(); i++) {
-            TensorSpec t = plan.tensorOf(fetch.get(i));
-            float[] values = new float[Math.toIntExact(spans.get(i)[1] / Sizeof.FLOAT)];
-            FloatBuffer view = stagingOut.view().position(Math.toIntExact(spans.get(i)[0])).slice()
-                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-            view.get(values);
-            out.put(fetch.get(i), new Tensor(n, t.shape(), values));
-        }
+        stagingOut.download(ranges, cx.stream());
         return out;
     }
 

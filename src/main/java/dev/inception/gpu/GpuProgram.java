@@ -11,7 +11,6 @@ import jcuda.jcublas.JCublas2;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
-import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
 import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnPoolingDescriptor;
@@ -47,11 +46,16 @@ final class GpuProgram implements AutoCloseable {
         Pointer ptr() {
             return buffer == null ? new Pointer() : buffer.ptr();
         }
+
+        /** What a convolution may use: the buffer once allocated, the limit while algorithms are being chosen. */
+        long bytes() {
+            return buffer != null ? buffer.bytes() : limit;
+        }
     }
 
     private final Descriptors d = new Descriptors();
     private final List<Runnable> ops = new ArrayList<>();
-    private final List<ConvChoice> choices = new ArrayList<>();
+    private final List<ConvolutionCall> convolutions = new ArrayList<>();
     private final Plan plan;
     private final int n;
     private final CudaContext cx;
@@ -59,10 +63,13 @@ final class GpuProgram implements AutoCloseable {
     private final DeviceWeights weights;
     private final KernelModule kernels;
     private final Workspace workspace;
+    private final java.util.function.Consumer<Fallback> fallbacks;
 
-    /** @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic */
+    /**
+     * @param fallbacks told of every fallback a convolution takes at run time
+     * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic */
     GpuProgram(Plan plan, int n, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-               Workspace workspace, boolean measure) {
+               Workspace workspace, boolean measure, java.util.function.Consumer<Fallback> fallbacks) {
         this.plan = plan;
         this.n = n;
         this.cx = cx;
@@ -70,6 +77,7 @@ final class GpuProgram implements AutoCloseable {
         this.weights = weights;
         this.kernels = kernels;
         this.workspace = workspace;
+        this.fallbacks = fallbacks;
         try {
             for (Step s : plan.steps()) {
                 ops.add(compile(s, measure));
@@ -86,12 +94,13 @@ final class GpuProgram implements AutoCloseable {
         }
     }
 
+    /** The algorithm each convolution uses now. */
     List<ConvChoice> choices() {
-        return choices;
+        return convolutions.stream().map(ConvolutionCall::choice).toList();
     }
 
     long workspaceNeeded() {
-        return choices.stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
+        return choices().stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
     }
 
     CUdeviceptr at(int tensor) {
@@ -170,49 +179,22 @@ final class GpuProgram implements AutoCloseable {
         cudnnTensorDescriptor yd = d.tensor(g.output());
         cudnnFilterDescriptor fd = d.filter(g);
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
-        ConvChoice choice = choose(c.name(), xd, fd, cd, yd, measure);
-        choices.add(choice);
-        CUdeviceptr x = at(c.input());
-        CUdeviceptr y = at(c.output());
-        CUdeviceptr filter = weights.get(c.name() + "/filter");
-        int algo = choice.algo();
-        long wsBytes = choice.workspaceBytes();
-        if (c.foldedBn() == null) {
-            return () -> CudaCalls.cudnn(JCudnn.cudnnConvolutionForward(h, ONE, xd, x, fd, filter, cd, algo,
-                    workspace.ptr(), wsBytes, ZERO, yd, y), c.name() + ": cudnnConvolutionForward");
+        String key = cx.ordinal() + " " + cx.precision() + " " + g;
+        long limit = workspace.bytes();
+        List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, measure, c.name()).stream()
+                .filter(a -> a.workspaceBytes() <= limit)
+                .map(a -> new ConvChoice(c.name(), n, a.algo(), a.workspaceBytes(), a.milliseconds(), measure))
+                .toList();
+        if (fitting.isEmpty()) {
+            throw new GpuException(c.name() + ": no cuDNN algorithm fits a workspace of " + (limit >> 20)
+                    + " MiB at batch " + n);
         }
-        cudnnTensorDescriptor bd = d.channels(c.filters());
-        cudnnActivationDescriptor relu = d.relu();
-        CUdeviceptr bias = weights.get(c.name() + "/bias");
-        // y = ReLU(conv(x) + 0 * z + bias), with z = y (alpha2 = 0, so z's content does not matter)
-        return () -> CudaCalls.cudnn(JCudnn.cudnnConvolutionBiasActivationForward(h, ONE, xd, x, fd, filter, cd, algo,
-                workspace.ptr(), wsBytes, ZERO, yd, y, bd, bias, relu, yd, y),
-                c.name() + ": cudnnConvolutionBiasActivationForward");
-    }
-
-    private ConvChoice choose(String step, cudnnTensorDescriptor xd, cudnnFilterDescriptor fd,
-                              cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, boolean measure) {
-        int requested = 8;
-        int[] returned = new int[1];
-        cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[requested];
-        for (int i = 0; i < requested; i++) {
-            perf[i] = new cudnnConvolutionFwdAlgoPerf();
-        }
-        if (measure) {
-            CudaCalls.cudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(cx.cudnn(), xd, fd, cd, yd, requested, returned,
-                    perf), step + ": cudnnFindConvolutionForwardAlgorithm");
-        } else {
-            CudaCalls.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cx.cudnn(), xd, fd, cd, yd, requested,
-                    returned, perf), step + ": cudnnGetConvolutionForwardAlgorithm_v7");
-        }
-        // both calls return candidates best first; take the best that fits the workspace
-        long limit = workspace.buffer != null ? workspace.buffer.bytes() : workspace.limit;
-        for (int i = 0; i < returned[0]; i++) {
-            if (perf[i].status == 0 && perf[i].memory <= limit) {
-                return new ConvChoice(step, n, perf[i].algo, perf[i].memory, perf[i].time, measure);
-            }
-        }
-        throw new GpuException(step + ": no cuDNN algorithm fits a workspace of " + (limit >> 20) + " MiB at batch " + n);
+        ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
+                : new ConvolutionCall.Epilogue(d.channels(c.filters()), weights.get(c.name() + "/bias"), d.relu());
+        ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
+                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), workspace, fitting, epilogue, fallbacks);
+        convolutions.add(call);
+        return call;
     }
 
     private Runnable concat(Step.Concat c) {

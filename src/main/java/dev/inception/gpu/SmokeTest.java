@@ -1,9 +1,21 @@
 package dev.inception.gpu;
 
 import dev.inception.Tensor;
-import dev.inception.cpu.CpuOps;
+import dev.inception.Precision;
+import dev.inception.cpu.CpuExecutor;
+import dev.inception.model.Graph;
+import dev.inception.model.GraphBuilder;
+import dev.inception.model.Node;
+import dev.inception.model.Op;
+import dev.inception.model.Padding;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Planner;
+import dev.inception.plan.Step;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
 import dev.inception.nativelib.NativeStack;
-import dev.inception.plan.Window;
 import dev.inception.verify.Verification;
 import jcuda.Pointer;
 import jcuda.Sizeof;
@@ -26,9 +38,6 @@ import java.util.Map;
 
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
-import static jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
-import static jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
-import static jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NCHW;
 
 /**
  * The first contact with a GPU: handles for cuDNN and cuBLAS (through the bridges where needed), one small
@@ -95,51 +104,45 @@ public final class SmokeTest {
         }
     }
 
-    /** 3x3 'same' convolution, 1 image of 9x7x5 -> 6 channels, NCHW on the device, NHWC on the CPU. */
+    /**
+     * A 3x5 'same' convolution of one 9x7x5 image to 6 channels, through the executor's own code: a one-layer graph
+     * lowered by the planner, the CPU reference executor for the expected values, and on the GPU the executor's
+     * geometry ({@link CudnnGeometry}), descriptors ({@link Descriptors}: NHWC activations, KRSC filters, FMA math so
+     * that Hopper's TF32 stays off) and filter transpose ({@link Layouts#kerasKernelToKrsc}). A passing smoke test
+     * therefore says something about the executor, not only about cuDNN.
+     */
     private double convolution(cudnnHandle h, List<CUdeviceptr> mem) {
-        int height = 9, width = 7, cin = 5, cout = 6;
-        float[] xNhwc = Tensor.uniform(height * width * cin, 1);
-        float[] kernel = Tensor.uniform(3 * 3 * cin * cout, 2);          // Keras (kh, kw, cin, cout)
-        float[] expected = new float[height * width * cout];
-        CpuOps.conv2d(xNhwc, 0, new CpuOps.Dims(1, height, width, cin), kernel, null,
-                new Window(3, 3, 1, 1, 1, 1, 1, 1), cout, false, expected, 0);
-
-        cudnnTensorDescriptor x = new cudnnTensorDescriptor();
-        cudnnTensorDescriptor y = new cudnnTensorDescriptor();
-        cudnnFilterDescriptor w = new cudnnFilterDescriptor();
-        cudnnConvolutionDescriptor conv = new cudnnConvolutionDescriptor();
-        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(x), "cudnnCreateTensorDescriptor");
-        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(y), "cudnnCreateTensorDescriptor");
-        CudaCalls.cudnn(JCudnn.cudnnCreateFilterDescriptor(w), "cudnnCreateFilterDescriptor");
-        CudaCalls.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(conv), "cudnnCreateConvolutionDescriptor");
-        try {
-            CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, cin, height, width),
-                    "cudnnSetTensor4dDescriptor(x)");
-            CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, cout, height, width),
-                    "cudnnSetTensor4dDescriptor(y)");
-            CudaCalls.cudnn(JCudnn.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, cout, cin, 3, 3),
-                    "cudnnSetFilter4dDescriptor");
-            CudaCalls.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION,
-                    CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
+        GraphBuilder b = new GraphBuilder();
+        Node in = b.input(Shape.of(9, 7, 5));
+        Graph g = b.build("smoke", b.apply("conv", new Op.Conv2D(6, 3, 5, 1, 1, Padding.SAME), in));
+        Plan plan = Planner.lower(g, Lowering.FAITHFUL);
+        Step.Conv step = (Step.Conv) plan.steps().stream().filter(s -> s instanceof Step.Conv).findFirst().orElseThrow();
+        Weights w = SeededWeights.forGraph(g, 2);
+        Tensor x = Tensor.uniform(1, in.shape(), 1);
+        float[] expected;
+        try (CpuExecutor cpu = new CpuExecutor(plan, w)) {
+            expected = cpu.forward(x, List.of("conv")).get("conv").data();
+        }
+        CudnnGeometry.Conv geo = CudnnGeometry.conv(step, in.shape(), 1);
+        try (Descriptors d = new Descriptors()) {
+            cudnnTensorDescriptor xd = d.tensor(geo.input());
+            cudnnTensorDescriptor yd = d.tensor(geo.output());
+            cudnnFilterDescriptor fd = d.filter(geo);
+            cudnnConvolutionDescriptor cd = d.convolution(geo, Precision.FP32);
             int algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
             long[] wsBytes = new long[1];
-            CudaCalls.cudnn(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(h, x, w, conv, y, algo, wsBytes),
+            CudaCalls.cudnn(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(h, xd, fd, cd, yd, algo, wsBytes),
                     "cudnnGetConvolutionForwardWorkspaceSize");
-            CUdeviceptr dx = upload(mem, Layouts.nhwcToNchw(xNhwc, 1, height, width, cin));
-            CUdeviceptr dw = upload(mem, Layouts.kerasKernelToKcrs(kernel, 3, 3, cin, cout));
+            CUdeviceptr dx = upload(mem, x.data());
+            CUdeviceptr dw = upload(mem, Layouts.kerasKernelToKrsc(w.get(step.kernelKey()).values(), 3, 5, 5, 6));
             CUdeviceptr dy = alloc(mem, (long) expected.length * Sizeof.FLOAT);
             CUdeviceptr ws = alloc(mem, Math.max(wsBytes[0], 1));
-            CudaCalls.cudnn(JCudnn.cudnnConvolutionForward(h, Pointer.to(new float[] {1f}), x, dx, w, dw, conv, algo, ws,
-                    wsBytes[0], Pointer.to(new float[] {0f}), y, dy), "cudnnConvolutionForward");
+            CudaCalls.cudnn(JCudnn.cudnnConvolutionForward(h, Pointer.to(new float[] {1f}), xd, dx, fd, dw, cd, algo,
+                    ws, wsBytes[0], Pointer.to(new float[] {0f}), yd, dy), "cudnnConvolutionForward");
             JCudaDriver.cuCtxSynchronize();
-            float[] nchw = new float[expected.length];
-            JCudaDriver.cuMemcpyDtoH(Pointer.to(nchw), dy, (long) nchw.length * Sizeof.FLOAT);
-            return Verification.relativeError(expected, Layouts.nchwToNhwc(nchw, 1, cout, height, width));
-        } finally {
-            JCudnn.cudnnDestroyTensorDescriptor(x);
-            JCudnn.cudnnDestroyTensorDescriptor(y);
-            JCudnn.cudnnDestroyFilterDescriptor(w);
-            JCudnn.cudnnDestroyConvolutionDescriptor(conv);
+            float[] y = new float[expected.length];
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(y), dy, (long) y.length * Sizeof.FLOAT);
+            return Verification.relativeError(expected, y);
         }
     }
 

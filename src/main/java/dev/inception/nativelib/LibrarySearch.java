@@ -18,21 +18,24 @@ import java.util.Set;
  *       (colon-separated directories);</li>
  *   <li>{@code LD_LIBRARY_PATH};</li>
  *   <li>{@code $CUDNN_HOME/lib}, {@code $CUDNN_HOME/lib64}, {@code $CUDA_HOME/lib64}, {@code $CUDA_PATH/lib64};</li>
- *   <li>Python wheels (pip's nvidia-* packages) in {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX}, {@code ~/.local},
- *       {@code /usr/local}, {@code /usr}, {@code /opt/conda}: {@code site-packages/nvidia/{cudnn,cublas,cu13,...}/lib};</li>
+ *   <li>Python wheels (pip's nvidia-* packages), {@code site-packages/nvidia/*&#47;lib}, under: {@code $VIRTUAL_ENV},
+ *       {@code $CONDA_PREFIX}, the parent of each {@code $PATH} entry (a venv's {@code bin/} on PATH names the venv),
+ *       every directory of the {@code python3} on PATH's {@code sys.path} (a venv that nothing in the environment
+ *       names, as on GPU hosts whose only cuDNN is PyTorch's), {@code ~/.local}, {@code /usr/local}, {@code /usr},
+ *       {@code /opt/conda};</li>
  *   <li>{@code /usr/local/cuda/lib64} and its {@code targets/x86_64-linux/lib};</li>
+ *   <li>the driver's folders of container images: {@code /usr/local/nvidia/lib64}, {@code /usr/local/nvidia/lib};</li>
  *   <li>the system: {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code /lib/x86_64-linux-gnu},
- *       {@code /usr/lib}, {@code /usr/lib/wsl/lib}.</li>
+ *       {@code /usr/lib}, {@code /usr/lib/wsl/lib};</li>
+ *   <li>last, the folder ldconfig's cache gives for libcuda.so.1.</li>
  * </ol>
- * Absolute standard paths are resolved under {@code root} so tests can run discovery on a fake tree.
+ * Absolute standard paths are resolved under {@code root} so tests can run discovery on a fake tree; ldconfig is
+ * asked only for the real root.
  */
 public final class LibrarySearch {
 
     public static final String PROPERTY = "inception.cuda.libs";
     public static final String ENV = "INCEPTION_CUDA_LIBS";
-
-    /** Sub-folders of site-packages/nvidia that hold CUDA 12 and CUDA 13 wheel libraries. */
-    private static final String[] WHEEL_PACKAGES = {"cudnn", "cublas", "cu13", "cuda_runtime", "cuda_nvrtc"};
 
     private final List<Path> dirs;
 
@@ -44,7 +47,19 @@ public final class LibrarySearch {
         return of(System.getenv(), System.getProperty(PROPERTY), Path.of("/"));
     }
 
+    /** Discovery under {@code root}, with python3's sys.path from env's PATH; ldconfig only when root is "/". */
     public static LibrarySearch of(Map<String, String> env, String overrideProperty, Path root) {
+        Optional<Path> ldconfigDriver = root.getParent() == null && root.isAbsolute()
+                ? HostProbes.ldconfigFolder("libcuda.so.1") : Optional.empty();
+        return of(env, overrideProperty, root, HostProbes.pythonSysPath(env), ldconfigDriver);
+    }
+
+    /**
+     * @param pythonSysPath  the python3 on PATH's sys.path entries
+     * @param ldconfigDriver the folder ldconfig's cache gives for libcuda.so.1
+     */
+    static LibrarySearch of(Map<String, String> env, String overrideProperty, Path root, List<Path> pythonSysPath,
+                            Optional<Path> ldconfigDriver) {
         Set<Path> d = new LinkedHashSet<>();
         addPathList(d, overrideProperty);
         addPathList(d, env.get(ENV));
@@ -64,24 +79,56 @@ public final class LibrarySearch {
                 prefixes.add(Path.of(env.get(var)));
             }
         }
+        String path = env.get("PATH");
+        if (path != null) {
+            for (String entry : path.split(":")) {
+                Path parent = entry.isBlank() ? null : Path.of(entry).getParent();
+                if (parent != null && parent.getParent() != null) {   // not "/": its site-packages are /usr's
+                    prefixes.add(parent);
+                }
+            }
+        }
         if (env.get("HOME") != null) {
             prefixes.add(Path.of(env.get("HOME"), ".local"));
         }
         prefixes.add(root.resolve("usr/local"));
         prefixes.add(root.resolve("usr"));
         prefixes.add(root.resolve("opt/conda"));
+        Set<Path> sitePackages = new LinkedHashSet<>();
         for (Path prefix : prefixes) {
-            for (Path sitePackages : sitePackages(prefix)) {
-                for (String pkg : WHEEL_PACKAGES) {
-                    d.add(sitePackages.resolve("nvidia").resolve(pkg).resolve("lib"));
-                }
-            }
+            sitePackages.addAll(sitePackages(prefix));
+        }
+        sitePackages.addAll(pythonSysPath);
+        for (Path sp : sitePackages) {
+            d.addAll(wheelLibraryDirs(sp));
         }
         for (String sys : new String[] {"usr/local/cuda/lib64", "usr/local/cuda/targets/x86_64-linux/lib",
+                "usr/local/nvidia/lib64", "usr/local/nvidia/lib",
                 "usr/lib/x86_64-linux-gnu", "usr/lib64", "lib/x86_64-linux-gnu", "usr/lib", "usr/lib/wsl/lib"}) {
             d.add(root.resolve(sys));
         }
+        ldconfigDriver.ifPresent(d::add);
         return new LibrarySearch(new ArrayList<>(d));
+    }
+
+    /** site-packages/nvidia/NAME/lib for every NAME present (cudnn, cublas, cu13, ...), sorted by name. */
+    private static List<Path> wheelLibraryDirs(Path sitePackages) {
+        Path nvidia = sitePackages.resolve("nvidia");
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(nvidia)) {
+            return found;
+        }
+        try (DirectoryStream<Path> pkgs = Files.newDirectoryStream(nvidia)) {
+            for (Path pkg : pkgs) {
+                if (Files.isDirectory(pkg.resolve("lib"))) {
+                    found.add(pkg.resolve("lib"));
+                }
+            }
+        } catch (IOException e) {
+            // unreadable directory: nothing to find there
+        }
+        found.sort(null);
+        return found;
     }
 
     /** prefix/lib{,64}/python3.x/{site,dist}-packages, and Debian's prefix/lib/python3/dist-packages. */

@@ -20,4 +20,16 @@ public final class Tolerances {
             case TF32 -> 3e-2;
         };
     }
+
+    /**
+     * How far apart (relative to the image's top probability) two classes' reference probabilities may be for the
+     * candidate to rank them the other way round: 0 for fp32 (same classes, same order), twice the tap tolerance
+     * for TF32, the most its predictions' own error allows (see {@link Verification#compare}).
+     */
+    public static double top5Ties(Precision p) {
+        return switch (p) {
+            case FP32 -> 0;
+            case TF32 -> 2 * forPrecision(Precision.TF32);
+        };
+    }
 }

@@ -1,5 +1,6 @@
 package dev.inception.verify;
 
+import dev.inception.Precision;
 import dev.inception.Tensor;
 import dev.inception.imagenet.Labels;
 
@@ -25,7 +26,26 @@ public final class Verification {
     private Verification() {
     }
 
+    /** Every tap within the precision's tolerance, and top-5 by the precision's rule for near-ties. */
+    public static Report compare(Map<String, Tensor> reference, Map<String, Tensor> candidate, Precision precision) {
+        return compare(reference, candidate, Tolerances.forPrecision(precision), Tolerances.top5Ties(precision));
+    }
+
+    /** Strict top-5: the same classes in the same order. */
     public static Report compare(Map<String, Tensor> reference, Map<String, Tensor> candidate, double tolerance) {
+        return compare(reference, candidate, tolerance, 0);
+    }
+
+    /**
+     * @param tieTolerance top-5 rule: at each rank, the candidate's class must have a reference probability within
+     *                     {@code tieTolerance * max reference probability} of the reference's class at that rank.
+     *                     0 means the same classes in the same order (exact ties aside). A candidate whose
+     *                     predictions are within the tap tolerance t can only swap classes whose reference
+     *                     probabilities differ by less than 2 t max p, so 2 t accepts exactly the swaps the tap
+     *                     tolerance allows and nothing else.
+     */
+    public static Report compare(Map<String, Tensor> reference, Map<String, Tensor> candidate, double tolerance,
+                                 double tieTolerance) {
         List<TapResult> results = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : reference.entrySet()) {
             Tensor c = candidate.get(e.getKey());
@@ -41,15 +61,33 @@ public final class Verification {
         Tensor candP = candidate.get("predictions");
         if (refP != null && candP != null) {
             for (int i = 0; i < refP.batch(); i++) {
-                int[] a = Labels.topIndices(refP.image(i), 5);
+                float[] p = refP.image(i);
+                int[] a = Labels.topIndices(p, 5);
                 int[] b = Labels.topIndices(candP.image(i), 5);
-                if (!Arrays.equals(a, b)) {
+                if (!top5Agree(p, a, b, tieTolerance)) {
                     mismatches.add("image " + i + ": reference top-5 " + Arrays.toString(a) + ", candidate "
                             + Arrays.toString(b));
                 }
             }
         }
         return new Report(results, mismatches);
+    }
+
+    static boolean top5Agree(float[] referenceP, int[] reference, int[] candidate, double tieTolerance) {
+        if (Arrays.equals(reference, candidate)) {
+            return true;
+        }
+        double max = 0;
+        for (float v : referenceP) {
+            max = Math.max(max, v);
+        }
+        double eps = tieTolerance * max;
+        for (int r = 0; r < reference.length; r++) {
+            if (Math.abs((double) referenceP[candidate[r]] - referenceP[reference[r]]) > eps) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** max |a - b| / max |a|: the error measure of docs/VERIFICATION.md. */

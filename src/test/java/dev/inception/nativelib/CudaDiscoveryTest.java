@@ -51,6 +51,54 @@ class CudaDiscoveryTest {
         assertEquals(3, d.libraryDirs().size());
     }
 
+    /**
+     * The H200 host: cuDNN 9 and cuBLAS 13 only inside PyTorch's venv, which no VIRTUAL_ENV names; the driver only
+     * under the read-only /usr/local/nvidia mount. A python3 on PATH (here a shim) knows the venv's site-packages.
+     */
+    @Test
+    void h200LayoutFoundThroughPython3sSysPathAndTheNvidiaMount() throws Exception {
+        String sp = "opt/torch/.venv/lib/python3.12/site-packages/";
+        touch(sp + "nvidia/cudnn/lib/libcudnn.so.9");
+        touch(sp + "nvidia/cu13/lib/libcublas.so.13");
+        touch(sp + "nvidia/cu13/lib/libcublasLt.so.13");
+        touch("usr/local/nvidia/lib64/libcuda.so.1");
+        Path bin = Files.createDirectories(root.resolve("shim-bin"));
+        Path python = bin.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\necho ''\necho /usr/lib/python312.zip\necho " + root.resolve(sp) + "\n");
+        python.toFile().setExecutable(true);
+        CudaDiscovery d = CudaDiscovery.run(LibrarySearch.of(Map.of("PATH", bin.toString()), null, root));
+        assertEquals(List.of(), d.problems());
+        assertEquals(root.resolve(sp + "nvidia/cudnn/lib/libcudnn.so.9"), d.cudnn().orElseThrow().path());
+        assertEquals(root.resolve(sp + "nvidia/cu13/lib/libcublas.so.13"), d.cublas().orElseThrow().path());
+        assertEquals(root.resolve("usr/local/nvidia/lib64/libcuda.so.1"), d.driver().orElseThrow().path());
+    }
+
+    @Test
+    void withoutPython3AVenvOnPathIsStillFoundAsThePrefixOfItsBin() throws Exception {
+        String sp = "opt/torch/.venv/lib/python3.12/site-packages/";
+        touch(sp + "nvidia/cudnn/lib/libcudnn.so.9");
+        Path bin = Files.createDirectories(root.resolve("opt/torch/.venv/bin"));
+        LibrarySearch s = LibrarySearch.of(Map.of("PATH", bin + ":/nonexistent/bin"), null, root);
+        assertEquals(root.resolve(sp + "nvidia/cudnn/lib/libcudnn.so.9"), s.find("libcudnn.so.9").orElseThrow());
+    }
+
+    @Test
+    void ldconfigsFolderForTheDriverIsTheLastResort() throws Exception {
+        touch("weird/place/libcuda.so.1");
+        LibrarySearch s = LibrarySearch.of(Map.of(), null, root, List.of(), java.util.Optional.of(root.resolve("weird/place")));
+        assertEquals(root.resolve("weird/place/libcuda.so.1"), s.find("libcuda.so.1").orElseThrow());
+        assertEquals(root.resolve("weird/place"), s.dirs().get(s.dirs().size() - 1));
+    }
+
+    @Test
+    void aHangingOrFailingPython3IsIgnored() throws Exception {
+        Path bin = Files.createDirectories(root.resolve("bad-bin"));
+        Path python = bin.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\necho /somewhere\nexit 1\n");
+        python.toFile().setExecutable(true);
+        assertEquals(List.of(), HostProbes.pythonSysPath(Map.of("PATH", bin.toString())));
+    }
+
     @Test
     void cudaHomeLayoutOfCuda12IsNative() throws Exception {
         touch("opt/cuda-12/lib64/libcublas.so.12");

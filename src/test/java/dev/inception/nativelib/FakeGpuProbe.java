@@ -24,6 +24,10 @@ public final class FakeGpuProbe {
     public static void main(String[] args) {
         Graph g = InceptionV3.build();
         Weights w = SeededWeights.forGraph(g, 1);
+        if (args.length > 0 && args[0].equals("fallbacks")) {
+            fallbacks(g, w);
+            return;
+        }
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(4).withTaps(true);
         for (Lowering l : Lowering.values()) {
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withLowering(l))) {
@@ -43,6 +47,22 @@ public final class FakeGpuProbe {
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
                 e.forward(Tensor.zeros(1, g.input().shape()));
             }
+        }
+        System.out.println("ok");
+    }
+
+    /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */
+    static void fallbacks(Graph g, Weights w) {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2)
+                .withLowering(Lowering.FUSED);
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            System.out.println("fallbacks after one pass=" + e.fallbacks().size());
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            System.out.println("fallbacks after two passes=" + e.fallbacks().size());
+            System.out.println("first fallback=" + e.fallbacks().get(0));
+            System.out.println("second fallback=" + e.fallbacks().get(1));
+            e.describe().stream().filter(l -> l.contains("conv2d_1 ")).forEach(l -> System.out.println("choice=" + l.strip()));
         }
         System.out.println("ok");
     }

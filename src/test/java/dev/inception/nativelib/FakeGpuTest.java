@@ -28,6 +28,7 @@ class FakeGpuTest {
 
     static List<String> out;
     static int exit;
+    static Path libs;
 
     static void gcc(Path dir, String define, String soname) throws Exception {
         Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-D" + define, "-Wl,-soname," + soname,
@@ -37,22 +38,55 @@ class FakeGpuTest {
 
     @BeforeAll
     static void runProbe() throws Exception {
-        Path libs = Files.createDirectories(tmp.resolve("fake-cuda13"));
+        libs = Files.createDirectories(tmp.resolve("fake-cuda13"));
         gcc(libs, "FAKE_CUDA", "libcuda.so.1");
         gcc(libs, "FAKE_CUDNN", "libcudnn.so.9");
         gcc(libs, "FAKE_CUBLAS", "libcublas.so.13");
         gcc(libs, "FAKE_CUBLASLT", "libcublasLt.so.13");
+        Probe r = probe(java.util.Map.of());
+        exit = r.exit();
+        out = r.out();
+    }
+
+    record Probe(int exit, List<String> out) {
+    }
+
+    /** FakeGpuProbe in a fresh JVM (native libraries load once per process), with extra environment variables. */
+    static Probe probe(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx3g", "-cp", System.getProperty("java.class.path"),
                 "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), FakeGpuProbe.class.getName()));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("LD_LIBRARY_PATH");
         pb.environment().put(LibrarySearch.ENV, libs.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         String text = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        exit = p.exitValue();
-        out = text.lines().toList();
+        return new Probe(p.exitValue(), text.lines().toList());
+    }
+
+    /**
+     * cuDNN refusing the fused call (NOT_SUPPORTED) and the measured algorithm (WINOGRAD, 6) at run time: each
+     * convolution falls back once to three calls, once to the next algorithm (IMPLICIT_PRECOMP_GEMM, 1), is
+     * reported, and later passes take the fallback path directly.
+     */
+    @Test
+    void refusedFusedCallsAndAlgorithmsFallBackAndAreReported() throws Exception {
+        Probe r = probe(java.util.Map.of("FAKE_CUDNN_FUSED_STATUS", "3000", "FAKE_CUDNN_FAILING_ALGO", "6"), "fallbacks");
+        String text = String.join("\n", r.out());
+        assertEquals(0, r.exit(), text);
+        assertTrue(r.out().contains("fallbacks after one pass=" + 2 * 94), text);
+        assertTrue(r.out().contains("fallbacks after two passes=" + 2 * 94), text);
+        assertTrue(r.out().contains("first fallback=conv2d_1 (batch 2): cudnnConvolutionBiasActivationForward WINOGRAD"
+                + " -> cudnnConvolutionForward + cudnnAddTensor + cudnnActivationForward (CUDNN_STATUS_FAKE_ERROR (cuDNN"
+                + " status 3000))"), text);
+        assertTrue(r.out().contains("second fallback=conv2d_1 (batch 2): WINOGRAD -> IMPLICIT_PRECOMP_GEMM"
+                + " (CUDNN_STATUS_FAKE_ERROR (cuDNN status 3000))"), text);
+        assertTrue(r.out().stream().anyMatch(l -> l.startsWith("choice=conv2d_1 (batch 2): IMPLICIT_PRECOMP_GEMM")), text);
+        // pass 1: 94 fused refused + 94 plain with algo 6 + 94 plain with algo 1; pass 2: 94 plain
+        assertTrue(r.out().contains("fake-gpu: conv calls fused 94 plain " + 3 * 94), text);
     }
 
     private static String all() {

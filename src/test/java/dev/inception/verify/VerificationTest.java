@@ -49,6 +49,34 @@ class VerificationTest {
         assertEquals(1, s.top5Mismatches().size());
     }
 
+    /** The real case: seeded weights, chelsea.png, ranks 5 and 6 at 0.015287 and 0.015180 (top 0.0475, say). */
+    @Test
+    void tf32AcceptsASwapOfNearTiesThatFp32Refuses() {
+        float[] p = new float[1000];
+        java.util.Arrays.fill(p, 0.0009f);
+        p[10] = 0.0475f;
+        p[20] = 0.031f;
+        p[30] = 0.022f;
+        p[40] = 0.018f;
+        p[50] = 0.015287f;
+        p[60] = 0.015180f;
+        float[] q = p.clone();
+        q[50] = 0.015170f;   // rank 5 and 6 swap, by 1e-5: well within TF32's error on this tap
+        q[60] = 0.015190f;
+        Map<String, Tensor> ref = Map.of("predictions", new Tensor(1, Shape.vector(1000), p));
+        Map<String, Tensor> cand = Map.of("predictions", new Tensor(1, Shape.vector(1000), q));
+        assertTrue(Verification.compare(ref, cand, Precision.TF32).pass());
+        assertFalse(Verification.compare(ref, cand, Precision.FP32).pass());
+
+        // a swap of ranks 1 and 2 (0.0475 vs 0.031) is a real disagreement, for TF32 too:
+        // 0.0165 > 2 * 3e-2 * 0.0475 = 0.00285
+        float[] r = p.clone();
+        r[10] = 0.031f;
+        r[20] = 0.0475f;
+        Map<String, Tensor> wrong = Map.of("predictions", new Tensor(1, Shape.vector(1000), r));
+        assertFalse(Verification.compare(ref, wrong, Precision.TF32).pass());
+    }
+
     @Test
     void tf32IsLooserThanFp32() {
         assertTrue(Tolerances.forPrecision(Precision.TF32) > Tolerances.forPrecision(Precision.FP32));

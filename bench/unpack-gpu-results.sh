@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Turns the runbook's tarball (r.tgz from bench/on-device.sh) into bench/results/<date>-<gpu>/, ready to commit.
+#
+#   bench/unpack-gpu-results.sh R.tgz [NAME]     NAME defaults to <date of the run>-h200
+#
+# The date comes from the run's own host.txt, not from today. Refuses to overwrite an existing folder.
+set -euo pipefail
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 R.tgz [NAME]" >&2
+  exit 2
+fi
+tgz="$1"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -f "$tgz" ]; then
+  echo "unpack: $tgz: no such file" >&2
+  exit 3
+fi
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+if ! tar -xzf "$tgz" -C "$tmp"; then
+  echo "unpack: $tgz is not a gzip'ed tar file (truncated on the way back?)" >&2
+  exit 3
+fi
+top="$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+if [ -z "$top" ] || [ ! -f "$top/summary.txt" ]; then
+  echo "unpack: $tgz holds no runbook results (no summary.txt)" >&2
+  exit 3
+fi
+date="$(sed -n 's/^date: \([0-9-]*\)T.*/\1/p' "$top/host.txt" 2>/dev/null | head -n 1)"
+name="${2:-${date:-$(date -u +%F)}-h200}"
+dest="$root/bench/results/$name"
+if [ -e "$dest" ]; then
+  echo "unpack: $dest exists; pass another NAME" >&2
+  exit 2
+fi
+mkdir -p "$(dirname "$dest")"
+mv "$top" "$dest"
+echo "unpacked into ${dest#$root/}:"
+cat "$dest/summary.txt"

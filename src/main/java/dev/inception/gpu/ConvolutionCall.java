@@ -1,0 +1,131 @@
+package dev.inception.gpu;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnActivationDescriptor;
+import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnFilterDescriptor;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnTensorDescriptor;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One convolution step of a program: cudnnConvolutionForward, or for a fused step
+ * cudnnConvolutionBiasActivationForward (y = ReLU(conv(x) + bias)), with fallbacks for what cuDNN refuses at run
+ * time. Algorithms chosen by heuristic (every batch size but the maximum) were never executed before, and the fused
+ * call supports fewer algorithms than the plain one, so a refusal is expected on some GPU and cuDNN version:
+ * <ol>
+ *   <li>a fused call that fails is replaced, for this step from then on, by convolution + cudnnAddTensor (bias) +
+ *       cudnnActivationForward (ReLU, in place): the same arithmetic in three calls;</li>
+ *   <li>a convolution whose algorithm fails moves on to the next candidate that fits the workspace, ending with
+ *       IMPLICIT_GEMM, which needs none.</li>
+ * </ol>
+ * Each change is reported once to the executor's fallback list. Only when every candidate fails is it an error.
+ */
+final class ConvolutionCall implements Runnable {
+
+    private static final Pointer ONE = Pointer.to(new float[] {1f});
+    private static final Pointer ZERO = Pointer.to(new float[] {0f});
+
+    /** The bias and ReLU of a fused step; null for a plain convolution. */
+    record Epilogue(cudnnTensorDescriptor biasDesc, CUdeviceptr bias, cudnnActivationDescriptor relu) {
+    }
+
+    private final String step;
+    private final int batch;
+    private final cudnnHandle h;
+    private final cudnnTensorDescriptor xd;
+    private final CUdeviceptr x;
+    private final cudnnFilterDescriptor fd;
+    private final CUdeviceptr filter;
+    private final cudnnConvolutionDescriptor cd;
+    private final cudnnTensorDescriptor yd;
+    private final CUdeviceptr y;
+    private final GpuProgram.Workspace workspace;
+    private final List<ConvChoice> candidates;
+    private final Epilogue epilogue;
+    private final Consumer<Fallback> report;
+    private int current;
+    private boolean fusedRefused;
+
+    ConvolutionCall(String step, int batch, cudnnHandle h, cudnnTensorDescriptor xd, CUdeviceptr x,
+                    cudnnFilterDescriptor fd, CUdeviceptr filter, cudnnConvolutionDescriptor cd,
+                    cudnnTensorDescriptor yd, CUdeviceptr y, GpuProgram.Workspace workspace, List<ConvChoice> candidates,
+                    Epilogue epilogue, Consumer<Fallback> report) {
+        this.step = step;
+        this.batch = batch;
+        this.h = h;
+        this.xd = xd;
+        this.x = x;
+        this.fd = fd;
+        this.filter = filter;
+        this.cd = cd;
+        this.yd = yd;
+        this.y = y;
+        this.workspace = workspace;
+        this.candidates = candidates;
+        this.epilogue = epilogue;
+        this.report = report;
+    }
+
+    /** The algorithm in use now (the first candidate until a fallback). */
+    ConvChoice choice() {
+        return candidates.get(current);
+    }
+
+    @Override
+    public void run() {
+        while (true) {
+            ConvChoice c = candidates.get(current);
+            boolean fused = epilogue != null && !fusedRefused;
+            int status = fused ? fused(c) : plain(c);
+            if (status == 0) {
+                if (epilogue != null && !fused) {
+                    CudaCalls.cudnn(JCudnn.cudnnAddTensor(h, ONE, epilogue.biasDesc(), epilogue.bias(), ONE, yd, y),
+                            step + ": cudnnAddTensor (bias, after a fused-call fallback)");
+                    CudaCalls.cudnn(JCudnn.cudnnActivationForward(h, epilogue.relu(), ONE, yd, y, ZERO, yd, y),
+                            step + ": cudnnActivationForward (ReLU, after a fused-call fallback)");
+                }
+                return;
+            }
+            String why = CudaCalls.cudnnStatus(status);
+            if (fused) {
+                fusedRefused = true;
+                report.accept(new Fallback(step, batch, "cudnnConvolutionBiasActivationForward " + c.algoName(),
+                        "cudnnConvolutionForward + cudnnAddTensor + cudnnActivationForward", why));
+                continue;
+            }
+            int next = nextFitting(current + 1);
+            if (next < 0) {
+                throw new GpuException(step + ": cudnnConvolutionForward failed with every algorithm that fits the "
+                        + (workspace.bytes() >> 20) + " MiB workspace at batch " + batch + "; the last, "
+                        + c.algoName() + ", with " + why);
+            }
+            report.accept(new Fallback(step, batch, c.algoName(), candidates.get(next).algoName(), why));
+            current = next;
+        }
+    }
+
+    private int nextFitting(int from) {
+        for (int i = from; i < candidates.size(); i++) {
+            if (candidates.get(i).workspaceBytes() <= workspace.bytes()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int plain(ConvChoice c) {
+        return JCudnn.cudnnConvolutionForward(h, ONE, xd, x, fd, filter, cd, c.algo(), workspace.ptr(),
+                c.workspaceBytes(), ZERO, yd, y);
+    }
+
+    /** y = ReLU(conv(x) + 0 * z + bias) with z = y: alpha2 = 0, so z's content does not matter. */
+    private int fused(ConvChoice c) {
+        return JCudnn.cudnnConvolutionBiasActivationForward(h, ONE, xd, x, fd, filter, cd, c.algo(), workspace.ptr(),
+                c.workspaceBytes(), ZERO, yd, y, epilogue.biasDesc(), epilogue.bias(), epilogue.relu(), yd, y);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.inception.gpu;
+
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Host-device copies through one page-locked buffer of bounded size. A transfer larger than the buffer (taps at a
+ * large batch pass 2 GiB, more than one Java buffer can address) goes in pieces, with a stream synchronisation
+ * between pieces; a transfer that fits costs one copy and one synchronisation, as without this class.
+ */
+final class Staging implements AutoCloseable {
+
+    /** Larger buffers buy nothing: a copy of this size already runs at the bus's full rate. */
+    static final long LIMIT = 256L << 20;
+
+    private final PinnedBuffer buffer;
+
+    /** @param largestTransfer the most bytes one call will move; the buffer is that or {@link #LIMIT} */
+    Staging(long largestTransfer) {
+        this(largestTransfer, LIMIT);
+    }
+
+    Staging(long largestTransfer, long limit) {
+        buffer = new PinnedBuffer(Math.min(Math.max(largestTransfer, Sizeof.FLOAT), limit) / Sizeof.FLOAT * Sizeof.FLOAT);
+    }
+
+    /** Copies host floats to the device; returns once the copy is enqueued (and earlier pieces are done). */
+    void upload(float[] host, CUdeviceptr device, CUstream stream) {
+        int perPiece = (int) (buffer.bytes() / Sizeof.FLOAT);
+        for (int off = 0; off < host.length; off += perPiece) {
+            int len = Math.min(perPiece, host.length - off);
+            if (off > 0) {
+                JCudaDriver.cuStreamSynchronize(stream);   // the previous piece still reads the buffer
+            }
+            buffer.view().asFloatBuffer().put(host, off, len);
+            JCudaDriver.cuMemcpyHtoDAsync(device.withByteOffset((long) off * Sizeof.FLOAT), buffer.ptr(),
+                    (long) len * Sizeof.FLOAT, stream);
+        }
+    }
+
+    /** Copies host bytes to the device, in pieces as {@link #upload(float[], CUdeviceptr, CUstream)}. */
+    void upload(byte[] host, CUdeviceptr device, CUstream stream) {
+        int perPiece = (int) Math.min(buffer.bytes(), Integer.MAX_VALUE);
+        for (int off = 0; off < host.length; off += perPiece) {
+            int len = Math.min(perPiece, host.length - off);
+            if (off > 0) {
+                JCudaDriver.cuStreamSynchronize(stream);
+            }
+            buffer.view().put(host, off, len);
+            JCudaDriver.cuMemcpyHtoDAsync(device.withByteOffset(off), buffer.ptr(), len, stream);
+        }
+    }
+
+    /** One device range to bring back into a float array. */
+    record Download(CUdeviceptr device, float[] host) {
+    }
+
+    /**
+     * Copies every range back, filling the buffer with as many as fit before each synchronisation; returns when
+     * all host arrays are complete.
+     */
+    void download(List<Download> ranges, CUstream stream) {
+        int capacity = (int) (buffer.bytes() / Sizeof.FLOAT);
+        List<int[]> pending = new ArrayList<>();   // {range index, offset in range, length, offset in buffer}
+        int used = 0;
+        for (int r = 0; r < ranges.size(); r++) {
+            float[] host = ranges.get(r).host();
+            for (int off = 0; off < host.length; ) {
+                if (used == capacity) {
+                    drain(ranges, pending, stream);
+                    used = 0;
+                }
+                int len = Math.min(capacity - used, host.length - off);
+                JCudaDriver.cuMemcpyDtoHAsync(buffer.ptr().withByteOffset((long) used * Sizeof.FLOAT),
+                        ranges.get(r).device().withByteOffset((long) off * Sizeof.FLOAT), (long) len * Sizeof.FLOAT,
+                        stream);
+                pending.add(new int[] {r, off, len, used});
+                used += len;
+                off += len;
+            }
+        }
+        drain(ranges, pending, stream);
+    }
+
+    private void drain(List<Download> ranges, List<int[]> pending, CUstream stream) {
+        JCudaDriver.cuStreamSynchronize(stream);
+        ByteBuffer view = buffer.view();
+        for (int[] p : pending) {
+            view.position(p[3] * Sizeof.FLOAT);
+            view.slice().order(view.order()).asFloatBuffer().get(ranges.get(p[0]).host(), p[1], p[2]);
+        }
+        pending.clear();
+    }
+
+    long bytes() {
+        return buffer.bytes();
+    }
+
+    @Override
+    public void close() {
+        buffer.close();
+    }
+}
