@@ -107,7 +107,7 @@ junit_stage() {
   local name="$1" budget="$2" class="$3"
   local cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
   stage "$name" "$budget" env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
-    "$java" -Dinception.natives.dir="$bundle/natives" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
+    "$java" -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$bundle/natives}" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
     -jar "$bundle/junit-platform-console-standalone.jar" execute --fail-if-no-tests \
     --class-path "$cp" --select-class "$class" --reports-dir "$results/junit/$name" --details tree
   local rc=$?

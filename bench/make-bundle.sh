@@ -71,6 +71,12 @@ cp -r "$root/examples" "$out/examples"
 if [ "$with_jre" = 1 ]; then
   jlink --add-modules java.base,java.desktop,java.logging,java.management,java.sql,jdk.unsupported \
     --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
+  # Debian ships libjvm.so with its symbol table (4 MiB); the device takes 64 MiB with the sources, so drop it
+  # (dynamic symbols stay: strip --strip-unneeded keeps what the loader needs)
+  if command -v strip >/dev/null; then
+    chmod u+w "$out/jre/lib/server/libjvm.so"
+    strip --strip-unneeded "$out/jre/lib/server/libjvm.so"
+  fi
   # Debian's JDK links its JPEG and colour-management natives against system libraries that Ubuntu names
   # differently (libjpeg.so.62 there is libjpeg.so.8 here); both natives have RPATH $ORIGIN, so copies in jre/lib
   # are found first. Without them every JPEG fails to decode on the GPU host.

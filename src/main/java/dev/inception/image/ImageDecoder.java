@@ -52,6 +52,12 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             // ImageIO reports truncated and corrupt files as IOExceptions and, for some formats, runtime exceptions
             throw new ImageDecodeException(file + ": truncated or corrupt image (" + e.getMessage() + ")", e);
+        } catch (LinkageError e) {
+            // the JDK's JPEG and colour natives need system libraries (libjpeg.so.62, liblcms2.so.2 on Debian's
+            // JDK) that another distribution may lack: that fails this image, not the whole command
+            throw new ImageDecodeException(file + ": this Java runtime cannot decode the image: a native library"
+                    + " failed to load (" + e.getMessage() + "); use the offline bundle's JRE, which carries those"
+                    + " libraries, or install the one named", e);
         }
     }
 

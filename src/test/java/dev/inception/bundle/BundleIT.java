@@ -50,18 +50,35 @@ class BundleIT {
         assertEquals(0, r.code(), r.out());
     }
 
+    static long bytesUnder(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
     @Test
     void bundleIsWithinItsBudgetAndLeavesOutUnusedNatives() throws Exception {
-        long bytes;
-        try (Stream<Path> files = Files.walk(BUNDLE)) {
-            bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
+        long bytes = bytesUnder(BUNDLE);
         assertTrue(bytes < 60L << 20, "bundle is " + (bytes >> 20) + " MiB");
         assertTrue(Files.isExecutable(BUNDLE.resolve("jre/bin/java")));
         Result list = run("unzip", "-l", Files.list(BUNDLE.resolve("lib"))
                 .filter(p -> p.getFileName().toString().startsWith("jcuda-natives")).findFirst().orElseThrow().toString());
         assertTrue(list.out().contains("libJCudaDriver"), list.out());
         assertTrue(!list.out().contains("libJNvPTXCompiler") && !list.out().contains("libJNvrtc"), list.out());
+    }
+
+    /** Debian's JDK's JPEG and colour natives find their system libraries inside the bundle (RPATH $ORIGIN). */
+    @Test
+    void theJresJpegNativesCarryTheirOwnLibjpegAndLcms() throws Exception {
+        for (String lib : new String[] {"libjpeg.so.62", "liblcms2.so.2"}) {
+            assertTrue(Files.isRegularFile(BUNDLE.resolve("jre/lib/" + lib)), lib);
+        }
+        Result ldd = run("ldd", BUNDLE.resolve("jre/lib/libjavajpeg.so").toString());
+        String jreLib = BUNDLE.resolve("jre/lib").toAbsolutePath().toString();
+        assertTrue(ldd.out().lines().anyMatch(l -> l.contains("libjpeg.so.62 => " + jreLib)), ldd.out());
+        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "cpu", "--top", "1",
+                BUNDLE.resolve("examples/rocket.jpg").toString());
+        assertEquals(0, predict.code(), predict.out());
     }
 
     @Test
@@ -83,6 +100,7 @@ class BundleIT {
         Path results = tmp.resolve("results");
         Result r = run("bash", "bench/gpu-run.sh", results.toString());
         assertEquals(0, r.code(), r.out());
+        assertTrue(Files.size(Path.of(results + ".tgz")) > 0, "the runbook packs its results for the trip back");
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
         assertTrue(summary.get(0).startsWith("stage"), summary.toString());
         assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("pass")), summary.toString());

@@ -53,9 +53,13 @@ class FakeGpuTest {
 
     /** FakeGpuProbe in a fresh JVM (native libraries load once per process), with extra environment variables. */
     static Probe probe(java.util.Map<String, String> env, String... args) throws Exception {
+        return probe(env, FakeGpuProbe.class, args);
+    }
+
+    static Probe probe(java.util.Map<String, String> env, Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx3g", "-cp", System.getProperty("java.class.path"),
-                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), FakeGpuProbe.class.getName()));
+                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), main.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("LD_LIBRARY_PATH");
@@ -65,6 +69,17 @@ class FakeGpuTest {
         String text = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
         return new Probe(p.exitValue(), text.lines().toList());
+    }
+
+    /** Transfers larger than the staging buffer go in pieces and arrive intact (the fake GPU's copies are real). */
+    @Test
+    void transfersLargerThanTheStagingBufferRoundTripInPieces() throws Exception {
+        Probe r = probe(java.util.Map.of(), dev.inception.gpu.StagingProbe.class);
+        String text = String.join("\n", r.out());
+        assertEquals(0, r.exit(), text);
+        assertTrue(r.out().contains("staging bytes=64"), text);
+        assertTrue(r.out().contains("staging floats round trip=true"), text);
+        assertTrue(r.out().contains("staging bytes round trip=true"), text);
     }
 
     /**
