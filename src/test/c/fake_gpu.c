@@ -142,6 +142,7 @@ int cublasDestroy_v2(void *h) { free(h); cublas_handles--; return 0; }
 int cublasSetStream_v2(void) { return 0; }
 int cublasSetMathMode(void) { return 0; }
 int cublasSgemm_v2(void) { return 0; }
+int cublasGetProperty(int type, int *value) { *value = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }
 #endif
 
 #ifdef FAKE_CUBLASLT

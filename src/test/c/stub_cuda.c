@@ -16,6 +16,8 @@ const char *cudnnGetErrorString(int status) { return status == 0 ? "CUDNN_STATUS
 #ifdef STUB_CUBLAS
 int cublasCreate_v2(void **handle) { *handle = (void *) 0x5678; return 0; }
 int cublasGetVersion_v2(void *handle, int *version) { (void) handle; *version = 130100; return 0; }
+/* libraryPropertyType: MAJOR_VERSION 0, MINOR_VERSION 1, PATCH_LEVEL 2 -> "13.1.7"; needs no handle, no device */
+int cublasGetProperty(int type, int *value) { *value = type == 0 ? 13 : type == 1 ? 1 : 7; return 0; }
 #endif
 
 #ifdef STUB_CUBLASLT

@@ -46,8 +46,8 @@ final class InfoCommand implements Callable<Integer> {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
             return Main.OK;
         }
-        for (String key : List.of("java", "os", "driver", "driver_version", "gpus", "cudnn", "cudnn_runtime_version",
-                "cublas", "cublasLt", "bridges", "kernels", "gpu_backend")) {
+        for (String key : List.of("java", "os", "driver", "driver_version", "gpus", "cudnn", "cudnn_version",
+                "cublas", "cublas_version", "cublasLt", "bridges", "kernels", "gpu_backend")) {
             if (r.containsKey(key)) {
                 out.printf("%-22s %s%n", key.replace('_', ' ') + ":", text(r.get(key)));
             }

@@ -75,15 +75,32 @@ public final class NativeStack {
     }
 
     private static NativeStack doLoad(CudaDiscovery d, PrivateNativeDir dir) {
-        String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
-        if (!os.startsWith("Linux/") || !(os.endsWith("amd64") || os.endsWith("x86_64"))) {
-            throw new BackendUnavailableException("the GPU backend supports Linux x86_64 only (this is " + os + ")");
-        }
+        requireLinuxX86();
         if (!d.problems().isEmpty()) {
             throw new BackendUnavailableException(String.join(" ", d.problems())
                     + " ('inception info' lists the folders searched)");
         }
         systemLoad(d.driver().orElseThrow().path(), "the CUDA driver");
+        loadMathLibraries(d, dir);
+        loadJni(dir, true);
+        long v = JCudnn.cudnnGetVersion();
+        if (d.cudnn().orElseThrow().bridged() && v < 9000) {
+            throw new BackendUnavailableException("the cuDNN bridge is loaded but could not open libcudnn.so.9 (it"
+                    + " answered " + v + "); is " + d.cudnn().get().path() + " loadable? Check with: ldd "
+                    + d.cudnn().get().path());
+        }
+        return new NativeStack(d, cudnnVersionString(v));
+    }
+
+    private static void requireLinuxX86() {
+        String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+        if (!os.startsWith("Linux/") || !(os.endsWith("amd64") || os.endsWith("x86_64"))) {
+            throw new BackendUnavailableException("the GPU backend supports Linux x86_64 only (this is " + os + ")");
+        }
+    }
+
+    /** cuBLASLt, cuBLAS and cuDNN with its sub-libraries, each followed by its bridge where one is needed. */
+    private static void loadMathLibraries(CudaDiscovery d, PrivateNativeDir dir) {
         systemLoad(d.cublasLt().orElseThrow().path(), "cuBLASLt");
         systemLoad(d.cublas().orElseThrow().path(), "cuBLAS");
         if (d.cublas().get().bridged()) {
@@ -95,13 +112,43 @@ public final class NativeStack {
         if (cudnn.bridged()) {
             systemLoad(bridge(dir, "libcudnn.so.8"), "the cuDNN 8 -> 9 bridge");
         }
-        loadJni(dir);
-        long v = JCudnn.cudnnGetVersion();
-        if (cudnn.bridged() && v < 9000) {
-            throw new BackendUnavailableException("the cuDNN bridge is loaded but could not open libcudnn.so.9 (it"
-                    + " answered " + v + "); is " + cudnn.path() + " loadable? Check with: ldd " + cudnn.path());
+    }
+
+    /** cuDNN's and cuBLAS's versions as the libraries themselves report them, e.g. "9.10.2" and "13.1.0". */
+    public record LibraryVersions(String cudnn, String cublas) {
+    }
+
+    private static LibraryVersions versions;
+
+    /**
+     * Reads cuDNN's and cuBLAS's full versions from the libraries (cudnnGetVersion, cublasGetProperty), which need
+     * no driver and no GPU: on a machine without a driver, only cuBLAS, cuDNN, the bridges and their two JNI
+     * libraries are loaded, for this purpose alone. A pip wheel's file name says only "libcudnn.so.9"; this says
+     * which 9.
+     */
+    public static synchronized LibraryVersions libraryVersions() {
+        if (versions != null) {
+            return versions;
         }
-        return new NativeStack(d, cudnnVersionString(v));
+        if (loaded == null) {
+            requireLinuxX86();
+            CudaDiscovery d = CudaDiscovery.run(LibrarySearch.fromEnvironment());
+            if (d.cudnn().isEmpty() || d.cublas().isEmpty() || d.cublasLt().isEmpty()) {
+                throw new BackendUnavailableException("cuDNN or cuBLAS not found: " + String.join(" ", d.problems()));
+            }
+            PrivateNativeDir dir = PrivateNativeDir.defaultDir();
+            loadMathLibraries(d, dir);
+            loadJni(dir, false);
+        }
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        int[] patch = new int[1];
+        // libraryPropertyType: MAJOR_VERSION 0, MINOR_VERSION 1, PATCH_LEVEL 2
+        int status = JCublas2.cublasGetProperty(0, major) | JCublas2.cublasGetProperty(1, minor)
+                | JCublas2.cublasGetProperty(2, patch);
+        String cublas = status == 0 ? major[0] + "." + minor[0] + "." + patch[0] : "unknown (cublasGetProperty failed)";
+        versions = new LibraryVersions(cudnnVersionString(JCudnn.cudnnGetVersion()), cublas);
+        return versions;
     }
 
     /** cudnnGetVersion()'s number as text: cuDNN 9 encodes 9.1.2 as 90102, cuDNN 8 encoded 8.9.2 as 8902. */
@@ -173,10 +220,11 @@ public final class NativeStack {
     }
 
     /**
-     * Extracts the JNI libraries under the names JCuda asks for, then lets JCuda load them from there: while its
+     * Extracts the JNI libraries under the names JCuda asks for, then lets JCuda load them from there (the driver's
+     * JNI library only with the driver: JCublas2's and JCudnn's need nothing but cuBLAS and cuDNN): while its
      * classes initialise, java.io.tmpdir points at our directory, where JCuda's LibUtils finds the files we wrote.
      */
-    private static void loadJni(PrivateNativeDir dir) {
+    private static void loadJni(PrivateNativeDir dir, boolean withDriver) {
         String jcudaVersion = jcuda.JCudaVersion.get();
         String jcudnn = mavenVersion("jcudnn", jcudaVersion);
         String[][] libs = {
@@ -201,7 +249,9 @@ public final class NativeStack {
         String tmp = System.getProperty("java.io.tmpdir");
         System.setProperty("java.io.tmpdir", dir.dir().toString());
         try {
-            JCudaDriver.setExceptionsEnabled(true);
+            if (withDriver) {
+                JCudaDriver.setExceptionsEnabled(true);
+            }
             JCublas2.initialize();
             JCudnn.initialize();
         } catch (UnsatisfiedLinkError e) {

@@ -43,8 +43,7 @@ public final class SystemReport {
         String gpuBackend;
         if (d.driver().isPresent()) {
             try {
-                NativeStack stack = NativeStack.load();
-                r.put("cudnn_runtime_version", stack.cudnnRuntimeVersion());
+                NativeStack.load();
                 GpuDevices.Report g = GpuDevices.query();
                 r.put("driver_version", g.driverVersionString());
                 for (GpuDevices.Device dev : g.devices()) {
@@ -65,6 +64,15 @@ public final class SystemReport {
             }
         } else {
             gpuBackend = "unavailable: no CUDA driver on this machine (the CPU backend is used)";
+        }
+        if (d.cudnn().isPresent() && d.cublas().isPresent()) {
+            try {
+                NativeStack.LibraryVersions v = NativeStack.libraryVersions();
+                r.put("cudnn_version", v.cudnn());
+                r.put("cublas_version", v.cublas());
+            } catch (BackendUnavailableException | LinkageError e) {
+                problems.add("could not read cuDNN's and cuBLAS's versions from the libraries: " + e.getMessage());
+            }
         }
         r.put("gpus", gpus);
         r.put("gpu_backend", gpuBackend);

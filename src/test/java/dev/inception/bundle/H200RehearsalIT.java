@@ -116,6 +116,8 @@ class H200RehearsalIT {
         assertTrue(cudnn.endsWith("opt/torch/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9"), cudnn);
         assertTrue(info.getAsJsonObject("cublas").get("path").getAsString().contains("site-packages/nvidia/cu13/lib"));
         assertTrue(info.getAsJsonObject("driver").get("path").getAsString().endsWith("usr/local/nvidia/lib64/libcuda.so.1"));
+        assertEquals("9.10.2", info.get("cudnn_version").getAsString(), info.toString());
+        assertEquals("13.1.0", info.get("cublas_version").getAsString(), info.toString());
         assertEquals("Fake GPU", info.getAsJsonArray("gpus").get(0).getAsJsonObject().get("name").getAsString(),
                 info.toString());
     }

@@ -77,6 +77,34 @@ class BridgeStubTest {
         assertTrue(out.contains("cuInit.error=CUDA_ERROR_NO_DEVICE"), all);
     }
 
+    /**
+     * No driver at all, cuDNN 9 and cuBLAS 13 present (a build machine, a CPU-only container with pip's wheels):
+     * `info` still reads their full versions from the libraries, loading them and their JNI libraries alone.
+     */
+    @Test
+    void infoReadsLibraryVersionsWithoutADriver() throws Exception {
+        Path noDriver = Files.createDirectories(tmp.resolve("no-driver"));
+        for (String lib : new String[] {"libcudnn.so.9", "libcublas.so.13", "libcublasLt.so.13"}) {
+            Files.copy(stubs.resolve(lib), noDriver.resolve(lib), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"),
+                dev.inception.cli.Main.class.getName(), "info", "--json");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().put(LibrarySearch.ENV, noDriver.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        com.google.gson.JsonObject info = com.google.gson.JsonParser.parseString(out.substring(out.indexOf('{')))
+                .getAsJsonObject();
+        assertEquals("9.10.2", info.get("cudnn_version").getAsString(), out);
+        assertEquals("13.1.7", info.get("cublas_version").getAsString(), out);
+        assertTrue(info.get("gpu_backend").getAsString().contains("no CUDA driver"), out);
+    }
+
     @Test
     void missingLibrariesAreExplainedNotCrashed() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
