@@ -59,6 +59,63 @@ class CpuOpsTest {
         assertArrayEquals(new float[] {7, 10}, out);
     }
 
+    /**
+     * 3x3 'valid' on a 3x3x2 image to 2 channels, every kernel tap asymmetric, so that a transposed kernel (r and s
+     * swapped), swapped channels or a flipped kernel all change the answer.
+     * x channel 0 = [[1,2,3],[4,5,6],[7,8,9]]; channel 1 = 10 at (0,2), else 0.
+     * out0 = 1 * x0(0,0) + 2 * x0(2,2) + 3 * x1(0,2) = 1 + 18 + 30 = 49
+     * out1 = 1 * x0(0,1) + 5 * x1(2,0) = 2 + 0 = 2
+     * (transposed: out0 = 1 + 18 + 3 * x1(2,0) = 19, out1 = x0(1,0) = 4)
+     */
+    @Test
+    void asymmetric3x3KernelWithTwoInputAndTwoOutputChannels() {
+        float[] x = new float[3 * 3 * 2];
+        for (int i = 0; i < 9; i++) {
+            x[i * 2] = i + 1;
+        }
+        x[(0 * 3 + 2) * 2 + 1] = 10;
+        float[] k = new float[3 * 3 * 2 * 2];                        // Keras (kh, kw, cin, cout)
+        k[kernelIndex(0, 0, 0, 0)] = 1;
+        k[kernelIndex(2, 2, 0, 0)] = 2;
+        k[kernelIndex(0, 2, 1, 0)] = 3;
+        k[kernelIndex(0, 1, 0, 1)] = 1;
+        k[kernelIndex(2, 0, 1, 1)] = 5;
+        assertArrayEquals(new float[] {49, 2}, conv(x, new CpuOps.Dims(1, 3, 3, 2), k, 3, 3, 1, Padding.VALID, 2));
+    }
+
+    private static int kernelIndex(int r, int s, int ci, int co) {
+        return ((r * 3 + s) * 2 + ci) * 2 + co;
+    }
+
+    /**
+     * Kernel +1 at (0,1), -1 at (1,0): out = x(r, c+1) - x(r+1, c). On 5x5 values 1..25 (v = 5r + c + 1), stride 2
+     * 'valid' gives 2x2 of (5r + c + 2) - (5r + c + 6) = -4; the transposed kernel would give +4.
+     */
+    @Test
+    void strided3x3ValidWithAnAsymmetricKernel() {
+        float[] k = new float[9];
+        k[1] = 1;       // (r 0, s 1)
+        k[3] = -1;      // (r 1, s 0)
+        assertArrayEquals(new float[] {-4, -4, -4, -4},
+                conv(range(25), new CpuOps.Dims(1, 5, 5, 1), k, 3, 3, 2, Padding.VALID, 1));
+    }
+
+    /**
+     * The same kernel plus +1 at (2,2), stride 2 'same' on 4x4 values 1..16 (v = 4r + c + 1): TensorFlow pads 0
+     * before and 1 after, so output (i, j) reads rows 2i..2i+2 and columns 2j..2j+2, row and column 4 being zeros.
+     * (0,0): v(0,1) - v(1,0) + v(2,2) = 2 - 5 + 11 = 8; (0,1): 4 - 7 + 0 = -3; (1,0): 10 - 13 + 0 = -3;
+     * (1,1): 12 - 15 + 0 = -3. Padding before instead, or a transposed kernel, changes (0,0).
+     */
+    @Test
+    void strided3x3SameWithAnAsymmetricKernelPadsAfter() {
+        float[] k = new float[9];
+        k[1] = 1;
+        k[3] = -1;
+        k[8] = 1;
+        assertArrayEquals(new float[] {8, -3, -3, -3},
+                conv(range(16), new CpuOps.Dims(1, 4, 4, 1), k, 3, 3, 2, Padding.SAME, 1));
+    }
+
     @Test
     void asymmetricSamePaddingPadsAfter() {
         // 4x4 ones, 3x3 ones, stride 2 'same': TensorFlow pads 0 before and 1 after

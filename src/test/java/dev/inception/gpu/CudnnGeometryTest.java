@@ -11,6 +11,8 @@ import dev.inception.plan.Planner;
 import dev.inception.plan.Step;
 import dev.inception.plan.Window;
 import org.junit.jupiter.api.Test;
+
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,6 +40,10 @@ class CudnnGeometryTest {
                 assertEquals(in.channels(), g.input().c());
                 assertEquals(c.window().padTop(), g.padH(), c.name());
                 assertEquals(c.window().padLeft(), g.padW(), c.name());
+                assertEquals(c.window().rows(), g.r(), c.name());
+                assertEquals(c.window().cols(), g.s(), c.name());
+                assertEquals(c.window().strideRows(), g.strideH(), c.name());
+                assertEquals(c.window().strideCols(), g.strideW(), c.name());
                 convs++;
             } else if (s instanceof Step.Pool p) {
                 assertEquals(CudnnGeometry.Dims.of(batch, out), CudnnGeometry.pool(p, in, batch).output(), p.name());
@@ -54,6 +60,28 @@ class CudnnGeometryTest {
         checkAllSteps(Planner.lower(InceptionV3.build(), lowering), 8);
         Graph odd = InceptionV3.build(new InceptionV3.Options(false, InceptionV3.Options.Pooling.AVG, 150, 203, 1000));
         checkAllSteps(Planner.lower(odd, lowering), 3);
+    }
+
+    /**
+     * Three convolutions whose cuDNN parameters are known from Keras's source: conv2d_1 (32 filters, 3x3, stride 2,
+     * 'valid', on 299x299x3), conv2d_33 (128, 1x7 'same', on mixed3's 17x17 through conv2d_32's 128 channels) and
+     * conv2d_34 (192, 7x1 'same'). In cuDNN's terms r is the filter's height and s its width.
+     */
+    @Test
+    void knownConvolutionsByHand() {
+        Plan plan = Planner.lower(InceptionV3.build(), Lowering.FAITHFUL);
+        Map<String, CudnnGeometry.Conv> byName = new java.util.HashMap<>();
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Conv c) {
+                byName.put(c.name(), CudnnGeometry.conv(c, plan.tensor(c.input()).shape(), 2));
+            }
+        }
+        assertEquals(new CudnnGeometry.Conv(new CudnnGeometry.Dims(2, 3, 299, 299), 32, 3, 3, 0, 0, 2, 2,
+                new CudnnGeometry.Dims(2, 32, 149, 149)), byName.get("conv2d_1"));
+        assertEquals(new CudnnGeometry.Conv(new CudnnGeometry.Dims(2, 128, 17, 17), 128, 1, 7, 0, 3, 1, 1,
+                new CudnnGeometry.Dims(2, 128, 17, 17)), byName.get("conv2d_33"));
+        assertEquals(new CudnnGeometry.Conv(new CudnnGeometry.Dims(2, 128, 17, 17), 192, 7, 1, 3, 0, 1, 1,
+                new CudnnGeometry.Dims(2, 192, 17, 17)), byName.get("conv2d_34"));
     }
 
     @Test

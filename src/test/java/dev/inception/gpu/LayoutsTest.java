@@ -14,6 +14,49 @@ class LayoutsTest {
         assertArrayEquals(nhwc, Layouts.nchwToNhwc(Layouts.nhwcToNchw(nhwc, 1, 1, 2, 3), 1, 3, 1, 2));
     }
 
+    /**
+     * kh 2, kw 3, cin 2, cout 3, each Keras element coded as 1000 r + 100 s + 10 ci + co. The cuDNN layouts are
+     * defined by their loop order (outermost first): KRSC = co, r, s, ci (NHWC filters); KCRS = co, ci, r, s (NCHW).
+     */
+    @Test
+    void filterLayoutsWithRectangularKernelsAndSeveralChannels() {
+        int kh = 2, kw = 3, cin = 2, cout = 3;
+        float[] keras = new float[kh * kw * cin * cout];
+        int i = 0;
+        for (int r = 0; r < kh; r++) {
+            for (int s = 0; s < kw; s++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int co = 0; co < cout; co++) {
+                        keras[i++] = 1000 * r + 100 * s + 10 * ci + co;
+                    }
+                }
+            }
+        }
+        float[] krsc = new float[keras.length];
+        float[] kcrs = new float[keras.length];
+        int a = 0, b = 0;
+        for (int co = 0; co < cout; co++) {
+            for (int r = 0; r < kh; r++) {
+                for (int s = 0; s < kw; s++) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        krsc[a++] = 1000 * r + 100 * s + 10 * ci + co;
+                    }
+                }
+            }
+            for (int ci = 0; ci < cin; ci++) {
+                for (int r = 0; r < kh; r++) {
+                    for (int s = 0; s < kw; s++) {
+                        kcrs[b++] = 1000 * r + 100 * s + 10 * ci + co;
+                    }
+                }
+            }
+        }
+        assertArrayEquals(krsc, Layouts.kerasKernelToKrsc(keras, kh, kw, cin, cout));
+        assertArrayEquals(kcrs, Layouts.kerasKernelToKcrs(keras, kh, kw, cin, cout));
+        // first elements by hand: KRSC starts (co0 r0 s0 ci0) = 0, (co0 r0 s0 ci1) = 10, (co0 r0 s1 ci0) = 100
+        assertArrayEquals(new float[] {0, 10, 100, 110, 200}, java.util.Arrays.copyOf(krsc, 5));
+    }
+
     @Test
     void kerasKernelToCudnnFilters() {
         // kh=1, kw=2, cin=1, cout=2: Keras k[s][co] = {{1, 2}, {3, 4}} (s = kernel column)
