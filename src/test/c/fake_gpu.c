@@ -2,10 +2,29 @@
  * in host memory (malloc + memcpy), and libcudnn.so.9 / libcublas.so.13 whose calls succeed without computing.
  * Every allocation, descriptor and handle is counted; at exit each library prints what is still alive, so a test
  * can check that the executor releases everything it creates. Built by FakeGpuTest with -DFAKE_CUDA, -DFAKE_CUDNN
- * or -DFAKE_CUBLAS. Outputs of cuDNN and cuBLAS calls are NOT computed: this checks wiring, not arithmetic. */
+ * or -DFAKE_CUBLAS. Outputs of cuDNN and cuBLAS calls are NOT computed: this checks wiring, not arithmetic.
+ *
+ * With FAKE_GPU_LOG=FILE, every call that carries the executor's decisions is recorded there, one line each:
+ * allocations, descriptor creation, each convolution with its tensor, filter and convolution descriptors' contents,
+ * each pooling with its descriptors, each SGEMM with its dimensions, each kernel launch with the kernel's name. A
+ * test compares them with the plan (FakeGpuTest). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+__attribute__((unused)) static FILE *log_file(void) {
+    static FILE *f;
+    static int opened;
+    if (!opened) {
+        opened = 1;
+        const char *path = getenv("FAKE_GPU_LOG");
+        if (path != NULL && *path != '\0' && (f = fopen(path, "a")) != NULL) {
+            setvbuf(f, NULL, _IOLBF, 0);   /* whole lines, in call order with the other fake libraries' */
+        }
+    }
+    return f;
+}
+#define RECORD(...) do { FILE *lf_ = log_file(); if (lf_) fprintf(lf_, __VA_ARGS__); } while (0)
 
 #define LIVE_COUNTER(name)                                                                \
     static long name;                                                                     \
@@ -39,6 +58,7 @@ int cuStreamCreate(void **s, unsigned int flags) { (void) flags; *s = malloc(1);
 int cuStreamDestroy_v2(void *s) { free(s); streams--; return 0; }
 int cuStreamSynchronize(void *s) { (void) s; return 0; }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+    RECORD("alloc device %zu\n", bytes);
     void *m = malloc(bytes);
     if (m == NULL) return 2;   /* CUDA_ERROR_OUT_OF_MEMORY */
     *p = (CUdeviceptr) m;
@@ -46,7 +66,12 @@ int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
     return 0;
 }
 int cuMemFree_v2(CUdeviceptr p) { free((void *) p); device_allocations--; return 0; }
-int cuMemAllocHost_v2(void **p, size_t bytes) { *p = malloc(bytes); host_allocations++; return *p ? 0 : 2; }
+int cuMemAllocHost_v2(void **p, size_t bytes) {
+    RECORD("alloc host %zu\n", bytes);
+    *p = malloc(bytes);
+    host_allocations++;
+    return *p ? 0 : 2;
+}
 int cuMemFreeHost(void *p) { free(p); host_allocations--; return 0; }
 int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { memcpy((void *) dst, src, n); return 0; }
 int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { memcpy(dst, (void *) src, n); return 0; }
@@ -54,8 +79,13 @@ int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) { 
 int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) { (void) s; return cuMemcpyDtoH_v2(dst, src, n); }
 int cuModuleLoadData(void **m, const void *image) { (void) image; *m = malloc(1); modules++; return 0; }
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
-int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = (void *) name; return 0; }
-int cuLaunchKernel(void) { launches++; return 0; }
+/* a function handle is a copy of its name, so that launches can be recorded by kernel */
+int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
+int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz) {
+    RECORD("launch %s grid %u %u %u block %u %u %u\n", (const char *) f, gx, gy, gz, bx, by, bz);
+    launches++;
+    return 0;
+}
 int cuEventCreate(void **e, unsigned int flags) { (void) flags; *e = malloc(1); events++; return 0; }
 int cuEventDestroy_v2(void *e) { free(e); events--; return 0; }
 int cuEventRecord(void *e, void *s) { (void) e; (void) s; return 0; }
@@ -71,22 +101,49 @@ const char *cudnnGetErrorString(int s) { return s == 0 ? "CUDNN_STATUS_SUCCESS" 
 int cudnnCreate(void **h) { *h = malloc(1); cudnn_handles++; return 0; }
 int cudnnDestroy(void *h) { free(h); cudnn_handles--; return 0; }
 int cudnnSetStream(void) { return 0; }
+/* every descriptor keeps what it was set to: 9 ints are enough for each kind */
+typedef struct { int v[9]; } Desc;
 #define DESCRIPTOR(kind)                                                                    \
-    int cudnnCreate##kind##Descriptor(void **d) { *d = malloc(1); descriptors++; return 0; } \
+    int cudnnCreate##kind##Descriptor(void **d) {                                           \
+        RECORD("create " #kind "\n");                                                      \
+        *d = calloc(1, sizeof(Desc));                                                        \
+        descriptors++;                                                                       \
+        return 0;                                                                            \
+    }                                                                                        \
     int cudnnDestroy##kind##Descriptor(void *d) { free(d); descriptors--; return 0; }
 DESCRIPTOR(Tensor)
 DESCRIPTOR(Filter)
 DESCRIPTOR(Convolution)
 DESCRIPTOR(Pooling)
 DESCRIPTOR(Activation)
+static void set(void *d, int n, const int *v) { memcpy(((Desc *) d)->v, v, sizeof(int) * (size_t) n); }
+static const int *get(const void *d) { return ((const Desc *) d)->v; }
 int cudnnSetTensor4dDescriptor(void *d, int fmt, int type, int n, int c, int h, int w) {
-    (void) d; (void) fmt; (void) type;
+    set(d, 6, (int[]) {fmt, type, n, c, h, w});
     return n > 0 && c > 0 && h > 0 && w > 0 ? 0 : 3;   /* cuDNN 9: BAD_PARAM is 2000; any non-zero fails */
 }
-int cudnnSetFilter4dDescriptor(void) { return 0; }
-int cudnnSetConvolution2dDescriptor(void) { return 0; }
-int cudnnSetConvolutionMathType(void) { return 0; }
-int cudnnSetPooling2dDescriptor(void) { return 0; }
+int cudnnSetFilter4dDescriptor(void *d, int type, int fmt, int k, int c, int h, int w) {
+    set(d, 6, (int[]) {fmt, type, k, c, h, w});
+    return 0;
+}
+int cudnnSetConvolution2dDescriptor(void *d, int ph, int pw, int u, int v, int dh, int dw, int mode, int type) {
+    set(d, 8, (int[]) {ph, pw, u, v, dh, dw, mode, type});
+    return 0;
+}
+int cudnnSetConvolutionMathType(void *d, int math) { ((Desc *) d)->v[8] = math; return 0; }
+int cudnnSetPooling2dDescriptor(void *d, int mode, int nan, int wh, int ww, int ph, int pw, int sh, int sw) {
+    set(d, 8, (int[]) {mode, nan, wh, ww, ph, pw, sh, sw});
+    return 0;
+}
+/* "fmt type n c h w" of a tensor or filter; "pad stride dilation mode type math" of a convolution */
+#define TENSOR_FIELDS "%d %d %d %d %d %d"
+#define TENSOR_ARGS(d) get(d)[0], get(d)[1], get(d)[2], get(d)[3], get(d)[4], get(d)[5]
+static void record_conv(const char *call, const void *xd, const void *wd, const void *cd, int algo, const void *yd) {
+    const int *c = get(cd);
+    RECORD("%s x " TENSOR_FIELDS " w " TENSOR_FIELDS " conv %d %d %d %d %d %d %d %d %d algo %d y " TENSOR_FIELDS "\n",
+           call, TENSOR_ARGS(xd), TENSOR_ARGS(wd), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], algo,
+           TENSOR_ARGS(yd));
+}
 int cudnnSetActivationDescriptor(void) { return 0; }
 typedef struct { int algo; int status; float time; size_t memory; int determinism; int mathType; int reserved[3]; } Perf;
 static int perf(int requested, int *returned, Perf *p) {
@@ -115,21 +172,31 @@ __attribute__((destructor)) static void report_calls(void) {
     fprintf(stderr, "fake-gpu: conv calls fused %ld plain %ld\n", fused_calls, plain_calls);
 }
 int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w, void *cd,
-                            int algo) {
-    (void) h; (void) alpha; (void) xd; (void) x; (void) wd; (void) w; (void) cd;
+                            int algo, void *ws, size_t wsBytes, const void *beta, void *yd) {
+    (void) h; (void) alpha; (void) x; (void) w; (void) ws; (void) wsBytes; (void) beta;
+    record_conv("conv", xd, wd, cd, algo, yd);
     plain_calls++;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
 }
 int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w,
-                                          void *cd, int algo) {
-    (void) h; (void) alpha; (void) xd; (void) x; (void) wd; (void) w; (void) cd;
+                                          void *cd, int algo, void *ws, size_t wsBytes, const void *alpha2, void *zd,
+                                          const void *z, void *bd, const void *bias, void *ad, void *yd) {
+    (void) h; (void) alpha; (void) x; (void) w; (void) ws; (void) wsBytes; (void) alpha2; (void) zd; (void) z;
+    (void) bd; (void) bias; (void) ad;
+    record_conv("conv+bias+relu", xd, wd, cd, algo, yd);
     fused_calls++;
     int status = env_int("FAKE_CUDNN_FUSED_STATUS", 0);
     if (status != 0) return status;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
 }
 int cudnnBatchNormalizationForwardInference(void) { return 0; }
-int cudnnPoolingForward(void) { return 0; }
+int cudnnPoolingForward(void *h, void *pd, const void *alpha, void *xd, const void *x, const void *beta, void *yd) {
+    (void) h; (void) alpha; (void) x; (void) beta;
+    const int *p = get(pd);
+    RECORD("pool mode %d window %d %d pad %d %d stride %d %d x " TENSOR_FIELDS " y " TENSOR_FIELDS "\n",
+           p[0], p[2], p[3], p[4], p[5], p[6], p[7], TENSOR_ARGS(xd), TENSOR_ARGS(yd));
+    return 0;
+}
 int cudnnActivationForward(void) { return 0; }
 int cudnnSoftmaxForward(void) { return 0; }
 int cudnnAddTensor(void) { return 0; }
@@ -141,7 +208,12 @@ int cublasCreate_v2(void **h) { *h = malloc(1); cublas_handles++; return 0; }
 int cublasDestroy_v2(void *h) { free(h); cublas_handles--; return 0; }
 int cublasSetStream_v2(void) { return 0; }
 int cublasSetMathMode(void) { return 0; }
-int cublasSgemm_v2(void) { return 0; }
+int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *alpha, const void *a, int lda,
+                   const void *b, int ldb, const float *beta, void *c, int ldc) {
+    (void) h; (void) alpha; (void) a; (void) b; (void) beta; (void) c;
+    RECORD("sgemm %d %d m %d n %d k %d lda %d ldb %d ldc %d\n", ta, tb, m, n, k, lda, ldb, ldc);
+    return 0;
+}
 int cublasGetProperty(int type, int *value) { *value = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }
 #endif
 

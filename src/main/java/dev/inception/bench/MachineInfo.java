@@ -56,13 +56,33 @@ public final class MachineInfo {
     }
 
     /** The git commit of the working directory, or "unknown" outside a checkout. */
+    /**
+     * The commit the running code was built from, as far as git can tell: HEAD, with "-dirty" when tracked files
+     * differ from it (a result must not claim a commit that could not have produced it); "unknown" outside a
+     * repository.
+     */
     public static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : "unknown";
-        } catch (IOException | InterruptedException e) {
+        String head = git("rev-parse", "--short=12", "HEAD");
+        if (head == null) {
             return "unknown";
+        }
+        String changes = git("status", "--porcelain", "--untracked-files=no");
+        return changes == null || changes.isEmpty() ? head : head + "-dirty";
+    }
+
+    /** git's trimmed output, or null if git is missing or fails. */
+    static String git(String... args) {
+        try {
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("git"));
+            cmd.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 }

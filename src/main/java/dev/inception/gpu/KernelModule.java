@@ -10,10 +10,15 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** This project's kernels (kernels/*.cu), loaded from the fatbin resource the build made with nvcc. */
+/**
+ * This project's kernels (kernels/*.cu), loaded from the fatbin resource the build made with nvcc, or from the file
+ * named by {@code -Dinception.kernels=FILE}: a kernel engineer rebuilds the fatbin (kernels/build-kernels.sh) and
+ * runs it without rebuilding the jar.
+ */
 public final class KernelModule implements AutoCloseable {
 
     static final String FATBIN = "/dev/inception/kernels/inception_kernels.fatbin";
+    public static final String PROPERTY = "inception.kernels";
     private static final int BLOCK = 256;
 
     private final CUmodule module = new CUmodule();
@@ -22,16 +27,7 @@ public final class KernelModule implements AutoCloseable {
     private boolean loaded;
 
     public KernelModule() {
-        byte[] fatbin;
-        try (InputStream in = KernelModule.class.getResourceAsStream(FATBIN)) {
-            if (in == null) {
-                throw new GpuException("the CUDA kernels are missing from this build (nvcc was not found when it was"
-                        + " built); rebuild on a machine with nvcc");
-            }
-            fatbin = in.readAllBytes();
-        } catch (IOException e) {
-            throw new GpuException("cannot read the kernels: " + e.getMessage(), e);
-        }
+        byte[] fatbin = fatbin();
         try {
             JCudaDriver.cuModuleLoadData(module, fatbin);
         } catch (CudaException e) {
@@ -41,6 +37,26 @@ public final class KernelModule implements AutoCloseable {
         loaded = true;
         JCudaDriver.cuModuleGetFunction(concat, module, "concat_nhwc_f32");
         JCudaDriver.cuModuleGetFunction(preprocess, module, "preprocess_u8_f32");
+    }
+
+    private static byte[] fatbin() {
+        String override = System.getProperty(PROPERTY);
+        if (override != null && !override.isBlank()) {
+            try {
+                return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(override));
+            } catch (IOException e) {
+                throw new GpuException("cannot read the kernels named by -D" + PROPERTY + ": " + e.getMessage(), e);
+            }
+        }
+        try (InputStream in = KernelModule.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new GpuException("the CUDA kernels are missing from this build (nvcc was not found when it was"
+                        + " built); rebuild on a machine with nvcc, or name a fatbin with -D" + PROPERTY + "=FILE");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new GpuException("cannot read the kernels: " + e.getMessage(), e);
+        }
     }
 
     /** Copies src (pixels x cPart) into channels [cOffset, cOffset + cPart) of dst (pixels x cTotal). */

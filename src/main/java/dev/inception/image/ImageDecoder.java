@@ -3,19 +3,22 @@ package dev.inception.image;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 
 /**
- * Decodes PNG, JPEG, BMP and GIF with ImageIO (plus TwelveMonkeys for the JPEGs plain ImageIO refuses) and converts
- * to RGB as PIL's {@code convert('RGB')} does: grey is replicated to three channels, alpha is dropped (not
- * composited), palettes are looked up. The size is read from the header and checked before any pixel is decoded.
+ * Decodes PNG, JPEG, BMP and GIF to the bytes Keras's {@code load_img} sees: PIL's {@code Image.open} then
+ * {@code convert('RGB')}, with no colour-profile conversion (PIL ignores embedded ICC profiles). Samples are read
+ * from the decoder's raster, never through {@code getRGB}, which would convert profiles and grey gamma: grey is
+ * replicated to three channels, alpha is dropped (not composited), palettes are looked up, 16-bit grey is clamped
+ * to 255 and 16-bit colour keeps its high byte, as PIL does. JPEGs go through {@link JpegSamples} (libjpeg's
+ * samples and colour arithmetic). The size is read from the header and checked before any pixel is decoded.
  */
 public final class ImageDecoder {
 
@@ -35,6 +38,7 @@ public final class ImageDecoder {
                 throw new ImageDecodeException(file + ": not an image this program can read (PNG, JPEG, BMP, GIF)");
             }
             ImageReader reader = readers.next();
+            boolean jpeg;
             try {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
@@ -43,52 +47,63 @@ public final class ImageDecoder {
                     throw new ImageDecodeException(file + ": " + w + "x" + h + " is " + (w * h / 1_000_000)
                             + " megapixels, over the limit of " + MAX_PIXELS / 1_000_000 + "; downscale it first");
                 }
-                return toRgb(reader.read(0));
+                jpeg = reader.getFormatName().equalsIgnoreCase("jpeg");
+                if (!jpeg) {
+                    return toRgb(reader.read(0));
+                }
             } finally {
                 reader.dispose();
             }
+            JpegMarkers markers;
+            try (InputStream header = Files.newInputStream(file)) {
+                markers = JpegMarkers.read(header);
+            }
+            in.seek(0);
+            return JpegSamples.read(in, markers);
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // ImageIO reports truncated and corrupt files as IOExceptions and, for some formats, runtime exceptions
             throw new ImageDecodeException(file + ": truncated or corrupt image (" + e.getMessage() + ")", e);
         } catch (LinkageError e) {
-            // the JDK's JPEG and colour natives need system libraries (libjpeg.so.62, liblcms2.so.2 on Debian's
-            // JDK) that another distribution may lack: that fails this image, not the whole command
+            // the JDK's JPEG natives need system libraries (libjpeg.so.62 on Debian's JDK) that another
+            // distribution may lack: that fails this image, not the whole command
             throw new ImageDecodeException(file + ": this Java runtime cannot decode the image: a native library"
                     + " failed to load (" + e.getMessage() + "); use the offline bundle's JRE, which carries those"
                     + " libraries, or install the one named", e);
         }
     }
 
-    /** PIL convert('RGB') semantics for any BufferedImage. */
+    /** PIL convert('RGB') semantics for any decoded image, from its raster's samples. */
     public static RgbImage toRgb(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] out = new byte[w * h * 3];
         Raster raster = img.getRaster();
-        boolean grey = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
-                && !(img.getColorModel() instanceof IndexColorModel);
-        if (grey) {
-            // read samples directly: getRGB would apply a linear-to-sRGB conversion to grey images, which PIL does not
-            int bits = img.getColorModel().getComponentSize(0);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int v = raster.getSample(x, y, 0);
-                    v = bits > 8 ? v >> (bits - 8) : v;
-                    int o = (y * w + x) * 3;
+        int bands = raster.getNumBands();
+        int bits = raster.getSampleModel().getSampleSize(0);
+        int[] px = new int[bands];
+        IndexColorModel palette = img.getColorModel() instanceof IndexColorModel icm ? icm : null;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raster.getPixel(x, y, px);
+                int o = (y * w + x) * 3;
+                if (palette != null) {
+                    // P -> RGB looks the index up; transparency is not applied
+                    out[o] = (byte) palette.getRed(px[0]);
+                    out[o + 1] = (byte) palette.getGreen(px[0]);
+                    out[o + 2] = (byte) palette.getBlue(px[0]);
+                } else if (bands <= 2) {
+                    // L, LA; 1-, 2- and 4-bit grey scaled to 0..255 (PIL's L;2, L;4 and mode 1); 16-bit grey is
+                    // PIL's mode I, whose conversion to RGB clamps at 255
+                    int v = bits < 8 ? px[0] * 255 / ((1 << bits) - 1) : Math.min(px[0], 255);
                     out[o] = out[o + 1] = out[o + 2] = (byte) v;
-                }
-            }
-        } else {
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                img.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    int o = (y * w + x) * 3;
-                    out[o] = (byte) (row[x] >> 16);
-                    out[o + 1] = (byte) (row[x] >> 8);
-                    out[o + 2] = (byte) row[x];
+                } else {
+                    // RGB, RGBA; 16-bit colour is read by PIL as its high byte
+                    int shift = Math.max(bits - 8, 0);
+                    out[o] = (byte) (px[0] >> shift);
+                    out[o + 1] = (byte) (px[1] >> shift);
+                    out[o + 2] = (byte) (px[2] >> shift);
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.inception.bundle;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.inception.nativelib.FakeGpu;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,12 +41,6 @@ class H200RehearsalIT {
     static String log;
     static Path unpacked;
 
-    static void gcc(Path dir, String define, String soname) throws Exception {
-        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-D" + define, "-Wl,-soname," + soname,
-                "-o", dir.resolve(soname).toString(), "src/test/c/fake_gpu.c").inheritIO().start();
-        assertEquals(0, p.waitFor(), "gcc " + soname);
-    }
-
     @BeforeAll
     static void rehearse() throws Exception {
         // always rebuilt: the rehearsal must run this checkout's scripts, not an older bundle's copies
@@ -55,10 +50,10 @@ class H200RehearsalIT {
         Path cudnn = Files.createDirectories(sitePackages.resolve("nvidia/cudnn/lib"));
         Path cu13 = Files.createDirectories(sitePackages.resolve("nvidia/cu13/lib"));
         Path driver = Files.createDirectories(tmp.resolve("usr/local/nvidia/lib64"));
-        gcc(cudnn, "FAKE_CUDNN", "libcudnn.so.9");
-        gcc(cu13, "FAKE_CUBLAS", "libcublas.so.13");
-        gcc(cu13, "FAKE_CUBLASLT", "libcublasLt.so.13");
-        gcc(driver, "FAKE_CUDA", "libcuda.so.1");
+        FakeGpu.gcc(cudnn, "FAKE_CUDNN", "libcudnn.so.9");
+        FakeGpu.gcc(cu13, "FAKE_CUBLAS", "libcublas.so.13");
+        FakeGpu.gcc(cu13, "FAKE_CUBLASLT", "libcublasLt.so.13");
+        FakeGpu.gcc(driver, "FAKE_CUDA", "libcuda.so.1");
         // python3 as discovery asks it (sys.path); anything else, like the runbook's "import torch", fails
         Path bin = Files.createDirectories(tmp.resolve("shim-bin"));
         Path python = bin.resolve("python3");

@@ -28,6 +28,10 @@ public final class FakeGpuProbe {
             fallbacks(g, w);
             return;
         }
+        if (args.length > 1 && args[0].equals("record")) {
+            record(g, w, java.nio.file.Path.of(args[1]));
+            return;
+        }
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(4).withTaps(true);
         for (Lowering l : Lowering.values()) {
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withLowering(l))) {
@@ -49,6 +53,42 @@ public final class FakeGpuProbe {
             }
         }
         System.out.println("ok");
+    }
+
+    /**
+     * With FAKE_GPU_LOG set: marks the log around one forward pass of each kind at the maximum batch (2), so the test
+     * can compare the recorded calls with the plan; and round-trips an input through the arena.
+     */
+    static void record(Graph g, Weights w, java.nio.file.Path log) {
+        RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
+        for (Lowering l : Lowering.values()) {
+            EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l);
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin forward " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end forward " + l);
+                mark(log, "begin images " + l);
+                e.predict(List.of(img, img), Interpolation.NEAREST);
+                mark(log, "end images " + l);
+            }
+        }
+        dev.inception.plan.Plan plan = dev.inception.plan.Planner.lower(g, Lowering.FUSED, List.of("input_1"));
+        Tensor x = Tensor.uniform(2, g.input().shape(), 7);
+        try (dev.inception.gpu.GpuExecutor e = new dev.inception.gpu.GpuExecutor(plan, w,
+                EngineOptions.defaults().withMaxBatch(2))) {
+            float[] back = e.forward(x, List.of("input_1")).get("input_1").data();
+            System.out.println("input round trip=" + java.util.Arrays.equals(x.data(), back));
+        }
+        System.out.println("ok");
+    }
+
+    private static void mark(java.nio.file.Path log, String what) {
+        try {
+            java.nio.file.Files.writeString(log, "mark " + what + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */

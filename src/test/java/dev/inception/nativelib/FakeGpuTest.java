@@ -4,11 +4,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,54 +25,21 @@ class FakeGpuTest {
 
     static List<String> out;
     static int exit;
-    static Path libs;
-
-    static void gcc(Path dir, String define, String soname) throws Exception {
-        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-D" + define, "-Wl,-soname," + soname,
-                "-o", dir.resolve(soname).toString(), "src/test/c/fake_gpu.c").inheritIO().start();
-        assertEquals(0, p.waitFor(), "gcc " + soname);
-    }
+    static FakeGpu gpu;
 
     @BeforeAll
     static void runProbe() throws Exception {
-        libs = Files.createDirectories(tmp.resolve("fake-cuda13"));
-        gcc(libs, "FAKE_CUDA", "libcuda.so.1");
-        gcc(libs, "FAKE_CUDNN", "libcudnn.so.9");
-        gcc(libs, "FAKE_CUBLAS", "libcublas.so.13");
-        gcc(libs, "FAKE_CUBLASLT", "libcublasLt.so.13");
-        Probe r = probe(java.util.Map.of());
+        gpu = FakeGpu.build(tmp);
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), FakeGpuProbe.class);
         exit = r.exit();
         out = r.out();
-    }
-
-    record Probe(int exit, List<String> out) {
-    }
-
-    /** FakeGpuProbe in a fresh JVM (native libraries load once per process), with extra environment variables. */
-    static Probe probe(java.util.Map<String, String> env, String... args) throws Exception {
-        return probe(env, FakeGpuProbe.class, args);
-    }
-
-    static Probe probe(java.util.Map<String, String> env, Class<?> main, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx3g", "-cp", System.getProperty("java.class.path"),
-                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), main.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("LD_LIBRARY_PATH");
-        pb.environment().put(LibrarySearch.ENV, libs.toString());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String text = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        return new Probe(p.exitValue(), text.lines().toList());
     }
 
     /** Transfers larger than the staging buffer go in pieces and arrive intact (the fake GPU's copies are real). */
     @Test
     void transfersLargerThanTheStagingBufferRoundTripInPieces() throws Exception {
-        Probe r = probe(java.util.Map.of(), dev.inception.gpu.StagingProbe.class);
-        String text = String.join("\n", r.out());
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.gpu.StagingProbe.class);
+        String text = r.text();
         assertEquals(0, r.exit(), text);
         assertTrue(r.out().contains("staging bytes=64"), text);
         assertTrue(r.out().contains("staging floats round trip=true"), text);
@@ -89,8 +53,9 @@ class FakeGpuTest {
      */
     @Test
     void refusedFusedCallsAndAlgorithmsFallBackAndAreReported() throws Exception {
-        Probe r = probe(java.util.Map.of("FAKE_CUDNN_FUSED_STATUS", "3000", "FAKE_CUDNN_FAILING_ALGO", "6"), "fallbacks");
-        String text = String.join("\n", r.out());
+        FakeGpu.Probe r = gpu.run(java.util.Map.of("FAKE_CUDNN_FUSED_STATUS", "3000", "FAKE_CUDNN_FAILING_ALGO", "6"),
+                FakeGpuProbe.class, "fallbacks");
+        String text = r.text();
         assertEquals(0, r.exit(), text);
         assertTrue(r.out().contains("fallbacks after one pass=" + 2 * 94), text);
         assertTrue(r.out().contains("fallbacks after two passes=" + 2 * 94), text);

@@ -1,0 +1,93 @@
+package dev.inception.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The few JPEG header facts that decide how libjpeg interprets the samples: a JFIF (APP0) marker, an Adobe (APP14)
+ * marker and its transform, and the frame's component ids. Read from the segments before the first scan; the file
+ * is not otherwise parsed.
+ */
+record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] componentIds) {
+
+    /** libjpeg's guess of the stored colour space (jdapimin.c default_decompress_parms). */
+    JpegSamples.ColorSpace colorSpace(int components) {
+        return switch (components) {
+            case 1 -> JpegSamples.ColorSpace.GRAY;
+            case 3 -> {
+                if (jfif) {
+                    yield JpegSamples.ColorSpace.YCBCR;
+                }
+                if (adobe) {
+                    yield adobeTransform == 0 ? JpegSamples.ColorSpace.RGB : JpegSamples.ColorSpace.YCBCR;
+                }
+                boolean rgbIds = componentIds.length == 3 && componentIds[0] == 'R' && componentIds[1] == 'G'
+                        && componentIds[2] == 'B';
+                yield rgbIds ? JpegSamples.ColorSpace.RGB : JpegSamples.ColorSpace.YCBCR;
+            }
+            case 4 -> adobe && adobeTransform == 2 ? JpegSamples.ColorSpace.YCCK
+                    : adobe && adobeTransform != 0 ? JpegSamples.ColorSpace.YCCK : JpegSamples.ColorSpace.CMYK;
+            default -> throw new IllegalArgumentException("a JPEG with " + components + " components");
+        };
+    }
+
+    /** Reads markers up to the first start-of-scan. */
+    static JpegMarkers read(InputStream in) throws IOException {
+        if (in.read() != 0xFF || in.read() != 0xD8) {
+            throw new IOException("not a JPEG file (no SOI marker)");
+        }
+        boolean jfif = false;
+        boolean adobe = false;
+        int transform = -1;
+        int[] ids = new int[0];
+        while (true) {
+            int b = in.read();
+            while (b == 0xFF) {
+                b = in.read();           // fill bytes
+            }
+            if (b < 0) {
+                throw new IOException("the JPEG header ends before its first scan");
+            }
+            int marker = b;
+            if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+                continue;                // no length
+            }
+            int length = (in.read() << 8) | in.read();
+            if (length < 2) {
+                throw new IOException("a JPEG segment with length " + length);
+            }
+            byte[] body = in.readNBytes(length - 2);
+            if (body.length != length - 2) {
+                throw new IOException("the JPEG header is truncated");
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                return new JpegMarkers(jfif, adobe, transform, ids);
+            }
+            if (marker == 0xE0 && startsWith(body, "JFIF\0")) {
+                jfif = true;
+            } else if (marker == 0xEE && startsWith(body, "Adobe") && body.length >= 12) {
+                adobe = true;
+                transform = body[11] & 0xFF;
+            } else if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
+                    && body.length >= 6) {
+                int n = body[5] & 0xFF;
+                ids = new int[n];
+                for (int i = 0; i < n && 6 + 3 * i < body.length; i++) {
+                    ids[i] = body[6 + 3 * i] & 0xFF;
+                }
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] body, String s) {
+        if (body.length < s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (body[i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

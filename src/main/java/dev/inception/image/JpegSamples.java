@@ -1,0 +1,135 @@
+package dev.inception.image;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.util.Iterator;
+
+/**
+ * JPEG to RGB as PIL does it for Keras's load_img: libjpeg's decoded samples, converted with libjpeg's own integer
+ * YCbCr -> RGB tables, and with no colour-profile conversion (PIL ignores an embedded ICC profile; Java's
+ * getRGB applies it, which moves an Adobe RGB photo's pixels by up to 55 levels).
+ *
+ * <p>The samples come from the JDK's own JPEG reader (libjpeg inside) through {@code readRaster}, which performs no
+ * colour conversion. Which colour space they are in is decided as libjpeg decides it (jdapimin.c): JFIF means
+ * YCbCr; an Adobe APP14 marker's transform says RGB/CMYK (0), YCbCr (1) or YCCK (2); otherwise component ids
+ * 'R','G','B' mean RGB. CMYK and YCCK end as PIL makes them: YCCK to CMYK by libjpeg, the Adobe inversion
+ * ("CMYK;I"), then PIL's cmyk2rgb.
+ */
+final class JpegSamples {
+
+    enum ColorSpace { GRAY, RGB, YCBCR, CMYK, YCCK }
+
+    private static final int SCALEBITS = 16;
+    private static final int ONE_HALF = 1 << (SCALEBITS - 1);
+    private static final int[] CR_R = new int[256];
+    private static final int[] CB_B = new int[256];
+    private static final int[] CR_G = new int[256];
+    private static final int[] CB_G = new int[256];
+
+    static {
+        // jdcolor.c build_ycc_rgb_table: FIX(x) = (int) (x * 2^16 + 0.5), x centred on 128
+        for (int i = 0; i < 256; i++) {
+            int x = i - 128;
+            CR_R[i] = (fix(1.40200) * x + ONE_HALF) >> SCALEBITS;
+            CB_B[i] = (fix(1.77200) * x + ONE_HALF) >> SCALEBITS;
+            CR_G[i] = -fix(0.71414) * x;
+            CB_G[i] = -fix(0.34414) * x + ONE_HALF;
+        }
+    }
+
+    private JpegSamples() {
+    }
+
+    private static int fix(double x) {
+        return (int) (x * (1 << SCALEBITS) + 0.5);
+    }
+
+    private static int clamp(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /** Decodes a JPEG to PIL's convert('RGB') bytes. */
+    static RgbImage read(ImageInputStream in, JpegMarkers markers) throws IOException {
+        ImageReader reader = jdkReader();
+        try {
+            reader.setInput(in, true, true);
+            Raster r = reader.readRaster(0, null);
+            return toRgb(r, markers.colorSpace(r.getNumBands()), markers.adobe());
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** The JDK's JPEG reader (libjpeg), not TwelveMonkeys': only it hands out unconverted samples for every kind. */
+    private static ImageReader jdkReader() throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (r.getClass().getName().startsWith("com.sun.imageio.")) {
+                return r;
+            }
+        }
+        throw new IOException("this Java runtime has no JPEG reader of its own (module java.desktop)");
+    }
+
+    static RgbImage toRgb(Raster r, ColorSpace cs, boolean adobe) {
+        int w = r.getWidth();
+        int h = r.getHeight();
+        int bands = r.getNumBands();
+        byte[] out = new byte[w * h * 3];
+        int[] px = new int[bands];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                r.getPixel(r.getMinX() + x, r.getMinY() + y, px);
+                int o = (y * w + x) * 3;
+                switch (cs) {
+                    case GRAY -> out[o] = out[o + 1] = out[o + 2] = (byte) px[0];
+                    case RGB -> {
+                        out[o] = (byte) px[0];
+                        out[o + 1] = (byte) px[1];
+                        out[o + 2] = (byte) px[2];
+                    }
+                    case YCBCR -> ycc(px[0], px[1], px[2], out, o);
+                    case CMYK, YCCK -> {
+                        int c = px[0], m = px[1], ye = px[2], k = px[3];
+                        if (cs == ColorSpace.YCCK) {
+                            // jdcolor.c ycck_cmyk_convert: YCC -> RGB, then inverted; K passes through
+                            c = 255 - clamp(px[0] + CR_R[px[2]]);
+                            m = 255 - clamp(px[0] + ((CB_G[px[1]] + CR_G[px[2]]) >> SCALEBITS));
+                            ye = 255 - clamp(px[0] + CB_B[px[1]]);
+                        }
+                        if (adobe) {
+                            // PIL reads Adobe CMYK as "CMYK;I": inverted
+                            c = 255 - c;
+                            m = 255 - m;
+                            ye = 255 - ye;
+                            k = 255 - k;
+                        }
+                        // PIL's cmyk2rgb: nk = 255 - k; out = nk - c * nk / 255, rounded as MULDIV255
+                        int nk = 255 - k;
+                        out[o] = (byte) clamp(nk - mulDiv255(c, nk));
+                        out[o + 1] = (byte) clamp(nk - mulDiv255(m, nk));
+                        out[o + 2] = (byte) clamp(nk - mulDiv255(ye, nk));
+                    }
+                    default -> throw new IllegalStateException(cs.toString());
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static void ycc(int y, int cb, int cr, byte[] out, int o) {
+        out[o] = (byte) clamp(y + CR_R[cr]);
+        out[o + 1] = (byte) clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
+        out[o + 2] = (byte) clamp(y + CB_B[cb]);
+    }
+
+    /** PIL's MULDIV255: (a * b + 128) folded to a division by 255 that rounds like PIL. */
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+}

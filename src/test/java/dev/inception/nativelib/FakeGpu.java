@@ -1,0 +1,76 @@
+package dev.inception.nativelib;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fake GPU of src/test/c/fake_gpu.c, for tests: builds its four libraries with gcc, and runs a probe class in a
+ * fresh JVM against them (native libraries load once per process, and a crash must not take the test JVM down).
+ */
+public final class FakeGpu {
+
+    /** What a probe JVM printed, and how it ended. */
+    public record Probe(int exit, List<String> out) {
+        public String text() {
+            return String.join("\n", out);
+        }
+    }
+
+    private final Path libs;
+    private final Path natives;
+
+    private FakeGpu(Path libs, Path natives) {
+        this.libs = libs;
+        this.natives = natives;
+    }
+
+    /** Builds libcuda.so.1, libcudnn.so.9, libcublas.so.13 and libcublasLt.so.13 under dir/fake-cuda13. */
+    public static FakeGpu build(Path dir) throws Exception {
+        Path libs = Files.createDirectories(dir.resolve("fake-cuda13"));
+        gcc(libs, "FAKE_CUDA", "libcuda.so.1");
+        gcc(libs, "FAKE_CUDNN", "libcudnn.so.9");
+        gcc(libs, "FAKE_CUBLAS", "libcublas.so.13");
+        gcc(libs, "FAKE_CUBLASLT", "libcublasLt.so.13");
+        return new FakeGpu(libs, dir.resolve("natives"));
+    }
+
+    /** One fake library, into dir under its soname. */
+    public static void gcc(Path dir, String define, String soname) throws Exception {
+        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-D" + define, "-Wl,-soname," + soname,
+                "-o", dir.resolve(soname).toString(), "src/test/c/fake_gpu.c").inheritIO().start();
+        assertEquals(0, p.waitFor(), "gcc " + soname);
+    }
+
+    public Path libs() {
+        return libs;
+    }
+
+    /** Runs main(args) in a fresh JVM that finds the fake libraries (and nothing else), with extra environment. */
+    public Probe run(Map<String, String> env, Class<?> main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx3g", "-cp", System.getProperty("java.class.path"),
+                "-D" + PrivateNativeDir.PROPERTY + "=" + natives));
+        if (FakeGpu.class.getResource("/dev/inception/kernels/inception_kernels.fatbin") == null) {
+            // built without nvcc: the fake driver never reads the image, so any bytes stand in for the fatbin
+            Path stand = Files.writeString(natives.resolveSibling("stand-in.fatbin"), "not a fatbin: fake GPU only");
+            cmd.add("-D" + dev.inception.gpu.KernelModule.PROPERTY + "=" + stand);
+        }
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().put(LibrarySearch.ENV, libs.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), main.getSimpleName() + " did not finish");
+        return new Probe(p.exitValue(), text.lines().toList());
+    }
+}

@@ -1,0 +1,162 @@
+package dev.inception.nativelib;
+
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.model.PoolMode;
+import dev.inception.model.Shape;
+import dev.inception.plan.Lowering;
+import dev.inception.plan.Plan;
+import dev.inception.plan.Planner;
+import dev.inception.plan.Step;
+import dev.inception.plan.Window;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the GPU executor asks cuDNN, cuBLAS and the driver to do, recorded by the fake GPU (FAKE_GPU_LOG, see
+ * src/test/c/fake_gpu.c) during one forward pass, against the plan: every convolution's tensor, filter and
+ * convolution descriptors (format, dimensions, padding, strides, dilation, mode, math), every pooling's mode and
+ * window, the SGEMM of the Dense layer, the kernels launched, and no allocation or descriptor creation during a
+ * pass. The expected values come from the plan's steps and cuDNN's enum values, not from the executor's code.
+ */
+class FakeGpuRecordTest {
+
+    // cuDNN's enum values (cudnn_graph.h / cudnn_ops.h, unchanged from cuDNN 8 to 9)
+    static final int NHWC = 1;
+    static final int FLOAT = 0;
+    static final int CROSS_CORRELATION = 1;
+    static final int FMA_MATH = 3;
+    static final int POOLING_MAX = 0;
+    static final int POOLING_AVERAGE_EXCLUDE_PADDING = 2;
+    static final int FAKE_BEST_ALGO = 6;    // what the fake's cudnnFind answers first
+    static final int BATCH = 2;
+
+    @TempDir
+    static Path tmp;
+
+    static List<String> log;
+    static List<String> out;
+
+    @BeforeAll
+    static void record() throws Exception {
+        Path file = tmp.resolve("calls.log");
+        Files.writeString(file, "");
+        FakeGpu.Probe r = FakeGpu.build(tmp).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class, "record",
+                file.toString());
+        out = r.out();
+        assertEquals(0, r.exit(), r.text());
+        log = Files.readAllLines(file);
+    }
+
+    static List<String> between(String begin, String end) {
+        int from = log.indexOf("mark " + begin);
+        int to = log.indexOf("mark " + end);
+        assertTrue(from >= 0 && to > from, begin + " .. " + end + " not in the log");
+        return log.subList(from + 1, to);
+    }
+
+    static String tensor(Shape s) {
+        return NHWC + " " + FLOAT + " " + BATCH + " " + s.channels() + " " + s.height() + " " + s.width();
+    }
+
+    static List<String> expectedCalls(Plan plan) {
+        List<String> calls = new ArrayList<>();
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Conv c) {
+                Window w = c.window();
+                Shape in = plan.tensor(c.input()).shape();
+                calls.add((c.foldedBn() != null ? "conv+bias+relu" : "conv") + " x " + tensor(in)
+                        + " w " + NHWC + " " + FLOAT + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
+                        + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
+                        + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + FMA_MATH
+                        + " algo " + FAKE_BEST_ALGO + " y " + tensor(plan.tensor(c.output()).shape()));
+            } else if (s instanceof Step.Pool p) {
+                Window w = p.window();
+                calls.add("pool mode " + mode(p.mode()) + " window " + w.rows() + " " + w.cols() + " pad " + w.padTop()
+                        + " " + w.padLeft() + " stride " + w.strideRows() + " " + w.strideCols() + " x "
+                        + tensor(plan.tensor(p.input()).shape()) + " y " + tensor(plan.tensor(p.output()).shape()));
+            } else if (s instanceof Step.GlobalPool gp) {
+                Shape in = plan.tensor(gp.input()).shape();
+                calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
+                        + " stride " + in.height() + " " + in.width() + " x " + tensor(in) + " y "
+                        + tensor(plan.tensor(gp.output()).shape()));
+            } else if (s instanceof Step.Dense d) {
+                // y^T (units x batch) = W^T (units x inputs) x^T (inputs x batch), column-major, no transposes
+                int inputs = plan.tensor(d.input()).shape().channels();
+                calls.add("sgemm 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " lda " + d.units() + " ldb "
+                        + inputs + " ldc " + d.units());
+            } else if (s instanceof Step.Concat c) {
+                c.inputs().forEach(i -> calls.add("launch concat_nhwc_f32"));
+            }
+        }
+        return calls;
+    }
+
+    static int mode(PoolMode m) {
+        return m == PoolMode.MAX ? POOLING_MAX : POOLING_AVERAGE_EXCLUDE_PADDING;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void everyCallOfAForwardPassMatchesThePlan(Lowering lowering) {
+        Graph g = InceptionV3.build();
+        List<String> expected = expectedCalls(Planner.lower(g, lowering, List.of("avg_pool")));
+        List<String> actual = between("begin forward " + lowering, "end forward " + lowering).stream()
+                .filter(l -> l.startsWith("conv") || l.startsWith("pool") || l.startsWith("sgemm")
+                        || l.startsWith("launch"))
+                .map(l -> l.startsWith("launch") ? l.substring(0, l.indexOf(" grid")) : l)
+                .toList();
+        assertEquals(expected.size(), actual.size(), "calls in one forward pass");
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), actual.get(i), "call " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void aForwardPassAllocatesNothingAndCreatesNoDescriptor(Lowering lowering) {
+        for (String l : between("begin forward " + lowering, "end forward " + lowering)) {
+            assertTrue(!l.startsWith("alloc") && !l.startsWith("create"), l);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void imagesArePreprocessedOnTheGpuExactlyOncePerBatch(Lowering lowering) {
+        List<String> calls = between("begin images " + lowering, "end images " + lowering);
+        assertEquals(1, calls.stream().filter(l -> l.startsWith("launch preprocess_u8_f32 ")).count(), calls.toString());
+        // a float batch is uploaded as it is: no preprocessing
+        assertEquals(0, between("begin forward " + lowering, "end forward " + lowering).stream()
+                .filter(l -> l.startsWith("launch preprocess_u8_f32 ")).count());
+        // the preprocess kernel writes the plan's input before the first convolution reads it
+        int preprocess = indexOf(calls, "launch preprocess_u8_f32 ");
+        int firstConv = indexOf(calls, "conv");
+        assertTrue(preprocess >= 0 && preprocess < firstConv, calls.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Lowering.class, names = "FUSED")
+    void anInputRoundTripsThroughTheArenaUnchanged(Lowering unused) {
+        assertTrue(out.contains("input round trip=true"), String.join("\n", out));
+    }
+
+    static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
