@@ -110,11 +110,14 @@ class InceptionV3:
         self.w = weights
         self.taps = {}
         self.pools = 0
+        self.multiply_adds = 0    # of the convolutions and the Dense layer, as Keras's source implies them
 
     def conv2d_bn(self, x, filters, rows, cols, padding='same', strides=(1, 1)):
         conv = self.w.next_name('conv2d')
         bn = self.w.next_name('batch_normalization')
-        x = conv2d(x, self.w.expect(conv, 'kernel', (rows, cols, x.shape[2], filters)), strides, padding)
+        cin = x.shape[2]
+        x = conv2d(x, self.w.expect(conv, 'kernel', (rows, cols, cin, filters)), strides, padding)
+        self.multiply_adds += x.shape[0] * x.shape[1] * rows * cols * cin * filters
         # scale=False: gamma is 1 and not stored; Keras creates beta, then the moving statistics
         beta = self.w.expect(bn, 'beta', (filters,))
         mean = self.w.expect(bn, 'moving_mean', (filters,))
@@ -177,6 +180,7 @@ class InceptionV3:
             self.taps['avg_pool'] = x
             logits = x @ self.w.expect('predictions', 'kernel', (2048, 1000)) \
                 + self.w.expect('predictions', 'bias', (1000,))
+            self.multiply_adds += 2048 * 1000
             e = np.exp(logits - logits.max())
             self.taps['predictions'] = e / e.sum()
         assert self.w.counts['conv2d'] == 94, self.w.counts
@@ -208,7 +212,8 @@ def main():
         out.attrs['input'] = 'pixel = (h*7 + w*13 + c*29 + (h*w) % 17) % 256; x = pixel / 127.5 - 1 (float32)'
         for name, (height, width), top in [('299x299_top', (299, 299), True), ('75x75_notop', (75, 75), False)]:
             w = KerasWeights(args.weights)
-            taps = InceptionV3(w)(pattern_input(height, width), top)
+            net = InceptionV3(w)
+            taps = net(pattern_input(height, width), top)
             if top and args.layout:
                 with open(args.layout, 'w') as f:
                     f.write('# Keras InceptionV3 weights (inception_v3_weights_tf_dim_ordering_tf_kernels.h5):\n'
@@ -218,6 +223,8 @@ def main():
                     for key, shape in w.layout:
                         f.write('%s %s\n' % (key, 'x'.join(str(d) for d in shape)))
             g = out.create_group(name)
+            g.attrs['multiply_adds'] = net.multiply_adds
+            print('%s multiply-adds %d' % (name, net.multiply_adds))
             for tap, value in taps.items():
                 flat = value.reshape(-1)
                 if flat.size > 2 * SAMPLES:

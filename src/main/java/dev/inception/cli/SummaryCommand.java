@@ -9,7 +9,7 @@ import dev.inception.plan.Planner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -20,16 +20,20 @@ import java.util.stream.Collectors;
                 "the totals, multiply-adds per image, and the activation arena the plan needs."})
 final class SummaryCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ModelOptions model;
 
     @Override
     public Integer call() {
-        print(InceptionV3.build(model.toOptions()), System.out);
+        // through picocli's writer, like every other command, so that callers of Main.run capture it
+        print(InceptionV3.build(model.toOptions()), spec.commandLine().getOut());
         return Main.OK;
     }
 
-    static void print(Graph g, PrintStream out) {
+    static void print(Graph g, PrintWriter out) {
         String rule = "_".repeat(132);
         out.println("Model: \"" + g.name() + "\"");
         out.println(rule);

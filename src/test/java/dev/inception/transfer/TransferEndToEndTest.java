@@ -30,12 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Features -> train -> predict on a tiny generated image set (three classes of coloured shapes on noisy
  * backgrounds) with seeded weights: even random-projection features separate them far better than chance.
  */
-class TransferEndToEndTest {
+public class TransferEndToEndTest {
 
     @TempDir
     Path tmp;
 
-    static void writeShapes(Path dir, int perClass) throws Exception {
+    public static void writeShapes(Path dir, int perClass) throws Exception {
         SplittableRandom r = new SplittableRandom(2);
         String[] classes = {"blue_squares", "green_discs", "red_bars"};
         Color[] colors = {new Color(40, 60, 220), new Color(40, 200, 60), new Color(220, 40, 40)};

@@ -1,0 +1,98 @@
+package dev.inception.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.inception.nativelib.CudaDiscovery;
+import dev.inception.nativelib.LibrarySearch;
+import dev.inception.transfer.FeatureSet;
+import dev.inception.transfer.TransferEndToEndTest;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands not covered elsewhere, run as a user runs them (through Main), with what they print and write. */
+class CommandsEndToEndTest {
+
+    @TempDir
+    Path tmp;
+
+    static PredictCommandTest.Run run(String... args) {
+        return PredictCommandTest.run(args);
+    }
+
+    @Test
+    void summaryPrintsKerassTotals() {
+        PredictCommandTest.Run r = run("summary");
+        assertEquals(0, r.code(), r.err());
+        // Keras's model.summary() for InceptionV3: 23,851,784 params, 34,432 of them non-trainable (BN statistics)
+        assertTrue(r.out().contains("Total params: 23,851,784"), r.out());
+        assertTrue(r.out().contains("Non-trainable params: 34,432"), r.out());
+        assertTrue(r.out().contains("Multiply-adds per image: 5,713,216,096"), r.out());
+        PredictCommandTest.Run notop = run("summary", "--no-top");
+        assertTrue(notop.out().contains("Total params: 21,802,784"), notop.out());
+    }
+
+    @Test
+    void datasetDigitsWritesTenClassFolders() throws Exception {
+        Path out = tmp.resolve("digits");
+        PredictCommandTest.Run r = run("dataset", "digits", "--out", out.toString(), "--size", "16");
+        assertEquals(0, r.code(), r.err());
+        try (Stream<Path> classes = Files.list(out); Stream<Path> all = Files.walk(out)) {
+            assertEquals(10, classes.filter(Files::isDirectory).count());
+            assertEquals(1797, all.filter(p -> p.toString().endsWith(".png")).count());
+        }
+        assertTrue(r.out().contains("1797"), r.out());
+        assertEquals(2, run("dataset", "mnist", "--out", out.toString()).code(), "unknown data set is a usage error");
+    }
+
+    /** features -> train-head -> predict --head, on three classes of drawn shapes, through the command line. */
+    @Test
+    void featuresTrainHeadAndPredictWithTheHead() throws Exception {
+        Path data = tmp.resolve("shapes");
+        TransferEndToEndTest.writeShapes(data, 8);
+        Path features = tmp.resolve("features.h5");
+        PredictCommandTest.Run f = run("features", "--backend", "cpu", "--data", data.toString(), "--out",
+                features.toString(), "--input-size", "75x75", "--val-split", "0.25");
+        assertEquals(0, f.code(), f.err());
+        FeatureSet set = FeatureSet.read(features);
+        assertEquals(24, set.size());
+        assertEquals(2048, set.dimension());
+
+        Path head = tmp.resolve("head.h5");
+        PredictCommandTest.Run t = run("train-head", "--features", features.toString(), "--out", head.toString(),
+                "--epochs", "60");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(Files.size(head) > 0);
+
+        Path image;
+        try (Stream<Path> s = Files.list(data.resolve("red_bars"))) {
+            image = s.sorted().findFirst().orElseThrow();
+        }
+        PredictCommandTest.Run p = run("predict", "--backend", "cpu", "--json", "--head", head.toString(),
+                image.toString());
+        assertEquals(0, p.code(), p.err());
+        JsonObject o = JsonParser.parseString(p.out().lines().findFirst().orElseThrow()).getAsJsonObject();
+        List<String> classes = List.of("blue_squares", "green_discs", "red_bars");
+        String top = o.getAsJsonArray("top").get(0).getAsJsonObject().get("label").getAsString();
+        assertTrue(classes.contains(top), p.out());
+        assertEquals(3, o.getAsJsonArray("top").size(), "a 3-class head gives at most 3 entries: " + p.out());
+    }
+
+    @Test
+    void smokeWithoutAGpuFailsWithTheReason() {
+        CudaDiscovery d = CudaDiscovery.run(LibrarySearch.fromEnvironment());
+        Assumptions.assumeTrue(d.driver().isEmpty(), "this machine has a CUDA driver: the smoke test may pass");
+        PredictCommandTest.Run r = run("smoke");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("passed:") && r.out().contains("false"), r.out());
+        assertTrue(r.out().contains("libcuda.so.1"), r.out());
+    }
+}
