@@ -2,10 +2,12 @@ package dev.inception;
 
 /** Where the network runs. */
 public enum Backend {
-    /** The GPU when one is usable, else the CPU (with one line on stderr saying why). */
+    /** The GPU when one is usable, else oneDNN on the CPU, else the reference (with one line saying why). */
     AUTO,
-    /** The plain Java reference executor. Needs no native library. */
+    /** The fast CPU executor: oneDNN (natives in the org.bytedeco:dnnl jar for Linux x86_64). */
     CPU,
+    /** The plain Java reference executor that everything is verified against. Needs no native library. */
+    REFERENCE,
     /** JCuda + cuDNN + cuBLAS + this project's kernels. Fails with an explanation when no GPU is usable. */
     GPU
 }

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public interface Executor extends AutoCloseable {
 
-    /** Short backend name for messages and JSON: "cpu", "gpu". */
+    /** Short backend name for messages and JSON: "gpu", "cpu" (oneDNN) or "reference". */
     String backend();
 
     /**

@@ -1,6 +1,7 @@
 package dev.inception;
 
 import dev.inception.cpu.CpuExecutor;
+import dev.inception.onednn.OneDnnExecutor;
 import dev.inception.gpu.GpuBackend;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
@@ -56,18 +57,29 @@ public final class InceptionV3Engine implements AutoCloseable {
         }
         Plan plan = Planner.lower(graph, options.lowering(), keep);
         Executor executor = switch (options.backend()) {
-            case CPU -> new CpuExecutor(plan, weights);
+            case REFERENCE -> new CpuExecutor(plan, weights);
+            case CPU -> new OneDnnExecutor(plan, weights, options.maxBatch());
             case GPU -> GpuBackend.open(plan, weights, options);
-            case AUTO -> {
-                try {
-                    yield GpuBackend.open(plan, weights, options);
-                } catch (BackendUnavailableException e) {
-                    notice.accept("note: running on the CPU: " + e.getMessage());
-                    yield new CpuExecutor(plan, weights);
-                }
-            }
+            case AUTO -> auto(plan, weights, options, notice);
         };
         return new InceptionV3Engine(graph, plan, executor, options);
+    }
+
+    /** The GPU, else oneDNN, else the reference; each step down is said in one line. */
+    private static Executor auto(Plan plan, Weights weights, EngineOptions options, Consumer<String> notice) {
+        try {
+            return GpuBackend.open(plan, weights, options);
+        } catch (BackendUnavailableException gpu) {
+            try {
+                Executor cpu = new OneDnnExecutor(plan, weights, options.maxBatch());
+                notice.accept("note: running on the CPU (oneDNN): " + gpu.getMessage());
+                return cpu;
+            } catch (BackendUnavailableException onednn) {
+                notice.accept("note: running on the CPU reference executor: " + gpu.getMessage() + "; "
+                        + onednn.getMessage());
+                return new CpuExecutor(plan, weights);
+            }
+        }
     }
 
     public Graph graph() {
@@ -78,7 +90,7 @@ public final class InceptionV3Engine implements AutoCloseable {
         return plan;
     }
 
-    /** "cpu" or "gpu": the backend actually in use. */
+    /** "gpu", "cpu" (oneDNN) or "reference": the backend actually in use. */
     public String backend() {
         return executor.backend();
     }

@@ -10,7 +10,8 @@ import java.util.Locale;
 final class BackendOption {
 
     @Option(names = "--backend", defaultValue = "auto",
-            description = "auto | cpu | gpu (default: ${DEFAULT-VALUE}: the GPU when usable, else the CPU).")
+            description = "auto | gpu | cpu | reference (default: ${DEFAULT-VALUE}: the GPU when usable, else cpu)."
+                    + " cpu is oneDNN; reference is the plain-Java executor everything is verified against.")
     String backend;
 
     @Option(names = "--device", defaultValue = "0", paramLabel = "N", description = "GPU ordinal (default: ${DEFAULT-VALUE}).")
@@ -24,7 +25,7 @@ final class BackendOption {
         try {
             return Backend.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend must be auto, cpu or gpu, got '" + s + "'");
+            throw new IllegalArgumentException("--backend must be auto, gpu, cpu or reference, got '" + s + "'");
         }
     }
 }

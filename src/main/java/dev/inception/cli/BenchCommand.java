@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
-            if (engine.backend().equals("cpu") && !precision.equalsIgnoreCase("fp32")) {
+            if (!engine.backend().equals("gpu") && !precision.equalsIgnoreCase("fp32")) {
                 throw new IllegalArgumentException("--precision " + precision + " applies to the GPU only; the CPU"
                         + " computes in fp32");
             }

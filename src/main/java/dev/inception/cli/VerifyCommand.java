@@ -33,7 +33,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        header = "Compare a candidate (GPU or fused CPU plan) with the CPU reference, tap by tap.", sortOptions = false,
+        header = "Compare a candidate (GPU, oneDNN, or a reference plan) with the reference, tap by tap.",
+        sortOptions = false,
         description = {"Run the CPU reference (faithful plan) and a candidate on the same images and compare every",
                 "tap (stem, mixed0..mixed10, avg_pool, predictions): max absolute error, max error relative to the",
                 "tensor's largest value, pass/fail against the tolerance of docs/VERIFICATION.md, and the top-5",
@@ -48,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
     WeightsOption weights;
 
     @Option(names = "--candidate", defaultValue = "gpu",
-            description = "gpu (default), or cpu to check the fused CPU plan against the faithful one.")
+            description = "gpu (default), cpu (oneDNN), or reference (the reference's fused plan against its faithful one).")
     String candidate;
 
     @Option(names = "--plan", defaultValue = "fused", description = "The candidate's plan: fused | faithful (default: ${DEFAULT-VALUE}).")
@@ -88,7 +89,7 @@ final class VerifyCommand implements Callable<Integer> {
         Tensor batch = Preprocess.batch(decoded, 299, 299, Interpolation.NEAREST);
         EngineOptions base = EngineOptions.defaults().withTaps(true).withMaxBatch(decoded.size());
         Map<String, Tensor> reference;
-        try (InceptionV3Engine cpu = InceptionV3Engine.open(w, base.withBackend(Backend.CPU).withLowering(Lowering.FAITHFUL))) {
+        try (InceptionV3Engine cpu = InceptionV3Engine.open(w, base.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
             reference = cpu.taps(batch);
         }
         Map<String, Tensor> result;

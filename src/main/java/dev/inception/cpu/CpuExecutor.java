@@ -41,7 +41,7 @@ public final class CpuExecutor implements Executor {
 
     @Override
     public String backend() {
-        return "cpu";
+        return "reference";
     }
 
     @Override
