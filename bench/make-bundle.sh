@@ -23,6 +23,9 @@ mkdir -p "$out/lib"
 cp "$root/target/inception.jar" "$out/"
 for j in "$root"/target/lib/*.jar; do
   case "$(basename "$j")" in
+    # oneDNN (the fast CPU executor) and what its presets pull in: 27 MB that a GPU host does not need; without
+    # them 'auto' falls back from the GPU to the reference executor, and says so
+    dnnl-*|opencl-*|javacpp-*) ;;
     jcuda-natives-*)
       cp "$j" "$out/lib/"
       zip -q -d "$out/lib/$(basename "$j")" 'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*' >/dev/null ;;

@@ -5,6 +5,7 @@ sizes, timed the same way, written in the same JSON schema (inception-bench/1), 
 The architecture matches Keras's InceptionV3 (same blocks, BN epsilon 1e-3, 299x299 input); weights are random, as
 speed does not depend on them. Modes:
   eager-fp32               eager, float32, TF32 off (cuDNN and cuBLAS)  -- the comparison for our fp32 path
+  eager-cl-fp32            eager, channels_last, float32                -- PyTorch's fastest CPU mode
   eager-cl-fp16            eager, channels_last, fp16 autocast          (CUDA only)
   compile-max-autotune     torch.compile(mode="max-autotune")           (CUDA only)
   compile-reduce-overhead  torch.compile(mode="reduce-overhead"), CUDA graphs (CUDA only)
@@ -30,7 +31,7 @@ CUDA_ONLY = {"eager-cl-fp16", "compile-max-autotune", "compile-reduce-overhead"}
 
 def build(mode, device):
     model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False).eval().to(device)
-    if mode == "eager-cl-fp16":
+    if mode.startswith("eager-cl-"):
         model = model.to(memory_format=torch.channels_last)
     if mode.startswith("compile-"):
         model = torch.compile(model, mode=mode[len("compile-"):])
@@ -84,9 +85,13 @@ def machine(device):
 
 
 def git_commit():
+    """HEAD, with -dirty when tracked files differ from it (as MachineInfo.gitCommit)."""
     try:
-        return subprocess.check_output(["git", "rev-parse", "--short=12", "HEAD"], stderr=subprocess.DEVNULL,
+        head = subprocess.check_output(["git", "rev-parse", "--short=12", "HEAD"], stderr=subprocess.DEVNULL,
                                        text=True).strip()
+        dirty = subprocess.check_output(["git", "status", "--porcelain", "--untracked-files=no"],
+                                        stderr=subprocess.DEVNULL, text=True).strip()
+        return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -116,7 +121,7 @@ def main():
         results = []
         for batch in batches:
             x = torch.randn(batch, 3, 299, 299, device=args.device)
-            if mode == "eager-cl-fp16":
+            if mode.startswith("eager-cl-"):
                 x = x.to(memory_format=torch.channels_last)
             for _ in range(args.warmup):
                 time_ms(model, x, mode, args.device)

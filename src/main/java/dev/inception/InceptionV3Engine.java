@@ -58,11 +58,21 @@ public final class InceptionV3Engine implements AutoCloseable {
         Plan plan = Planner.lower(graph, options.lowering(), keep);
         Executor executor = switch (options.backend()) {
             case REFERENCE -> new CpuExecutor(plan, weights);
-            case CPU -> new OneDnnExecutor(plan, weights, options.maxBatch());
+            case CPU -> oneDnn(plan, weights, options);
             case GPU -> GpuBackend.open(plan, weights, options);
             case AUTO -> auto(plan, weights, options, notice);
         };
         return new InceptionV3Engine(graph, plan, executor, options);
+    }
+
+    /** A build or bundle without the dnnl jars fails here with a LinkageError: that is "unavailable", not a crash. */
+    private static Executor oneDnn(Plan plan, Weights weights, EngineOptions options) {
+        try {
+            return new OneDnnExecutor(plan, weights, options.maxBatch());
+        } catch (LinkageError e) {
+            throw new BackendUnavailableException("oneDNN is not part of this build (" + e.getMessage() + "); the"
+                    + " reference executor needs no native library: --backend reference", e);
+        }
     }
 
     /** The GPU, else oneDNN, else the reference; each step down is said in one line. */
@@ -71,7 +81,7 @@ public final class InceptionV3Engine implements AutoCloseable {
             return GpuBackend.open(plan, weights, options);
         } catch (BackendUnavailableException gpu) {
             try {
-                Executor cpu = new OneDnnExecutor(plan, weights, options.maxBatch());
+                Executor cpu = oneDnn(plan, weights, options);
                 notice.accept("note: running on the CPU (oneDNN): " + gpu.getMessage());
                 return cpu;
             } catch (BackendUnavailableException onednn) {

@@ -35,7 +35,7 @@ class EngineTest {
     }
 
     static EngineOptions cpu() {
-        return EngineOptions.defaults().withBackend(Backend.CPU);
+        return EngineOptions.defaults().withBackend(Backend.REFERENCE);
     }
 
     static double relativeError(float[] a, float[] b) {

@@ -15,7 +15,7 @@ import io.jhdf.api.Node;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CPU reference executor against an implementation that is not this project's code: a float64 NumPy
+ * The reference executor (and the oneDNN executor) against an implementation that is not this project's code: a float64 NumPy
  * InceptionV3 written from Keras's inception_v3.py (src/test/python/keras_reference.py), run on the project's seeded
  * weights exported as a Keras .h5 file. Its taps are in src/test/resources/golden/inception_v3_golden.h5 (every
  * value of small taps, 4096 evenly spaced values of large ones). Both sides read the same file: here the seeded
@@ -97,10 +97,10 @@ class GoldenReferenceTest {
     record TapError(String tap, double error) {
     }
 
-    static List<TapError> compare(String group, InceptionV3.Options model, Lowering lowering) {
+    static List<TapError> compare(String group, InceptionV3.Options model, Backend backend, Lowering lowering) {
         Map<String, Tensor> ours;
         try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults().withModel(model)
-                .withBackend(Backend.CPU).withLowering(lowering).withTaps(true), s -> { })) {
+                .withBackend(backend).withLowering(lowering).withTaps(true), s -> { })) {
             ours = e.taps(patternInput(model.height(), model.width()));
         }
         List<TapError> errors = new ArrayList<>();
@@ -140,16 +140,18 @@ class GoldenReferenceTest {
         assertTrue(bad.isEmpty(), what + ": taps beyond " + TOLERANCE + ": " + bad);
     }
 
-    @ParameterizedTest
-    @EnumSource(Lowering.class)
-    void classifierAt299MatchesTheIndependentFloat64Implementation(Lowering lowering) {
-        assertWithinTolerance("299x299 " + lowering, compare("299x299_top", InceptionV3.Options.defaults(), lowering));
+    /** The reference executor (both plans) and the oneDNN executor. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"REFERENCE, FAITHFUL", "REFERENCE, FUSED", "CPU, FUSED"})
+    void classifierAt299MatchesTheIndependentFloat64Implementation(Backend backend, Lowering lowering) {
+        assertWithinTolerance("299x299 " + backend + " " + lowering,
+                compare("299x299_top", InceptionV3.Options.defaults(), backend, lowering));
     }
 
-    @ParameterizedTest
-    @EnumSource(Lowering.class)
-    void featureExtractorAt75MatchesTheIndependentFloat64Implementation(Lowering lowering) {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"REFERENCE, FAITHFUL", "REFERENCE, FUSED", "CPU, FUSED", "CPU, FAITHFUL"})
+    void featureExtractorAt75MatchesTheIndependentFloat64Implementation(Backend backend, Lowering lowering) {
         InceptionV3.Options notop = new InceptionV3.Options(false, InceptionV3.Options.Pooling.NONE, 75, 75, 1000);
-        assertWithinTolerance("75x75 " + lowering, compare("75x75_notop", notop, lowering));
+        assertWithinTolerance("75x75 " + backend + " " + lowering, compare("75x75_notop", notop, backend, lowering));
     }
 }

@@ -118,6 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("iters", iters);
             settings.put("weights", "seeded");
             report.put("settings", settings);
+            report.put("executor", engine.describe().get(0));
             Labels labels = Labels.imagenet();
             for (int batch : batches) {
                 if (scopes.contains("network")) {

@@ -76,9 +76,27 @@ class BundleIT {
         Result ldd = run("ldd", BUNDLE.resolve("jre/lib/libjavajpeg.so").toString());
         String jreLib = BUNDLE.resolve("jre/lib").toAbsolutePath().toString();
         assertTrue(ldd.out().lines().anyMatch(l -> l.contains("libjpeg.so.62 => " + jreLib)), ldd.out());
-        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "cpu", "--top", "1",
+        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "reference", "--top", "1",
                 BUNDLE.resolve("examples/rocket.jpg").toString());
         assertEquals(0, predict.code(), predict.out());
+    }
+
+    /**
+     * The bundle leaves oneDNN out (a GPU host does not need it): asking for it is a one-line error that names the
+     * way out, and 'auto' without a GPU steps down to the reference executor and says so.
+     */
+    @Test
+    void withoutOneDnnCpuIsAClearErrorAndAutoFallsBackToTheReference() throws Exception {
+        Result cpu = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "cpu",
+                BUNDLE.resolve("examples/chelsea.png").toString());
+        assertTrue(cpu.code() != 0, cpu.out());
+        assertTrue(cpu.out().contains("oneDNN") && cpu.out().contains("--backend reference"), cpu.out());
+        assertTrue(!cpu.out().contains("\tat "), "no stack trace without --verbose: " + cpu.out());
+        Result auto = run(BUNDLE.resolve("inception").toString(), "predict", "--json",
+                BUNDLE.resolve("examples/chelsea.png").toString());
+        assertEquals(0, auto.code(), auto.out());
+        assertTrue(auto.out().contains("running on the CPU reference executor"), auto.out());
+        assertTrue(auto.out().contains("\"backend\":\"reference\""), auto.out());
     }
 
     @Test
@@ -86,13 +104,13 @@ class BundleIT {
         Result info = run(BUNDLE.resolve("inception").toString(), "info");
         assertEquals(0, info.code(), info.out());
         assertTrue(info.out().contains("gpu backend:"), info.out());
-        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "cpu", "--json",
+        Result predict = run(BUNDLE.resolve("inception").toString(), "predict", "--backend", "reference", "--json",
                 "--top", "2", BUNDLE.resolve("examples/chelsea.png").toString());
         assertEquals(0, predict.code(), predict.out());
         String json = predict.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
         assertEquals(2, o.getAsJsonArray("top").size());
-        assertEquals("cpu", o.get("backend").getAsString());
+        assertEquals("reference", o.get("backend").getAsString());
     }
 
     @Test

@@ -56,7 +56,7 @@ class KerasWeightsTest {
             x[i] = r.nextFloat() * 2 - 1;
         }
         Tensor t = new Tensor(1, Shape.of(299, 299, 3), x);
-        EngineOptions cpu = EngineOptions.defaults().withBackend(Backend.CPU);
+        EngineOptions cpu = EngineOptions.defaults().withBackend(Backend.REFERENCE);
         float[] a;
         float[] b;
         try (InceptionV3Engine e = InceptionV3Engine.open(seeded, cpu)) {
