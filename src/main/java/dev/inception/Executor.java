@@ -35,6 +35,13 @@ public interface Executor extends AutoCloseable {
      */
     double timeForward(Tensor input);
 
+    /**
+     * Runs one forward pass step by step, timing each step where its work happens (a host clock around each
+     * synchronous step on the CPU, CUDA events around each step on the GPU). Slower than {@link #timeForward}:
+     * every step waits for the one before. For `inception profile`.
+     */
+    List<StepTime> profile(Tensor input);
+
     /** Lines describing what the executor chose (device, convolution algorithms), for --verbose. */
     default List<String> describe() {
         return List.of(backend());

@@ -110,6 +110,11 @@ public final class InceptionV3Engine implements AutoCloseable {
         return executor.describe();
     }
 
+    /** One forward pass timed step by step (see {@link Executor#profile}). */
+    public List<StepTime> profile(Tensor batch) {
+        return executor.profile(batch);
+    }
+
     /** Where the executor took a slower path than planned (see {@link Executor#fallbacks()}). */
     public List<String> fallbacks() {
         return executor.fallbacks();

@@ -52,6 +52,17 @@ public final class Charts {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /** A horizontal-reading bar chart of named values (profile: the slowest steps), in the order given. */
+    public static void profile(List<Map.Entry<String, Double>> bars, String title, Path png) throws IOException {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1100).height(600)
+                .title(title).xAxisTitle("step").yAxisTitle("ms").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(60);
+        chart.addSeries("ms", bars.stream().map(Map.Entry::getKey).toList(),
+                bars.stream().map(Map.Entry::getValue).toList());
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     /** A Markdown table of every point, grouped by scope and series. */
     public static String markdownTable(List<BenchResults.Point> points) {
         StringBuilder sb = new StringBuilder("| series | machine | scope | batch | p50 ms | p90 ms | images/s |\n"

@@ -5,8 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
-import dev.inception.image.ImageDecodeException;
-import dev.inception.image.ImageDecoder;
+import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
 import dev.inception.image.Preprocess;
 import dev.inception.image.RgbImage;
@@ -97,27 +96,34 @@ final class PredictCommand implements Callable<Integer> {
             }
             Shape input = graph.input().shape();
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
-            for (int from = 0; from < images.size(); from += batch) {
-                List<Path> paths = new ArrayList<>();
-                List<RgbImage> decoded = new ArrayList<>();
-                for (Path p : images.subList(from, Math.min(from + batch, images.size()))) {
-                    try {
-                        decoded.add(ImageDecoder.read(p));
-                        paths.add(p);
-                    } catch (ImageDecodeException e) {
-                        err.println("error: " + e.getMessage());
-                        unreadable++;
+            int done = 0;
+            // the next batch is decoded while the network runs on this one; results stay in input order
+            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
+                    dev.inception.transfer.FeatureExtractor.DECODE_THREADS, 1)) {
+                while (ahead.hasNext()) {
+                    List<DecodeAhead.Item<Path>> items = ahead.next();
+                    List<Path> paths = new ArrayList<>();
+                    List<RgbImage> decoded = new ArrayList<>();
+                    for (DecodeAhead.Item<Path> item : items) {
+                        if (item.error() != null) {
+                            err.println("error: " + item.error().getMessage());
+                            unreadable++;
+                        } else {
+                            decoded.add(item.image());
+                            paths.add(item.source());
+                        }
                     }
-                }
-                if (!decoded.isEmpty()) {
-                    float[][] probabilities = classifier == null ? engine.predict(decoded, how)
-                            : classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
-                    for (int i = 0; i < paths.size(); i++) {
-                        print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
+                    if (!decoded.isEmpty()) {
+                        float[][] probabilities = classifier == null ? engine.predict(decoded, how)
+                                : classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
+                        for (int i = 0; i < paths.size(); i++) {
+                            print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
+                        }
+                        out.flush();
                     }
-                    out.flush();
+                    done += items.size();
+                    progress.update(done);
                 }
-                progress.update(Math.min(from + batch, images.size()));
             }
         }
         return unreadable > 0 ? Main.BAD_INPUT : Main.OK;

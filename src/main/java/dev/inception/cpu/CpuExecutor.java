@@ -1,6 +1,7 @@
 package dev.inception.cpu;
 
 import dev.inception.Executor;
+import dev.inception.StepTime;
 import dev.inception.Tensor;
 import dev.inception.model.Shape;
 import dev.inception.plan.Plan;
@@ -46,6 +47,34 @@ public final class CpuExecutor implements Executor {
 
     @Override
     public synchronized Map<String, Tensor> forward(Tensor input, List<String> fetch) {
+        int n = load(input, fetch);
+        for (Step s : plan.steps()) {
+            run(s, n);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String layer : fetch) {
+            TensorSpec t = plan.tensorOf(layer);
+            float[] values = new float[Math.toIntExact(t.elements() * n)];
+            System.arraycopy(arena, offset(t, n), values, 0, values.length);
+            out.put(layer, new Tensor(n, t.shape(), values));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<StepTime> profile(Tensor input) {
+        int n = load(input, List.of());
+        List<StepTime> times = new java.util.ArrayList<>();
+        for (Step s : plan.steps()) {
+            long start = System.nanoTime();
+            run(s, n);
+            times.add(new StepTime(s.name(), (System.nanoTime() - start) / 1e6, "java"));
+        }
+        return times;
+    }
+
+    /** Checks the request, sizes the arena for the batch and copies the input in; returns the batch size. */
+    private int load(Tensor input, List<String> fetch) {
         plan.checkRequest(input.shape(), fetch);
         TensorSpec inSpec = plan.inputTensor();
         int n = input.batch();
@@ -59,17 +88,7 @@ public final class CpuExecutor implements Executor {
             arena = new float[(int) need];
         }
         System.arraycopy(input.data(), 0, arena, offset(inSpec, n), input.data().length);
-        for (Step s : plan.steps()) {
-            run(s, n);
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String layer : fetch) {
-            TensorSpec t = plan.tensorOf(layer);
-            float[] values = new float[Math.toIntExact(t.elements() * n)];
-            System.arraycopy(arena, offset(t, n), values, 0, values.length);
-            out.put(layer, new Tensor(n, t.shape(), values));
-        }
-        return out;
+        return n;
     }
 
     @Override

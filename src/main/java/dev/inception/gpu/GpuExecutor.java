@@ -2,6 +2,7 @@ package dev.inception.gpu;
 
 import dev.inception.EngineOptions;
 import dev.inception.Executor;
+import dev.inception.StepTime;
 import dev.inception.Tensor;
 import dev.inception.plan.Plan;
 import dev.inception.plan.TensorSpec;
@@ -141,6 +142,23 @@ public final class GpuExecutor implements Executor {
         float[] ms = new float[1];
         JCudaDriver.cuEventElapsedTime(ms, start, stop);
         return ms[0];
+    }
+
+    /** Step by step with CUDA events around each, waiting for each before the next. */
+    @Override
+    public synchronized List<StepTime> profile(Tensor input) {
+        GpuProgram program = prepare(input, List.of());
+        List<StepTime> times = new ArrayList<>();
+        float[] ms = new float[1];
+        for (int i = 0; i < program.size(); i++) {
+            JCudaDriver.cuEventRecord(start, cx.stream());
+            program.run(i);
+            JCudaDriver.cuEventRecord(stop, cx.stream());
+            JCudaDriver.cuEventSynchronize(stop);
+            JCudaDriver.cuEventElapsedTime(ms, start, stop);
+            times.add(new StepTime(program.stepName(i), ms[0], program.implementation(i)));
+        }
+        return times;
     }
 
     /** Checks, makes the context current, uploads the input; returns the program for this batch size. */

@@ -94,6 +94,29 @@ final class GpuProgram implements AutoCloseable {
         }
     }
 
+    /** The number of steps; step i is the plan's step i. */
+    int size() {
+        return ops.size();
+    }
+
+    /** Enqueues step i alone (profiling). */
+    void run(int i) {
+        ops.get(i).run();
+    }
+
+    String stepName(int i) {
+        return plan.steps().get(i).name();
+    }
+
+    /** What runs step i: the convolution's cuDNN algorithm, else the library or kernel that does it. */
+    String implementation(int i) {
+        Step s = plan.steps().get(i);
+        if (ops.get(i) instanceof ConvolutionCall c) {
+            return "cudnn " + c.choice().algoName();
+        }
+        return s instanceof Step.Concat ? "kernel concat_nhwc_f32" : s instanceof Step.Dense ? "cublas sgemm" : "cudnn";
+    }
+
     /** The algorithm each convolution uses now. */
     List<ConvChoice> choices() {
         return convolutions.stream().map(ConvolutionCall::choice).toList();

@@ -1,6 +1,7 @@
 package dev.inception.onednn;
 
 import dev.inception.Executor;
+import dev.inception.StepTime;
 import dev.inception.Tensor;
 import dev.inception.model.Shape;
 import dev.inception.plan.Plan;
@@ -110,6 +111,19 @@ public final class OneDnnExecutor implements Executor {
         long start = System.nanoTime();
         p.run();
         return (System.nanoTime() - start) / 1e6;
+    }
+
+    @Override
+    public synchronized List<StepTime> profile(Tensor input) {
+        OneDnnProgram p = prepare(input.batch(), input.shape(), List.of());
+        arena.position(p.offset(plan.inputTensor())).put(input.data()).position(0);
+        List<StepTime> times = new ArrayList<>();
+        for (OneDnnProgram.Call c : p.calls()) {
+            long start = System.nanoTime();
+            p.run(c);
+            times.add(new StepTime(c.step(), (System.nanoTime() - start) / 1e6, c.implementation()));
+        }
+        return times;
     }
 
     private OneDnnProgram prepare(int n, Shape shape, List<String> fetch) {

@@ -96,6 +96,12 @@ final class OneDnnProgram {
         stream._wait();
     }
 
+    /** One call, waited for (profiling). */
+    void run(Call c) {
+        c.primitive().execute(stream, c.args());
+        stream._wait();
+    }
+
     List<Call> calls() {
         return calls;
     }

@@ -1,8 +1,7 @@
 package dev.inception.transfer;
 
 import dev.inception.InceptionV3Engine;
-import dev.inception.image.ImageDecodeException;
-import dev.inception.image.ImageDecoder;
+import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
 import dev.inception.image.Preprocess;
 import dev.inception.image.RgbImage;
@@ -25,6 +24,9 @@ public final class FeatureExtractor {
      * @param progress receives the number of images processed so far after each batch
      * @param problems receives one line per unreadable image
      */
+    /** Decoding threads: the network already uses every core, and one or two keep it fed. */
+    public static final int DECODE_THREADS = 2;
+
     public static FeatureSet extract(InceptionV3Engine engine, ImageFolder data, int batch, Interpolation how,
                                      Consumer<Integer> progress, Consumer<String> problems) {
         Shape in = engine.graph().input().shape();
@@ -32,28 +34,34 @@ public final class FeatureExtractor {
         List<Integer> labels = new ArrayList<>();
         List<Boolean> validation = new ArrayList<>();
         List<String> files = new ArrayList<>();
-        List<ImageFolder.Sample> samples = data.samples();
-        for (int from = 0; from < samples.size(); from += batch) {
-            List<ImageFolder.Sample> ok = new ArrayList<>();
-            List<RgbImage> images = new ArrayList<>();
-            for (ImageFolder.Sample s : samples.subList(from, Math.min(from + batch, samples.size()))) {
-                try {
-                    images.add(ImageDecoder.read(s.file()));
-                    ok.add(s);
-                } catch (ImageDecodeException e) {
-                    problems.accept("skipped: " + e.getMessage());
+        int done = 0;
+        // the next batch is decoded while the network runs on this one
+        try (DecodeAhead<ImageFolder.Sample> ahead = new DecodeAhead<>(data.samples(), ImageFolder.Sample::file, batch,
+                DECODE_THREADS, 1)) {
+            while (ahead.hasNext()) {
+                List<DecodeAhead.Item<ImageFolder.Sample>> items = ahead.next();
+                List<ImageFolder.Sample> ok = new ArrayList<>();
+                List<RgbImage> images = new ArrayList<>();
+                for (DecodeAhead.Item<ImageFolder.Sample> item : items) {
+                    if (item.error() != null) {
+                        problems.accept("skipped: " + item.error().getMessage());
+                    } else {
+                        images.add(item.image());
+                        ok.add(item.source());
+                    }
                 }
-            }
-            if (!images.isEmpty()) {
-                float[][] f = engine.features(Preprocess.batch(images, in.height(), in.width(), how));
-                for (int i = 0; i < ok.size(); i++) {
-                    features.add(f[i]);
-                    labels.add(ok.get(i).label());
-                    validation.add(ok.get(i).validation());
-                    files.add(ok.get(i).file().toString());
+                if (!images.isEmpty()) {
+                    float[][] f = engine.features(Preprocess.batch(images, in.height(), in.width(), how));
+                    for (int i = 0; i < ok.size(); i++) {
+                        features.add(f[i]);
+                        labels.add(ok.get(i).label());
+                        validation.add(ok.get(i).validation());
+                        files.add(ok.get(i).file().toString());
+                    }
                 }
+                done += items.size();
+                progress.accept(done);
             }
-            progress.accept(Math.min(from + batch, samples.size()));
         }
         boolean[] val = new boolean[validation.size()];
         for (int i = 0; i < val.length; i++) {

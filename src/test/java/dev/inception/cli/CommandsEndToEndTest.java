@@ -86,6 +86,37 @@ class CommandsEndToEndTest {
         assertEquals(3, o.getAsJsonArray("top").size(), "a 3-class head gives at most 3 entries: " + p.out());
     }
 
+    /** profile: one row per step, shares summing to 100%, GFLOP/s from Keras's multiply-adds, a chart. */
+    @Test
+    void profileTimesEveryStepOnBothCpuExecutors() throws Exception {
+        for (String backend : new String[] {"cpu", "reference"}) {
+            PredictCommandTest.Run r = run("profile", "--backend", backend, "--json", "--iters", "1", "--warmup", "0");
+            assertEquals(0, r.code(), r.err());
+            JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+            assertEquals(backend, o.get("backend").getAsString());
+            com.google.gson.JsonArray steps = o.getAsJsonArray("steps");
+            assertEquals(125, steps.size(), "the fused plan's steps");
+            double share = 0;
+            for (com.google.gson.JsonElement e : steps) {
+                share += e.getAsJsonObject().get("share").getAsDouble();
+            }
+            assertEquals(1.0, share, 1e-9);
+            JsonObject conv1 = steps.get(0).getAsJsonObject();
+            assertEquals("conv2d_1", conv1.get("step").getAsString());
+            // conv2d_1: 149 x 149 x 32 outputs x 27 multiply-adds each, twice for GFLOP/s
+            double expected = 2.0 * 149 * 149 * 32 * 27 / (conv1.get("milliseconds").getAsDouble() * 1e6);
+            assertEquals(expected, conv1.get("gflops").getAsDouble(), expected * 1e-9);
+            assertTrue(backend.equals("reference") ? conv1.get("implementation").getAsString().equals("java")
+                    : !conv1.get("implementation").getAsString().isEmpty(), conv1.toString());
+        }
+        Path png = tmp.resolve("profile.png");
+        PredictCommandTest.Run chart = run("profile", "--backend", "cpu", "--iters", "1", "--warmup", "0", "--chart",
+                png.toString());
+        assertEquals(0, chart.code(), chart.err());
+        assertTrue(chart.out().contains("conv2d_") && chart.out().contains("total of step medians"), chart.out());
+        assertTrue(Files.size(png) > 1000);
+    }
+
     @Test
     void smokeWithoutAGpuFailsWithTheReason() {
         CudaDiscovery d = CudaDiscovery.run(LibrarySearch.fromEnvironment());

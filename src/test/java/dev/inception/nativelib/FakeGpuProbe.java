@@ -42,6 +42,8 @@ public final class FakeGpuProbe {
                 RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
                 System.out.println(l + " images=" + e.predict(List.of(img, img, img), Interpolation.NEAREST).length);
                 System.out.println(l + " ms=" + e.timeForward(Tensor.zeros(1, g.input().shape())));
+                List<dev.inception.StepTime> profile = e.profile(Tensor.zeros(1, g.input().shape()));
+                System.out.println(l + " profile=" + profile.size() + " first=" + profile.get(0));
                 List<String> d = e.describe();
                 System.out.println(l + " describe=" + d.get(0));
                 System.out.println(l + " choices=" + (d.size() - 1));

@@ -82,6 +82,9 @@ class FakeGpuTest {
             assertTrue(out.contains(plan + " predict4=4"), all());
             assertTrue(out.contains(plan + " images=3"), all());
             assertTrue(out.contains(plan + " ms=1.5"), all());
+            // per-step profile with CUDA events: every step of the plan (313 faithful, 125 fused), named and attributed
+            assertTrue(out.contains(plan + " profile=" + (plan.equals("FUSED") ? 125 : 313)
+                    + " first=StepTime[step=conv2d_1, milliseconds=1.5, implementation=cudnn WINOGRAD]"), all());
             assertTrue(out.stream().anyMatch(l -> l.startsWith(plan + " describe=gpu: Fake GPU, FP32")), all());
         }
         assertTrue(out.contains("ok"), all());

@@ -1,0 +1,168 @@
+package dev.inception.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.StepTime;
+import dev.inception.Tensor;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.plan.Lowering;
+import dev.inception.weights.SeededWeights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        header = "Time each plan step (by Keras layer): where a forward pass spends its time.", sortOptions = false,
+        description = {"Run forward passes step by step and print, per plan step (named after its Keras layer): the",
+                "median time, its share of the total, GFLOP/s achieved (2 x multiply-adds / time), and what ran it",
+                "(oneDNN's implementation, cuDNN's algorithm, or java for the reference). Steps wait for each",
+                "other here, so the total is a little above bench's; bench's own figure is printed beside it.",
+                "CUDA events time the GPU's steps."},
+        footer = {"", "Example: inception profile --backend cpu --batch 1 --chart profile.png"})
+final class ProfileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
+
+    @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
+    String plan;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed passes (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iters", defaultValue = "5", description = "Profiled passes; each step's median is shown"
+            + " (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--top", defaultValue = "20", description = "Rows of the table and bars of the chart, slowest"
+            + " first; 0 for every step (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json", description = "Print every step as JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "Also draw the slowest steps as a bar chart.")
+    Path chart;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    /** A step's median over the profiled passes. */
+    record Row(String step, double milliseconds, double share, double gflops, String implementation) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1 || iters < 1 || warmup < 0 || top < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--batch and --iters must be at least 1, --warmup and --top at least 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Graph graph = InceptionV3.build();
+        EngineOptions options = backend.apply(EngineOptions.defaults())
+                .withLowering(Lowering.valueOf(plan.toUpperCase(Locale.ROOT))).withMaxBatch(batch);
+        Tensor x = Tensor.uniform(batch, graph.input().shape(), 1);
+        List<List<StepTime>> passes = new ArrayList<>();
+        double[] forward = new double[iters];
+        String backendName;
+        try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
+            backendName = engine.backend();
+            for (int i = 0; i < warmup; i++) {
+                engine.profile(x);
+                engine.timeForward(x);
+            }
+            for (int i = 0; i < iters; i++) {
+                passes.add(engine.profile(x));
+                forward[i] = engine.timeForward(x);
+            }
+        }
+        List<Row> rows = rows(graph, passes);
+        double total = rows.stream().mapToDouble(Row::milliseconds).sum();
+        double benchMs = median(forward);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("backend", backendName);
+            m.put("plan", plan);
+            m.put("batch", batch);
+            m.put("total_ms", total);
+            m.put("forward_ms", benchMs);
+            m.put("steps", rows);
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
+        } else {
+            List<Row> shown = slowest(rows);
+            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + backendName + ", " + plan + ", batch " + batch + ")",
+                    "ms", "share", "GFLOP/s", "implementation");
+            for (Row r : shown) {
+                out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f  %s%n", r.step(), r.milliseconds(), 100 * r.share(),
+                        r.gflops(), r.implementation());
+            }
+            if (shown.size() < rows.size()) {
+                out.printf("... %d more steps (--top 0 shows all)%n", rows.size() - shown.size());
+            }
+            out.printf(Locale.ROOT, "total of step medians: %.1f ms; a whole forward pass (as bench times it): %.1f ms%n",
+                    total, benchMs);
+        }
+        if (chart != null) {
+            dev.inception.bench.Charts.profile(slowest(rows).stream()
+                    .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
+                    backendName + " " + plan + ", batch " + batch + ": slowest steps (ms)", chart);
+            err.println("chart: " + chart);
+        }
+        return Main.OK;
+    }
+
+    private List<Row> slowest(List<Row> rows) {
+        return rows.stream().sorted(Comparator.comparingDouble(Row::milliseconds).reversed())
+                .limit(top == 0 ? rows.size() : top).toList();
+    }
+
+    /** Each step's median; GFLOP/s from the Keras layer's multiply-adds (a fused step is named after its conv). */
+    private List<Row> rows(Graph graph, List<List<StepTime>> passes) {
+        List<StepTime> first = passes.get(0);
+        double[] medians = new double[first.size()];
+        for (int s = 0; s < first.size(); s++) {
+            double[] t = new double[passes.size()];
+            for (int p = 0; p < passes.size(); p++) {
+                t[p] = passes.get(p).get(s).milliseconds();
+            }
+            medians[s] = median(t);
+        }
+        double total = Arrays.stream(medians).sum();
+        List<Row> rows = new ArrayList<>();
+        for (int s = 0; s < first.size(); s++) {
+            String step = first.get(s).step();
+            long macs = graph.has(step) ? graph.node(step).multiplyAdds() * batch : 0;
+            rows.add(new Row(step, medians[s], medians[s] / total, medians[s] > 0 ? 2.0 * macs / (medians[s] * 1e6) : 0,
+                    first.get(s).implementation()));
+        }
+        return rows;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

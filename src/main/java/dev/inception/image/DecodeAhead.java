@@ -1,0 +1,108 @@
+package dev.inception.image;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Decodes the next batches of images on a small pool while the caller runs the network on the current one: the
+ * network and the decoder overlap instead of taking turns. Bounded (at most {@code ahead} batches decoded or in
+ * flight beyond the one being handed out), in order, and an unreadable image is an item with its error, as when
+ * decoding inline. Close it to stop the pool.
+ *
+ * @param <T> what each image comes from (a path, a sample of an image folder)
+ */
+public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>, AutoCloseable {
+
+    /** One image of a batch: decoded, or the reason it could not be. */
+    public record Item<T>(T source, RgbImage image, ImageDecodeException error) {
+    }
+
+    private final List<T> sources;
+    private final Function<T, Path> path;
+    private final int batch;
+    private final int ahead;
+    private final ExecutorService pool;
+    private final Deque<List<Future<Item<T>>>> pending = new ArrayDeque<>();
+    private int submitted;
+
+    /**
+     * @param threads decoding threads (the network already uses every core; 1 or 2 keep it fed)
+     * @param ahead   batches decoded beyond the current one (memory: ahead x batch decoded images)
+     */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, int threads, int ahead) {
+        if (batch < 1 || threads < 1 || ahead < 0) {
+            throw new IllegalArgumentException("batch and threads must be at least 1, ahead at least 0");
+        }
+        this.sources = List.copyOf(sources);
+        this.path = path;
+        this.batch = batch;
+        this.ahead = ahead;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "decode-ahead");
+            t.setDaemon(true);
+            return t;
+        });
+        fill();
+    }
+
+    /** Keeps the current batch and {@code ahead} more submitted. */
+    private void fill() {
+        while (pending.size() <= ahead && submitted < sources.size()) {
+            List<Future<Item<T>>> b = new ArrayList<>();
+            for (T s : sources.subList(submitted, Math.min(submitted + batch, sources.size()))) {
+                b.add(pool.submit(() -> decode(s)));
+            }
+            submitted += b.size();
+            pending.add(b);
+        }
+    }
+
+    private Item<T> decode(T source) {
+        try {
+            return new Item<>(source, ImageDecoder.read(path.apply(source)), null);
+        } catch (ImageDecodeException e) {
+            return new Item<>(source, null, e);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !pending.isEmpty();
+    }
+
+    @Override
+    public List<Item<T>> next() {
+        if (pending.isEmpty()) {
+            throw new NoSuchElementException();
+        }
+        List<Item<T>> items = new ArrayList<>();
+        for (Future<Item<T>> f : pending.poll()) {
+            try {
+                items.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while decoding images", e);
+            } catch (ExecutionException e) {
+                // ImageDecoder reports every failure it knows as ImageDecodeException; anything else is a bug
+                throw new IllegalStateException("decoding failed: " + e.getCause(), e.getCause());
+            }
+        }
+        fill();
+        return items;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.inception.image;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DecodeAheadTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Images whose width encodes their index, one unreadable file among them. */
+    List<Path> files(int n, int broken) throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Path p = tmp.resolve("img" + i + ".png");
+            if (i == broken) {
+                Files.writeString(p, "not an image");
+            } else {
+                ImageIO.write(new BufferedImage(i + 1, 3, BufferedImage.TYPE_INT_RGB), "png", p.toFile());
+            }
+            files.add(p);
+        }
+        return files;
+    }
+
+    @Test
+    void batchesComeBackInOrderWithErrorsPerImage() throws Exception {
+        List<Path> files = files(11, 4);
+        List<Integer> sizes = new ArrayList<>();
+        List<Path> order = new ArrayList<>();
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, 2, 1)) {
+            while (ahead.hasNext()) {
+                List<DecodeAhead.Item<Path>> batch = ahead.next();
+                sizes.add(batch.size());
+                for (DecodeAhead.Item<Path> item : batch) {
+                    order.add(item.source());
+                    int index = files.indexOf(item.source());
+                    if (index == 4) {
+                        assertNull(item.image());
+                        assertTrue(item.error().getMessage().contains("img4.png"), item.error().getMessage());
+                    } else {
+                        assertNull(item.error());
+                        assertEquals(index + 1, item.image().width(), "the image decoded from its own file");
+                    }
+                }
+            }
+            assertFalse(ahead.hasNext());
+        }
+        assertEquals(List.of(3, 3, 3, 2), sizes);
+        assertEquals(files, order);
+    }
+
+    @Test
+    void nothingToDecodeIsAnEmptyIterator() {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(List.of(), p -> p, 4, 1, 2)) {
+            assertFalse(ahead.hasNext());
+        }
+    }
+}
