@@ -105,12 +105,12 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> m = Verification.toJson(report);
             m.put("candidate", candidateName);
-            m.put("reference", "cpu faithful fp32");
+            m.put("reference", "reference faithful fp32");
             m.put("images", images.stream().map(Path::toString).toList());
             m.put("fallbacks", fallbacks);
             out.println(new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m));
         } else {
-            out.println("reference: cpu faithful fp32; candidate: " + candidateName + "; " + decoded.size() + " image(s)");
+            out.println("reference: reference faithful fp32; candidate: " + candidateName + "; " + decoded.size() + " image(s)");
             out.printf("%-12s %14s %14s %10s  %s%n", "tap", "max abs err", "max rel err", "tolerance", "result");
             for (Verification.TapResult t : report.taps()) {
                 out.printf(Locale.ROOT, "%-12s %14.3e %14.3e %10.0e  %s%n", t.tap(), t.maxAbsError(),

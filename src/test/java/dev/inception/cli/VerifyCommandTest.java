@@ -10,14 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VerifyCommandTest {
 
+    /** oneDNN (--candidate cpu) and the reference's own fused plan, each against the reference's faithful plan. */
     @Test
-    void fusedCpuPlanAgreesWithTheFaithfulReferenceOnEveryTap() {
-        PredictCommandTest.Run r = PredictCommandTest.run("verify", "--candidate", "cpu", "--json", "examples/chelsea.png");
-        assertEquals(0, r.code(), r.out() + r.err());
-        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
-        assertTrue(o.get("pass").getAsBoolean());
-        assertEquals(14, o.getAsJsonArray("taps").size());
-        assertEquals("cpu fused fp32", o.get("candidate").getAsString());
+    void cpuCandidatesAgreeWithTheFaithfulReferenceOnEveryTap() {
+        for (String candidate : new String[] {"cpu", "reference"}) {
+            PredictCommandTest.Run r = PredictCommandTest.run("verify", "--candidate", candidate, "--json",
+                    "examples/chelsea.png", "examples/rocket.jpg");
+            assertEquals(0, r.code(), r.out() + r.err());
+            JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+            assertTrue(o.get("pass").getAsBoolean());
+            assertEquals(14, o.getAsJsonArray("taps").size());
+            assertEquals(candidate + " fused fp32", o.get("candidate").getAsString());
+            assertEquals("reference faithful fp32", o.get("reference").getAsString());
+        }
     }
 
     @Test
