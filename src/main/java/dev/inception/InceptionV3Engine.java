@@ -6,6 +6,7 @@ import dev.inception.gpu.GpuBackend;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.plan.Plan;
+import dev.inception.plan.ConcatPlacement;
 import dev.inception.plan.Planner;
 import dev.inception.weights.Weights;
 
@@ -55,20 +56,29 @@ public final class InceptionV3Engine implements AutoCloseable {
         if (graph.has("avg_pool")) {
             keep.add("avg_pool");     // features() of a model with top
         }
-        Plan plan = Planner.lower(graph, options.lowering(), keep);
-        Executor executor = switch (options.backend()) {
-            case REFERENCE -> new CpuExecutor(plan, weights);
-            case CPU -> oneDnn(plan, weights, options);
-            case GPU -> GpuBackend.open(plan, weights, options);
-            case AUTO -> auto(plan, weights, options, notice);
+        Plan dense = Planner.lower(graph, options.lowering(), keep);
+        Chosen chosen = switch (options.backend()) {
+            case REFERENCE -> new Chosen(new CpuExecutor(dense, weights), dense);
+            case CPU -> oneDnn(graph, keep, weights, options);
+            case GPU -> new Chosen(GpuBackend.open(dense, weights, options), dense);
+            case AUTO -> auto(graph, keep, dense, weights, options, notice);
         };
-        return new InceptionV3Engine(graph, plan, executor, options);
+        return new InceptionV3Engine(graph, chosen.plan(), chosen.executor(), options);
+    }
+
+    /** An executor and the plan it runs. */
+    private record Chosen(Executor executor, Plan plan) {
     }
 
     /** A build or bundle without the dnnl jars fails here with a LinkageError: that is "unavailable", not a crash. */
-    private static Executor oneDnn(Plan plan, Weights weights, EngineOptions options) {
+    private static Chosen oneDnn(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
+        // Copies, not in-place concatenation: oneDNN 3.11 runs a convolution whose destination is a channel slice
+        // (strided NHWC) with its reference implementation on AVX2, 65x slower for the whole pass (measured
+        // 8.8 s vs 0.13 s, 2026-11-30); the concat copies cost about 2% instead. ConcatPlacement.IN_PLACE stays
+        // available to executors whose kernels take strided destinations.
+        Plan plan = Planner.lower(graph, options.lowering(), keep, ConcatPlacement.COPY);
         try {
-            return new OneDnnExecutor(plan, weights, options.maxBatch());
+            return new Chosen(new OneDnnExecutor(plan, weights, options.maxBatch()), plan);
         } catch (LinkageError e) {
             throw new BackendUnavailableException("oneDNN is not part of this build (" + e.getMessage() + "); the"
                     + " reference executor needs no native library: --backend reference", e);
@@ -76,18 +86,19 @@ public final class InceptionV3Engine implements AutoCloseable {
     }
 
     /** The GPU, else oneDNN, else the reference; each step down is said in one line. */
-    private static Executor auto(Plan plan, Weights weights, EngineOptions options, Consumer<String> notice) {
+    private static Chosen auto(Graph graph, List<String> keep, Plan dense, Weights weights, EngineOptions options,
+                               Consumer<String> notice) {
         try {
-            return GpuBackend.open(plan, weights, options);
+            return new Chosen(GpuBackend.open(dense, weights, options), dense);
         } catch (BackendUnavailableException gpu) {
             try {
-                Executor cpu = oneDnn(plan, weights, options);
+                Chosen cpu = oneDnn(graph, keep, weights, options);
                 notice.accept("note: running on the CPU (oneDNN): " + gpu.getMessage());
                 return cpu;
             } catch (BackendUnavailableException onednn) {
                 notice.accept("note: running on the CPU reference executor: " + gpu.getMessage() + "; "
                         + onednn.getMessage());
-                return new CpuExecutor(plan, weights);
+                return new Chosen(new CpuExecutor(dense, weights), dense);
             }
         }
     }

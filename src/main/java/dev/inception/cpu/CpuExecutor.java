@@ -28,6 +28,7 @@ public final class CpuExecutor implements Executor {
     private float[] arena = new float[0];
 
     public CpuExecutor(Plan plan, Weights weights) {
+        plan.requireDense("reference");
         this.plan = plan;
         this.weights = weights;
         for (Step s : plan.steps()) {

@@ -50,6 +50,7 @@ public final class GpuExecutor implements Executor {
     private boolean closed;
 
     public GpuExecutor(Plan plan, Weights w, EngineOptions options) {
+        plan.requireDense("GPU");
         this.plan = plan;
         this.maxBatch = options.maxBatch();
         this.cx = new CudaContext(options.device(), options.precision());

@@ -110,7 +110,12 @@ final class OneDnnProgram {
         return t.offset() * n;
     }
 
-    /** An NHWC activation in the arena: dims in oneDNN's logical order (n, c, h, w). */
+    /** An NHWC activation: dims in oneDNN's logical order (n, c, h, w); a slice's own strides, else dense. */
+    private memory.desc nhwc(int tensor) {
+        TensorSpec t = plan.tensor(tensor);
+        return t.isSlice() ? at(nhwc(t.shape()), tensor).get_desc() : nhwc(t.shape());
+    }
+
     private memory.desc nhwc(Shape s) {
         return new memory.desc(new long[] {n, s.channels(), s.height(), s.width()}, memory.data_type.f32,
                 memory.format_tag.nhwc);
@@ -120,8 +125,21 @@ final class OneDnnProgram {
         return new memory.desc(new long[] {n, s.channels()}, memory.data_type.f32, memory.format_tag.nc);
     }
 
+    /**
+     * The tensor's memory in the arena with the given desc; a slice of a concatenation's output (in-place
+     * concatenation) gets its own desc instead: the parent's pixel strides, its channels at their offset.
+     */
     private memory at(memory.desc d, int tensor) {
-        return new memory(d, engine, arena.getPointer(offset(plan.tensor(tensor))));
+        TensorSpec t = plan.tensor(tensor);
+        if (!t.isSlice()) {
+            return new memory(d, engine, arena.getPointer(offset(t)));
+        }
+        Shape s = t.shape();
+        long parentChannels = plan.tensor(t.slice().parent()).shape().channels();
+        memory.desc strided = new memory.desc(new long[] {n, s.channels(), s.height(), s.width()},
+                memory.data_type.f32, new long[] {s.height() * s.width() * parentChannels, 1,
+                    s.width() * parentChannels, parentChannels});
+        return new memory(strided, engine, arena.getPointer(offset(t) + t.slice().channelOffset()));
     }
 
     private memory constant(float[] values, long[] dims, memory.format_tag tag) {
@@ -166,11 +184,12 @@ final class OneDnnProgram {
         } else if (s instanceof Step.BatchNorm b) {
             batchNorm(b);
         } else if (s instanceof Step.Relu r) {
-            memory.desc d = nhwc(shape(r.input()));
+            memory.desc src = nhwc(r.input());
+            memory.desc dst = nhwc(r.output());
             eltwise_forward.primitive_desc pd = new eltwise_forward.primitive_desc(engine, prop_kind.forward_inference,
-                    algorithm.eltwise_relu, d, d, 0f, attr(false), false);
-            add(r.name(), new eltwise_forward(pd), pd, new IntMemoryMap().put(DNNL_ARG_SRC, at(d, r.input()))
-                    .put(DNNL_ARG_DST, at(d, r.output())));
+                    algorithm.eltwise_relu, src, dst, 0f, attr(false), false);
+            add(r.name(), new eltwise_forward(pd), pd, new IntMemoryMap().put(DNNL_ARG_SRC, at(src, r.input()))
+                    .put(DNNL_ARG_DST, at(dst, r.output())));
         } else if (s instanceof Step.Pool p) {
             pool(p.name(), p.mode(), p.input(), p.output(), p.window());
         } else if (s instanceof Step.GlobalPool g) {
@@ -178,7 +197,9 @@ final class OneDnnProgram {
             pool(g.name(), g.mode(), g.input(), g.output(),
                     new Window(in.height(), in.width(), in.height(), in.width(), 0, 0, 0, 0));
         } else if (s instanceof Step.Concat c) {
-            concat(c);
+            if (!plan.inPlace(c)) {      // in place: the branches already wrote their slices
+                concat(c);
+            }
         } else if (s instanceof Step.Dense d) {
             dense(d);
         } else if (s instanceof Step.Softmax sm) {
@@ -210,8 +231,8 @@ final class OneDnnProgram {
             kernel = f.kernel();
             bias = f.bias();
         }
-        memory.desc src = nhwc(in);
-        memory.desc dst = nhwc(shape(c.output()));
+        memory.desc src = nhwc(c.input());
+        memory.desc dst = nhwc(c.output());
         memory.desc anyWeights = new memory.desc(wdims, memory.data_type.f32, memory.format_tag.any);
         memory.desc biasDesc = bias == null ? new memory.desc()
                 : new memory.desc(new long[] {c.filters()}, memory.data_type.f32, memory.format_tag.x);
@@ -247,8 +268,8 @@ final class OneDnnProgram {
 
     /** Max, or average over in-bounds cells only (Keras's rule: oneDNN's pooling_avg_exclude_padding). */
     private void pool(String name, PoolMode mode, int input, int output, Window w) {
-        memory.desc src = nhwc(shape(input));
-        memory.desc dst = nhwc(shape(output));
+        memory.desc src = nhwc(input);
+        memory.desc dst = nhwc(output);
         pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(engine, prop_kind.forward_inference,
                 mode == PoolMode.MAX ? algorithm.pooling_max : algorithm.pooling_avg_exclude_padding, src, dst,
                 new long[] {w.strideRows(), w.strideCols()}, new long[] {w.rows(), w.cols()}, new long[] {0, 0},
@@ -261,11 +282,11 @@ final class OneDnnProgram {
         memory_desc_vector parts = new memory_desc_vector();
         IntMemoryMap args = new IntMemoryMap();
         for (int i = 0; i < c.inputs().size(); i++) {
-            memory.desc d = nhwc(shape(c.inputs().get(i)));
+            memory.desc d = nhwc(c.inputs().get(i));
             parts.push_back(d);
             args.put(DNNL_ARG_MULTIPLE_SRC + i, at(d, c.inputs().get(i)));
         }
-        memory.desc dst = nhwc(shape(c.output()));
+        memory.desc dst = nhwc(c.output());
         concat.primitive_desc pd = new concat.primitive_desc(engine, dst, 1, parts, attr(false), false);
         args.put(DNNL_ARG_DST, at(dst, c.output()));
         add(c.name(), new concat(pd), pd, args);

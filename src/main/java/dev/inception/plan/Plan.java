@@ -26,6 +26,26 @@ public record Plan(Lowering lowering, List<TensorSpec> tensors, List<Step> steps
         return tensors.get(id);
     }
 
+    /** Whether a Concat step has nothing to do: every part already sits in its slice of the output. */
+    public boolean inPlace(Step.Concat c) {
+        int root = root(c.output());
+        return c.inputs().stream().allMatch(i -> tensor(i).isSlice() && root(i) == root);
+    }
+
+    /** The tensor whose memory t lives in: its slice's parent, or t itself. */
+    public int root(int t) {
+        TensorSpec s = tensor(t);
+        return s.isSlice() ? s.slice().parent() : t;
+    }
+
+    /** For executors that only write dense tensors: refuses a plan with in-place concatenation. */
+    public void requireDense(String executor) {
+        if (tensors.stream().anyMatch(TensorSpec::isSlice)) {
+            throw new IllegalArgumentException("the " + executor + " executor writes dense tensors only; lower the"
+                    + " plan with ConcatPlacement.COPY");
+        }
+    }
+
     public TensorSpec inputTensor() {
         return tensors.get(input);
     }

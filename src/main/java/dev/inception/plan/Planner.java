@@ -24,10 +24,12 @@ public final class Planner {
     private final Map<String, Integer> layerTensors = new HashMap<>();
     private final Map<String, List<Node>> consumers = new HashMap<>();
     private final Set<String> fusedAway = new HashSet<>();
+    private final ConcatPlacement concats;
 
-    private Planner(Graph graph, Lowering lowering) {
+    private Planner(Graph graph, Lowering lowering, ConcatPlacement concats) {
         this.graph = graph;
         this.lowering = lowering;
+        this.concats = concats;
         for (Node n : graph.nodes()) {
             for (Node in : n.inputs()) {
                 consumers.computeIfAbsent(in.name(), k -> new ArrayList<>()).add(n);
@@ -40,7 +42,11 @@ public final class Planner {
      *                   the input and the graph's output are always kept
      */
     public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers) {
-        return new Planner(graph, lowering).lower(keepLayers);
+        return lower(graph, lowering, keepLayers, ConcatPlacement.COPY);
+    }
+
+    public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers, ConcatPlacement concats) {
+        return new Planner(graph, lowering, concats).lower(keepLayers);
     }
 
     public static Plan lower(Graph graph, Lowering lowering) {
@@ -141,11 +147,11 @@ public final class Planner {
 
     private int newTensor(String name, Shape shape) {
         int id = tensors.size();
-        tensors.add(new TensorSpec(id, name, shape, TensorSpec.DataType.FLOAT32, TensorSpec.Layout.NHWC, -1));
+        tensors.add(new TensorSpec(id, name, shape, TensorSpec.DataType.FLOAT32, TensorSpec.Layout.NHWC, -1, null));
         return id;
     }
 
-    /** Lifetimes from the step order, then arena offsets. */
+    /** Lifetimes from the step order, then arena offsets. A slice lives and is placed with its parent. */
     private List<TensorSpec> place(Set<Integer> kept) {
         int n = tensors.size();
         int[] first = new int[n];
@@ -160,17 +166,72 @@ public final class Planner {
                 last[in] = Math.max(last[in], s);
             }
         }
-        List<ArenaAllocator.Interval> intervals = new ArrayList<>();
+        TensorSpec.Slice[] slices = concats == ConcatPlacement.IN_PLACE ? slices(kept) : new TensorSpec.Slice[n];
         for (int t = 0; t < n; t++) {
-            int end = kept.contains(t) ? steps.size() : last[t];
-            intervals.add(new ArenaAllocator.Interval(t, tensors.get(t).elements(), first[t], end));
+            if (slices[t] != null) {
+                // the parent is written from its first branch's step on
+                int p = slices[t].parent();
+                first[p] = Math.min(first[p], first[t]);
+                last[p] = Math.max(last[p], last[t]);
+            }
+        }
+        List<ArenaAllocator.Interval> intervals = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            if (slices[t] == null) {
+                int end = kept.contains(t) ? steps.size() : last[t];
+                intervals.add(new ArenaAllocator.Interval(t, tensors.get(t).elements(), first[t], end));
+                owners.add(t);
+            }
         }
         long[] offsets = ArenaAllocator.place(intervals);
+        long[] byTensor = new long[n];
+        for (int i = 0; i < owners.size(); i++) {
+            byTensor[owners.get(i)] = offsets[i];
+        }
         List<TensorSpec> placed = new ArrayList<>();
         for (int t = 0; t < n; t++) {
-            placed.add(tensors.get(t).at(offsets[t]));
+            long offset = slices[t] == null ? byTensor[t] : byTensor[slices[t].parent()];
+            placed.add(tensors.get(t).at(offset, slices[t]));
         }
         return placed;
+    }
+
+    /**
+     * Which tensors become channel slices of a concatenation's output (resolved to the outermost, for mixed9's
+     * nested concatenations): the parts of a Concat that only it reads, that are not kept, and that a convolution,
+     * a pooling or a concatenation writes (the steps whose oneDNN primitives take a strided destination; the
+     * faithful plan's ReLU, whose source and destination must match, keeps its own tensor and is copied).
+     */
+    private TensorSpec.Slice[] slices(Set<Integer> kept) {
+        int n = tensors.size();
+        int[] readers = new int[n];
+        boolean[] written = new boolean[n];
+        for (Step s : steps) {
+            s.inputs().forEach(i -> readers[i]++);
+            written[s.output()] = s instanceof Step.Conv || s instanceof Step.Pool || s instanceof Step.Concat;
+        }
+        TensorSpec.Slice[] direct = new TensorSpec.Slice[n];
+        for (Step s : steps) {
+            if (s instanceof Step.Concat c && c.inputs().stream().allMatch(i -> readers[i] == 1 && written[i]
+                    && !kept.contains(i) && c.inputs().indexOf(i) == c.inputs().lastIndexOf(i))) {
+                int offset = 0;
+                for (int i : c.inputs()) {
+                    direct[i] = new TensorSpec.Slice(c.output(), offset);
+                    offset += tensors.get(i).shape().channels();
+                }
+            }
+        }
+        TensorSpec.Slice[] resolved = new TensorSpec.Slice[n];
+        for (int t = 0; t < n; t++) {
+            TensorSpec.Slice s = direct[t];
+            while (s != null && direct[s.parent()] != null) {
+                TensorSpec.Slice up = direct[s.parent()];
+                s = new TensorSpec.Slice(up.parent(), up.channelOffset() + s.channelOffset());
+            }
+            resolved[t] = s;
+        }
+        return resolved;
     }
 
     private static long arenaSize(List<TensorSpec> placed) {

@@ -110,6 +110,36 @@ class OneDnnExecutorTest {
         assertTrue(compare(t.build("top", y), Lowering.FAITHFUL) < TOLERANCE, "global pooling + dense + softmax");
     }
 
+    /**
+     * In-place concatenation on oneDNN: each branch writes its channel slice of the block output directly, and the
+     * result equals the reference's copying plan. (Correct, though not the engine's default: see
+     * InceptionV3Engine.oneDnn for why.)
+     */
+    @Test
+    void inPlaceConcatenationPutsEachBranchInItsChannelSlice() {
+        GraphBuilder b = new GraphBuilder();
+        Node x = b.input(Shape.of(9, 9, 16));
+        Node a = b.apply(null, new Op.Conv2D(8, 1, 1, 1, 1, Padding.SAME), x);
+        Node p = b.apply(null, new Op.Pooling2D(PoolMode.MAX, 3, 3, 1, 1, Padding.SAME), x);
+        Node c = b.apply(null, new Op.Conv2D(12, 3, 3, 1, 1, Padding.SAME), x);
+        Graph g = b.build("concat", b.apply("mixed", new Op.Concatenate(), a, p, c));
+        Plan inPlace = Planner.lower(g, Lowering.FAITHFUL, List.of(), dev.inception.plan.ConcatPlacement.IN_PLACE);
+        assertTrue(inPlace.tensors().stream().filter(dev.inception.plan.TensorSpec::isSlice).count() == 3,
+                "three branches written in place");
+        Weights w = SeededWeights.forGraph(g, 3);
+        Tensor in = Tensor.uniform(2, g.input().shape(), 11);
+        float[] ref;
+        try (CpuExecutor r = new CpuExecutor(Planner.lower(g, Lowering.FAITHFUL), w)) {
+            ref = r.forward(in, List.of("mixed")).get("mixed").data();
+        }
+        try (OneDnnExecutor o = new OneDnnExecutor(inPlace, w, 2)) {
+            float[] cand = o.forward(in, List.of("mixed")).get("mixed").data();
+            assertTrue(Verification.relativeError(ref, cand) < TOLERANCE);
+            assertTrue(o.implementations(2).keySet().stream().noneMatch(s -> s.equals("mixed")),
+                    "no concat primitive runs: " + o.implementations(2).keySet());
+        }
+    }
+
     /** The whole network, every tap, both plans, against the reference's faithful plan. */
     @ParameterizedTest(name = "batch {0}, {1} plan, {2}x{2}")
     @CsvSource({"1, FUSED, 299", "3, FUSED, 75", "3, FAITHFUL, 75"})

@@ -69,6 +69,77 @@ class PlannerTest {
         }
     }
 
+    /**
+     * In-place concatenation: each branch's last output is a channel slice of its block's output (mixed9's nested
+     * concatenations resolved to mixed9), and no two tensors alive at the same time share memory unless one is a
+     * slice of the other or both are slices of one tensor at different channels.
+     */
+    @Test
+    void inPlaceConcatenationSlicesTheBlockOutputAndKeepsLiveTensorsApart() {
+        Plan plan = Planner.lower(graph, Lowering.FUSED, Taps.of(graph).values(), ConcatPlacement.IN_PLACE);
+        int mixed0 = plan.tensorOf("mixed0").id();
+        // Keras: mixed0 = [activation_6 (64), activation_8 (64), activation_11 (96), activation_12 (32)]
+        int[] expectedOffsets = {0, 64, 128, 224};
+        String[] parts = {"activation_6", "activation_8", "activation_11", "activation_12"};
+        for (int i = 0; i < parts.length; i++) {
+            TensorSpec t = tensorNamed(plan, parts[i]);
+            assertEquals(new TensorSpec.Slice(mixed0, expectedOffsets[i]), t.slice(), parts[i]);
+        }
+        // mixed9 = [activation_77 (320), mixed9_0 (768), concatenate_1 (768), activation_85 (192)]; mixed9_0's
+        // parts activation_79 and activation_80 land at 320 and 704 of mixed9
+        int mixed9 = plan.tensorOf("mixed9").id();
+        assertEquals(new TensorSpec.Slice(mixed9, 320), tensorNamed(plan, "activation_79").slice());
+        assertEquals(new TensorSpec.Slice(mixed9, 704), tensorNamed(plan, "activation_80").slice());
+        assertTrue(plan.steps().stream().filter(st -> st instanceof Step.Concat).map(st -> (Step.Concat) st)
+                .allMatch(plan::inPlace), "every concatenation is in place in the fused plan");
+
+        int n = plan.tensors().size();
+        int[] first = new int[n];
+        int[] last = new int[n];
+        java.util.Arrays.fill(first, Integer.MAX_VALUE);
+        first[plan.input()] = -1;
+        for (int s = 0; s < plan.steps().size(); s++) {
+            Step step = plan.steps().get(s);
+            first[step.output()] = Math.min(first[step.output()], s);
+            last[step.output()] = Math.max(last[step.output()], s);
+            for (int in : step.inputs()) {
+                last[in] = Math.max(last[in], s);
+            }
+        }
+        for (int k : plan.kept()) {
+            last[k] = plan.steps().size();
+        }
+        for (int a = 0; a < n; a++) {
+            for (int b = a + 1; b < n; b++) {
+                TensorSpec ta = plan.tensor(plan.root(a));
+                TensorSpec tb = plan.tensor(plan.root(b));
+                boolean liveTogether = first[a] <= last[b] && first[b] <= last[a];
+                boolean overlap = ta.offset() < tb.offset() + tb.elements() && tb.offset() < ta.offset() + ta.elements();
+                if (liveTogether && overlap && ta.id() != tb.id()) {
+                    fail(plan.tensor(a).name() + " and " + plan.tensor(b).name() + " are alive together and overlap");
+                }
+                if (ta.id() == tb.id() && plan.tensor(a).isSlice() && plan.tensor(b).isSlice()) {
+                    TensorSpec.Slice sa = plan.tensor(a).slice();
+                    TensorSpec.Slice sb = plan.tensor(b).slice();
+                    boolean channelsOverlap = sa.channelOffset() < sb.channelOffset() + plan.tensor(b).shape().channels()
+                            && sb.channelOffset() < sa.channelOffset() + plan.tensor(a).shape().channels();
+                    // nested slices (mixed9_0 and its parts) share channels by design; siblings must not
+                    int ia = a;
+                    int ib = b;
+                    boolean nested = plan.steps().stream().anyMatch(st -> st instanceof Step.Concat c
+                            && (c.output() == ia && c.inputs().contains(ib) || c.output() == ib && c.inputs().contains(ia)));
+                    assertTrue(!channelsOverlap || nested, plan.tensor(a).name() + " and " + plan.tensor(b).name());
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new dev.inception.cpu.CpuExecutor(plan,
+                dev.inception.weights.SeededWeights.forGraph(graph, 1)), "the reference writes dense tensors only");
+    }
+
+    static TensorSpec tensorNamed(Plan plan, String name) {
+        return plan.tensors().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
     @ParameterizedTest
     @EnumSource(Lowering.class)
     void memoryIsReused(Lowering lowering) {
