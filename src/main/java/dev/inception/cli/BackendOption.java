@@ -17,7 +17,23 @@ final class BackendOption {
     @Option(names = "--device", defaultValue = "0", paramLabel = "N", description = "GPU ordinal (default: ${DEFAULT-VALUE}).")
     int device;
 
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads for oneDNN (default: every core). OpenMP"
+            + " reads this once, at start: bin/inception passes it as OMP_NUM_THREADS; with plain java, set"
+            + " OMP_NUM_THREADS instead.")
+    Integer threads;
+
     EngineOptions apply(EngineOptions o) {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new UsageException("--threads must be at least 1, got " + threads);
+            }
+            String omp = System.getenv("OMP_NUM_THREADS");
+            if (!String.valueOf(threads).equals(omp)) {
+                throw new UsageException("--threads " + threads + " needs the bin/inception launcher, which"
+                        + " sets OMP_NUM_THREADS before the JVM starts (here it is " + (omp == null ? "unset" : omp)
+                        + "); run with OMP_NUM_THREADS=" + threads + " instead");
+            }
+        }
         return o.withBackend(parse(backend)).withDevice(device);
     }
 
@@ -25,7 +41,7 @@ final class BackendOption {
         try {
             return Backend.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend must be auto, gpu, cpu or reference, got '" + s + "'");
+            throw new UsageException("--backend must be auto, gpu, cpu or reference, got '" + s + "'");
         }
     }
 }

@@ -50,8 +50,11 @@ public final class Main {
         return code;
     }
 
-    /** Unreadable input (image or weights file) is 3; everything else that fails is 1. */
+    /** Unreadable input (image or weights file) is 3; an impossible request 2; everything else that fails 1. */
     static int exitCode(Throwable e) {
+        if (e instanceof UsageException) {
+            return USAGE;
+        }
         return e instanceof BadInputException || e instanceof WeightsFileException
                 || e instanceof WeightsMismatchException ? BAD_INPUT : FAILURE;
     }

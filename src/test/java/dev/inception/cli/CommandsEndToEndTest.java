@@ -117,6 +117,21 @@ class CommandsEndToEndTest {
         assertTrue(Files.size(png) > 1000);
     }
 
+    /** --threads reaches oneDNN's OpenMP only through the launcher's OMP_NUM_THREADS; anything else is refused. */
+    @Test
+    void threadsWithoutTheLauncherAndAnUnknownBackendAreUsageErrors() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        String other = omp == null ? "3" : String.valueOf(Integer.parseInt(omp) + 1);
+        PredictCommandTest.Run r = run("predict", "--backend", "cpu", "--threads", other, "examples/chelsea.png");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("OMP_NUM_THREADS=" + other), r.err());
+        PredictCommandTest.Run zero = run("predict", "--threads", "0", "examples/chelsea.png");
+        assertEquals(2, zero.code(), zero.err());
+        PredictCommandTest.Run bogus = run("predict", "--backend", "tpu", "examples/chelsea.png");
+        assertEquals(2, bogus.code(), bogus.err());
+        assertTrue(bogus.err().contains("auto, gpu, cpu or reference"), bogus.err());
+    }
+
     @Test
     void smokeWithoutAGpuFailsWithTheReason() {
         CudaDiscovery d = CudaDiscovery.run(LibrarySearch.fromEnvironment());
