@@ -6,6 +6,7 @@ import dev.inception.InceptionV3Engine;
 import dev.inception.Tensor;
 import dev.inception.bench.LatencyStats;
 import dev.inception.bench.MachineInfo;
+import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
 import dev.inception.image.RgbImage;
 import dev.inception.imagenet.Labels;
@@ -34,11 +35,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Measure latency and throughput per batch size (network and end to end).", sortOptions = false,
-        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in two scopes:",
+        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in three scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
                 "  end2end    decoded 640x480 uint8 images in host memory -> resize on the CPU, upload as",
-                "             bytes, preprocess (on the GPU for the GPU backend), forward, top-5 on the host.",
+                "             bytes, preprocess (on the GPU for the GPU backend), forward, top-5 on the host;",
+                "  files      640x480 JPEG files on disk, as predict reads them: decoded two batches ahead on",
+                "             two threads while the network runs, then as end2end (latency: per batch, averaged).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
@@ -66,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
     int iters;
 
     @Option(names = "--scope", defaultValue = "network,end2end", split = ",",
-            description = "network and/or end2end (default: ${DEFAULT-VALUE}).")
+            description = "network, end2end and/or files (default: ${DEFAULT-VALUE}).")
     List<String> scopes;
 
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
@@ -85,6 +88,12 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || iters < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--iters and every --batch must be at least 1, --warmup at least 0");
+        }
+        for (String s : scopes) {
+            if (!List.of("network", "end2end", "files").contains(s)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "unknown --scope '" + s + "': network, end2end or files");
+            }
         }
         Lowering lowering = Lowering.valueOf(plan.toUpperCase(Locale.ROOT));
         Graph graph = InceptionV3.build();
@@ -126,6 +135,9 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 if (scopes.contains("end2end")) {
                     results.add(result("end2end", batch, endToEnd(engine, labels, batch)));
+                }
+                if (scopes.contains("files")) {
+                    results.add(result("files", batch, files(engine, labels, batch)));
                 }
                 err.println("bench: batch " + batch + " done");
             }
@@ -187,6 +199,62 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ms;
+    }
+
+    /**
+     * JPEG files through predict's pipeline: each timed pass classifies 4 batches of files, decoded ahead on a
+     * pool; a sample is the pass's time per batch.
+     */
+    private double[] files(InceptionV3Engine engine, Labels labels, int batch) throws IOException {
+        Path dir = Files.createTempDirectory("inception-bench-jpeg");
+        try {
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i < 4 * batch; i++) {
+                Path f = dir.resolve("img" + i + ".jpg");
+                javax.imageio.ImageIO.write(photoLike(i), "jpeg", f.toFile());
+                files.add(f);
+            }
+            double[] ms = new double[iters];
+            for (int i = -warmup; i < iters; i++) {
+                long start = System.nanoTime();
+                try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch,
+                        dev.inception.transfer.FeatureExtractor.DECODE_THREADS, 1)) {
+                    while (ahead.hasNext()) {
+                        List<RgbImage> images = ahead.next().stream().map(DecodeAhead.Item::image).toList();
+                        for (float[] row : engine.predict(images, Interpolation.NEAREST)) {
+                            labels.top(row, 5);
+                        }
+                    }
+                }
+                if (i >= 0) {
+                    ms[i] = (System.nanoTime() - start) / 1e6 / 4;
+                }
+            }
+            return ms;
+        } finally {
+            try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+                for (Path f : s.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** 640x480 with smooth gradients and some texture, so the JPEG encoder and decoder do representative work. */
+    private static java.awt.image.BufferedImage photoLike(int seed) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(640, 480,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int y = 0; y < 480; y++) {
+            for (int x = 0; x < 640; x++) {
+                int red = (x * 255 / 639 + r.nextInt(24)) & 0xff;
+                int green = (y * 255 / 479 + r.nextInt(24)) & 0xff;
+                int blue = ((x + y + seed * 37) / 5 + r.nextInt(24)) & 0xff;
+                img.setRGB(x, y, (red << 16) | (green << 8) | blue);
+            }
+        }
+        return img;
     }
 
     private static Map<String, Object> result(String scope, int batch, double[] ms) {
