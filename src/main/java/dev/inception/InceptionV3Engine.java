@@ -24,6 +24,11 @@ import java.util.function.Consumer;
  *     float[][] probabilities = engine.predict(batch);
  * }
  * }</pre>
+ *
+ * <p><b>Threads.</b> An engine is safe to share: calls from several threads are serialised (each executor runs one
+ * forward pass at a time; results do not depend on the interleaving). For parallel throughput open one engine per
+ * thread or device. {@link #close()} waits for the call in flight; any call after it throws
+ * {@code IllegalStateException("engine is closed")}.
  */
 public final class InceptionV3Engine implements AutoCloseable {
 
@@ -32,6 +37,7 @@ public final class InceptionV3Engine implements AutoCloseable {
     private final Executor executor;
     private final EngineOptions options;
     private final Map<String, String> taps;
+    private volatile boolean closed;
 
     private InceptionV3Engine(Graph graph, Plan plan, Executor executor, EngineOptions options) {
         this.graph = graph;
@@ -123,6 +129,7 @@ public final class InceptionV3Engine implements AutoCloseable {
 
     /** One forward pass timed step by step (see {@link Executor#profile}). */
     public List<StepTime> profile(Tensor batch) {
+        checkBatch(batch.batch());
         return executor.profile(batch);
     }
 
@@ -202,7 +209,11 @@ public final class InceptionV3Engine implements AutoCloseable {
         return executor.timeForward(batch);
     }
 
+    /** Every call checks first that the engine is open; see {@link #close()}. */
     private void checkBatch(int n) {
+        if (closed) {
+            throw new IllegalStateException("engine is closed");
+        }
         if (n > options.maxBatch()) {
             throw new IllegalArgumentException("a batch of " + n + " is larger than this engine's maximum of "
                     + options.maxBatch() + "; split it, or open the engine with a larger maxBatch");
@@ -222,8 +233,14 @@ public final class InceptionV3Engine implements AutoCloseable {
         return rows;
     }
 
+    /**
+     * Releases the executor's memory (native and device memory included). A call in flight on another thread
+     * finishes first (each executor runs one call at a time and closes under the same lock); every call after
+     * close throws {@code IllegalStateException("engine is closed")}. Idempotent.
+     */
     @Override
     public void close() {
+        closed = true;
         executor.close();
     }
 }

@@ -26,6 +26,7 @@ public final class CpuExecutor implements Executor {
     /** BN-folded kernels and biases of fused conv steps, computed once. */
     private final Map<String, BnFolding.Folded> folded = new HashMap<>();
     private float[] arena = new float[0];
+    private boolean closed;
 
     public CpuExecutor(Plan plan, Weights weights) {
         plan.requireDense("reference");
@@ -76,6 +77,9 @@ public final class CpuExecutor implements Executor {
 
     /** Checks the request, sizes the arena for the batch and copies the input in; returns the batch size. */
     private int load(Tensor input, List<String> fetch) {
+        if (closed) {
+            throw new IllegalStateException("this reference executor is closed");
+        }
         plan.checkRequest(input.shape(), fetch);
         TensorSpec inSpec = plan.inputTensor();
         int n = input.batch();
@@ -150,8 +154,10 @@ public final class CpuExecutor implements Executor {
         return Math.toIntExact(t.offset() * n);
     }
 
+    /** Waits for a call in flight (same lock), then frees the arena; later calls are refused. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         arena = new float[0];
     }
 }

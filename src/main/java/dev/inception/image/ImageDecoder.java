@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -54,9 +53,11 @@ public final class ImageDecoder {
             } finally {
                 reader.dispose();
             }
-            JpegMarkers markers;
-            try (InputStream header = Files.newInputStream(file)) {
-                markers = JpegMarkers.read(header);
+            byte[] bytes = Files.readAllBytes(file);
+            JpegMarkers markers = JpegMarkers.read(new java.io.ByteArrayInputStream(bytes));
+            if (!markers.endsWithEndOfImage(bytes)) {
+                throw new ImageDecodeException(file + ": truncated or corrupt image (the file is truncated: no end"
+                        + " marker after the image data)");
             }
             in.seek(0);
             return JpegSamples.read(in, markers);

@@ -8,7 +8,7 @@ import java.io.InputStream;
  * marker and its transform, and the frame's component ids. Read from the segments before the first scan; the file
  * is not otherwise parsed.
  */
-record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] componentIds) {
+record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] componentIds, long scanStart) {
 
     /** libjpeg's guess of the stored colour space (jdapimin.c default_decompress_parms). */
     JpegSamples.ColorSpace colorSpace(int components) {
@@ -31,8 +31,39 @@ record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] compon
         };
     }
 
+    /**
+     * Whether an end-of-image marker follows the first scan. Entropy-coded data never contains FF D9 (a data byte
+     * FF is followed by 00 or a restart marker), so its absence means the file was cut: PIL refuses such a file
+     * ("image file is truncated") even when libjpeg decoded every row. Bytes after the marker are allowed.
+     */
+    boolean endsWithEndOfImage(byte[] file) {
+        for (int i = file.length - 2; i >= scanStart; i--) {
+            if ((file[i] & 0xFF) == 0xFF && (file[i + 1] & 0xFF) == 0xD9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads markers up to the first start-of-scan. */
-    static JpegMarkers read(InputStream in) throws IOException {
+    static JpegMarkers read(InputStream raw) throws IOException {
+        java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(raw);
+        long[] position = {0};
+        InputStream in = new java.io.FilterInputStream(buffered) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                position[0] += b >= 0 ? 1 : 0;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                position[0] += Math.max(n, 0);
+                return n;
+            }
+        };
         if (in.read() != 0xFF || in.read() != 0xD8) {
             throw new IOException("not a JPEG file (no SOI marker)");
         }
@@ -61,7 +92,7 @@ record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] compon
                 throw new IOException("the JPEG header is truncated");
             }
             if (marker == 0xDA || marker == 0xD9) {
-                return new JpegMarkers(jfif, adobe, transform, ids);
+                return new JpegMarkers(jfif, adobe, transform, ids, position[0]);
             }
             if (marker == 0xE0 && startsWith(body, "JFIF\0")) {
                 jfif = true;

@@ -54,9 +54,17 @@ final class JpegSamples {
     /** Decodes a JPEG to PIL's convert('RGB') bytes. */
     static RgbImage read(ImageInputStream in, JpegMarkers markers) throws IOException {
         ImageReader reader = jdkReader();
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        // libjpeg fills a cut-off file with grey and only warns; PIL refuses it ("image file is truncated")
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         try {
             reader.setInput(in, true, true);
             Raster r = reader.readRaster(0, null);
+            for (String w : warnings) {
+                if (w.toLowerCase(java.util.Locale.ROOT).contains("premature end")) {
+                    throw new IOException("the file is truncated (" + w + ")");
+                }
+            }
             return toRgb(r, markers.colorSpace(r.getNumBands()), markers.adobe());
         } finally {
             reader.dispose();

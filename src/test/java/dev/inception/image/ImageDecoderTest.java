@@ -100,6 +100,23 @@ class ImageDecoderTest {
         assertTrue(e.getMessage().contains("400 megapixels"), e.getMessage());
     }
 
+    /** PIL refuses a JPEG cut short ("image file is truncated"); libjpeg would fill the rest with grey. */
+    @Test
+    void aTruncatedJpegIsCorruptNotClassified() throws Exception {
+        byte[] whole = Files.readAllBytes(Path.of("examples/rocket.jpg"));
+        for (int keep : new int[] {whole.length / 2, whole.length - 2}) {
+            Path f = tmp.resolve("cut" + keep + ".jpg");
+            Files.write(f, Arrays.copyOf(whole, keep));
+            ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.read(f), "kept " + keep);
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+        // the whole file, and the whole file with bytes after its end marker, still decode
+        Path extra = tmp.resolve("extra.jpg");
+        byte[] padded = Arrays.copyOf(whole, whole.length + 16);
+        Files.write(extra, padded);
+        assertEquals(640, ImageDecoder.read(extra).width());
+    }
+
     static byte[] pngHeaderOnly(int w, int h) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
