@@ -173,7 +173,7 @@ public final class InceptionV3Engine implements AutoCloseable {
         dev.inception.model.Shape in = graph.input().shape();
         byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
         String out = graph.output().name();
-        return rows(executor.forwardImages(rgb, images.size(), in, List.of(out)).get(out));
+        return rows(finite(executor.forwardImages(rgb, images.size(), in, List.of(out))).get(out));
     }
 
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
@@ -222,7 +222,31 @@ public final class InceptionV3Engine implements AutoCloseable {
 
     private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
         checkBatch(batch.batch());
-        return executor.forward(batch, fetch);
+        float[] x = batch.data();
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                int perImage = x.length / batch.batch();
+                throw new IllegalArgumentException("input image " + i / perImage + " has " + x[i] + " at element "
+                        + i % perImage + ": preprocessed inputs must be finite (pixels / 127.5 - 1)");
+            }
+        }
+        return finite(executor.forward(batch, fetch));
+    }
+
+    /** Never hands out a NaN as an answer: finite weights and inputs give finite outputs, so one is a fault. */
+    private Map<String, Tensor> finite(Map<String, Tensor> out) {
+        for (Map.Entry<String, Tensor> e : out.entrySet()) {
+            float[] v = e.getValue().data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new IllegalStateException(e.getKey() + " of image " + i / e.getValue().shape().elements()
+                            + " is " + v[i] + " (" + executor.backend() + " executor): the network produced a non-finite"
+                            + " value; 'inception verify --candidate " + executor.backend() + "' shows the first layer"
+                            + " where it appears");
+                }
+            }
+        }
+        return out;
     }
 
     private static float[][] rows(Tensor t) {

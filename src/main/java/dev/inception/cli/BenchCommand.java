@@ -89,6 +89,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--iters and every --batch must be at least 1, --warmup at least 0");
         }
+        if (out != null) {
+            OutputFile.check(out, "--out");
+        }
         for (String s : scopes) {
             if (!List.of("network", "end2end", "files").contains(s)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -154,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
         report.put("results", results);
         String text = new GsonBuilder().setPrettyPrinting().create().toJson(report);
         if (out != null) {
-            Files.writeString(out, text + "\n");
+            OutputFile.write(out, f -> Files.writeString(f, text + "\n"));
         }
         if (json) {
             stdout.println(text);

@@ -67,6 +67,13 @@ final class FeaturesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        if (!(valSplit >= 0 && valSplit < 1)) {      // also refuses NaN
+            throw new UsageException("--val-split must be in [0, 1), got " + valSplit);
+        }
+        if (batch < 1) {
+            throw new UsageException("--batch must be at least 1, got " + batch);
+        }
+        OutputFile.check(out, "--out");
         ImageFolder folder = ImageFolder.scan(data, valSplit, splitSeed);
         InceptionV3.Options model = InceptionV3.Options.features(Sizes.height(inputSize), Sizes.width(inputSize));
         Graph graph = InceptionV3.build(model);
@@ -84,9 +91,13 @@ final class FeaturesCommand implements Callable<Integer> {
                     });
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        set = new FeatureSet(set.features(), set.labels(), set.validation(), set.classNames(), set.files(), w.source(),
-                set.inputSize());
-        set.write(out);
+        if (set.size() == 0) {
+            throw new BadInputException("no readable images in " + data + "; nothing written", null);
+        }
+        FeatureSet done = new FeatureSet(set.features(), set.labels(), set.validation(), set.classNames(), set.files(),
+                w.source(), set.inputSize());
+        OutputFile.write(out, done::write);
+        set = done;
         spec.commandLine().getOut().printf(Locale.ROOT,
                 "%d images (%d train, %d validation, %d skipped), %d classes, %d features each, %.1f s (%.1f images/s) -> %s%n",
                 set.size(), set.subset(false).size(), set.subset(true).size(), skipped[0], set.classNames().size(),

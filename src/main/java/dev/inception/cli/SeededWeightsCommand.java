@@ -13,7 +13,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
 @Command(name = "seeded-weights", mixinStandardHelpOptions = true,
@@ -48,19 +47,9 @@ final class SeededWeightsCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), out + " exists; pass --force to overwrite");
         }
-        Path dir = out.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no folder " + dir + " to write into");
-        }
+        OutputFile.check(out, "OUT.h5");
         Graph graph = InceptionV3.build(noTop ? InceptionV3.Options.features(299, 299) : InceptionV3.Options.defaults());
-        // written beside the target, then renamed: an interrupted run leaves no half-written OUT.h5
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-        try {
-            KerasH5Writer.write(tmp, SeededWeights.forGraph(graph, seed));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        OutputFile.write(out, f -> KerasH5Writer.write(f, SeededWeights.forGraph(graph, seed)));
         spec.commandLine().getOut().println("wrote " + out + " (seed " + seed + (noTop ? ", no top" : "") + ")");
         return Main.OK;
     }

@@ -53,9 +53,24 @@ final class TrainHeadCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (!(lr > 0 && Double.isFinite(lr)) || !(l2 >= 0 && Double.isFinite(l2)) || epochs < 1 || batch < 1
+                || patience < 0) {
+            throw new UsageException("--lr must be a finite number > 0, --l2 a finite number >= 0, --epochs and"
+                    + " --batch at least 1, --patience at least 0");
+        }
+        OutputFile.check(headFile, "--out");
         FeatureSet all = FeatureSet.read(features);
+        for (int i = 0; i < all.size(); i++) {
+            float[] row = all.features()[i];
+            for (int j = 0; j < row.length; j++) {
+                if (!Float.isFinite(row[j])) {
+                    throw new BadInputException(features + ": feature " + j + " of sample " + i + " is " + row[j]
+                            + "; recompute the features ('inception features')", null);
+                }
+            }
+        }
         FeatureSet train = all.subset(false);
         FeatureSet val = all.subset(true);
         out.printf("%d training and %d validation samples, %d classes, %d features (weights: %s)%n", train.size(),
@@ -65,7 +80,8 @@ final class TrainHeadCommand implements Callable<Integer> {
                 e -> out.printf(Locale.ROOT, "epoch %3d  train loss %.4f acc %.3f   val loss %.4f acc %.3f%s%n",
                         e.epoch(), e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.best() ? "  *" : ""));
         double seconds = (System.nanoTime() - start) / 1e9;
-        r.head().save(headFile);
+        // only a trained head is written, whole or not at all
+        OutputFile.write(headFile, r.head()::save);
         HeadTrainer.Epoch best = r.history().get(r.bestEpoch() - 1);
         out.printf(Locale.ROOT, "best epoch %d: validation accuracy %.3f (%d samples), training %.1f s -> %s%n",
                 r.bestEpoch(), best.valAccuracy(), val.size(), seconds, headFile);

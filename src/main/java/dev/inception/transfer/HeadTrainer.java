@@ -70,6 +70,10 @@ public final class HeadTrainer {
             SoftmaxHead head = new SoftmaxHead(w.clone(), b.clone(), d, train.classNames(), train.inputSize());
             double[] tr = evaluate(head, train, o.l2());
             double[] va = validation.size() > 0 ? evaluate(head, validation, o.l2()) : new double[] {Double.NaN, Double.NaN};
+            if (!Double.isFinite(tr[0])) {
+                throw new IllegalStateException("training diverged at epoch " + epoch + ": the training loss is "
+                        + tr[0] + "; lower the learning rate (--lr) or the L2 penalty (--l2)");
+            }
             double watched = validation.size() > 0 ? va[0] : tr[0];
             boolean best = watched < bestLoss - 1e-7;
             if (best) {

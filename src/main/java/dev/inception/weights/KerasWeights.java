@@ -64,7 +64,26 @@ public final class KerasWeights {
         }
         Weights w = kept.build();
         w.checkFits(graph);
+        checkValues(file, w);
         return w;
+    }
+
+    /**
+     * Every value finite, every BN variance non-negative: a weight file that breaks either would load and then
+     * classify into NaN, so it is refused as bad input here, naming the dataset and the first bad index.
+     */
+    static void checkValues(Path file, Weights w) {
+        for (String key : w.keys()) {
+            float[] v = w.values(key);
+            boolean variance = key.endsWith("/moving_variance:0");
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i]) || variance && v[i] < 0) {
+                    throw new WeightsFileException(file + ": dataset " + key + " has " + v[i] + " at index " + i
+                            + (variance ? " (a variance must be finite and >= 0)" : " (weights must be finite)")
+                            + "; the file is damaged: download it again");
+                }
+            }
+        }
     }
 
     /** Keras's cache: $KERAS_HOME/models/NAME, else ~/.keras/models/NAME, when the file exists. */

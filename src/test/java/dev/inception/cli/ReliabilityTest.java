@@ -1,0 +1,122 @@
+package dev.inception.cli;
+
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.transfer.FeatureSet;
+import dev.inception.weights.KerasH5Writer;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weight;
+import dev.inception.weights.Weights;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input gets one line and its exit code before any work; no answer is silently wrong; no work is lost. */
+class ReliabilityTest {
+
+    @TempDir
+    Path tmp;
+
+    static PredictCommandTest.Run run(String... args) {
+        return PredictCommandTest.run(args);
+    }
+
+    /** Seeded weights with one value replaced, written as a Keras file. */
+    Path weightsWith(String key, int index, float value) throws Exception {
+        Graph g = InceptionV3.build();
+        Weights seeded = SeededWeights.forGraph(g, 1);
+        Weights.Builder b = Weights.builder().source("test");
+        for (String k : seeded.keys()) {
+            Weight w = seeded.get(k);
+            float[] v = w.values();
+            if (k.equals(key)) {
+                v = v.clone();
+                v[index] = value;
+            }
+            b.put(k, new Weight(w.shape(), v));
+        }
+        Path f = tmp.resolve(key.replace('/', '_') + ".h5");
+        KerasH5Writer.write(f, b.build());
+        return f;
+    }
+
+    @Test
+    void nonFiniteWeightsAndNegativeVariancesAreBadInputNamingTheDataset() throws Exception {
+        Path nan = weightsWith("conv2d_5/kernel:0", 17, Float.NaN);
+        PredictCommandTest.Run r = run("predict", "--backend", "reference", "--weights", nan.toString(),
+                "examples/chelsea.png");
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("conv2d_5/kernel:0") && r.err().contains("index 17"), r.err());
+        assertTrue(r.out().isEmpty(), "nothing classified: " + r.out());
+        Path negative = weightsWith("batch_normalization_3/moving_variance:0", 2, -0.5f);
+        PredictCommandTest.Run v = run("predict", "--backend", "reference", "--weights", negative.toString(),
+                "examples/chelsea.png");
+        assertEquals(3, v.code(), v.err());
+        assertTrue(v.err().contains("moving_variance") && v.err().contains(">= 0"), v.err());
+    }
+
+    @Test
+    void outputsAreCheckedBeforeAnyWork() throws Exception {
+        Path missing = tmp.resolve("no/such/folder/features.h5");
+        PredictCommandTest.Run f = run("features", "--data", "examples", "--out", missing.toString());
+        assertEquals(2, f.code(), f.err());
+        assertTrue(f.err().contains("create it first"), f.err());
+        PredictCommandTest.Run dir = run("bench", "--backend", "cpu", "--batch", "1", "--iters", "1", "--out",
+                tmp.toString());
+        assertEquals(2, dir.code(), dir.err());
+        assertTrue(dir.err().contains("is a directory"), dir.err());
+        assertFalse(dir.out().contains("network"), "no benchmark ran: " + dir.out());
+    }
+
+    @Test
+    void impossibleOptionValuesAreUsageErrors() {
+        assertEquals(2, run("features", "--data", "examples", "--out", tmp.resolve("f.h5").toString(),
+                "--val-split", "NaN").code());
+        assertEquals(2, run("features", "--data", "examples", "--out", tmp.resolve("f.h5").toString(),
+                "--val-split", "1").code());
+        assertEquals(2, run("bench", "--scope", "bogus").code());
+        assertEquals(2, run("train-head", "--features", "x.h5", "--out", tmp.resolve("h.h5").toString(),
+                "--lr", "NaN").code());
+        assertEquals(2, run("train-head", "--features", "x.h5", "--out", tmp.resolve("h.h5").toString(),
+                "--l2", "Infinity").code());
+    }
+
+    @Test
+    void nonFiniteFeaturesAreBadInputAndNoHeadIsWritten() throws Exception {
+        float[][] x = {{1, 2}, {Float.NaN, 0}, {0, 1}, {2, 2}};
+        FeatureSet set = new FeatureSet(x, new int[] {0, 1, 0, 1}, new boolean[] {false, false, true, true},
+                List.of("a", "b"), List.of("1", "2", "3", "4"), "test", "75x75");
+        Path features = tmp.resolve("nan-features.h5");
+        set.write(features);
+        Path head = tmp.resolve("head.h5");
+        PredictCommandTest.Run r = run("train-head", "--features", features.toString(), "--out", head.toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("sample 1"), r.err());
+        assertFalse(Files.exists(head));
+    }
+
+    @Test
+    void whenNoImageIsReadableNothingIsWritten() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data/cats"));
+        Files.writeString(data.resolve("a.png"), "not an image");
+        Files.createDirectories(tmp.resolve("data/dogs"));
+        Files.writeString(tmp.resolve("data/dogs/b.jpg"), "not an image either");
+        Path out = tmp.resolve("features.h5");
+        PredictCommandTest.Run r = run("features", "--backend", "cpu", "--data", tmp.resolve("data").toString(),
+                "--out", out.toString(), "--input-size", "75x75");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("no readable images") && r.err().contains("nothing written"), r.err());
+        assertFalse(Files.exists(out));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".part")), "no temporary file left");
+        }
+    }
+}
