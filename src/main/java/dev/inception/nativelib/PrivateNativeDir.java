@@ -63,10 +63,29 @@ public final class PrivateNativeDir {
                 && Arrays.equals(sha256(Files.readAllBytes(target)), sha256(content))) {
             return target;
         }
+        sweepStaleParts();
         Path tmp = Files.createTempFile(dir, fileName, ".part");
-        Files.write(tmp, content);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);   // nothing left behind when writing or moving failed
+        }
         return target;
+    }
+
+    /** An interrupted extraction (a killed JVM) leaves a *.part file: remove those older than an hour. */
+    private void sweepStaleParts() {
+        long hourAgo = System.currentTimeMillis() - 3_600_000L;
+        try (java.nio.file.DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*.part")) {
+            for (Path p : parts) {
+                if (Files.getLastModifiedTime(p).toMillis() < hourAgo) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // a cache we cannot tidy still works
+        }
     }
 
     /** A short hash of the bridges and their symbol lists in this build ("nobridge" when none were built). */
