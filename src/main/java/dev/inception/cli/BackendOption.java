@@ -39,8 +39,8 @@ final class BackendOption {
 
     static Backend parse(String s) {
         try {
-            return Backend.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+            return Choice.of(Backend.class, s, "--backend");
+        } catch (UsageException e) {
             throw new UsageException("--backend must be auto, gpu, cpu or reference, got '" + s + "'");
         }
     }

@@ -98,11 +98,11 @@ final class BenchCommand implements Callable<Integer> {
                         "unknown --scope '" + s + "': network, end2end or files");
             }
         }
-        Lowering lowering = Lowering.valueOf(plan.toUpperCase(Locale.ROOT));
+        Lowering lowering = Choice.of(Lowering.class, plan, "--plan");
         Graph graph = InceptionV3.build();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         EngineOptions options = backend.apply(EngineOptions.defaults()).withLowering(lowering).withMaxBatch(maxBatch)
-                .withPrecision(dev.inception.Precision.valueOf(precision.toUpperCase(Locale.ROOT)));
+                .withPrecision(Choice.of(dev.inception.Precision.class, precision, "--precision"));
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {

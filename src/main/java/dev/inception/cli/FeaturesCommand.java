@@ -74,8 +74,15 @@ final class FeaturesCommand implements Callable<Integer> {
             throw new UsageException("--batch must be at least 1, got " + batch);
         }
         OutputFile.check(out, "--out");
+        InceptionV3.Options model;
+        try {
+            model = InceptionV3.Options.features(Sizes.height(inputSize), Sizes.width(inputSize));
+        } catch (UsageException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--input-size: " + e.getMessage());
+        }
         ImageFolder folder = ImageFolder.scan(data, valSplit, splitSeed);
-        InceptionV3.Options model = InceptionV3.Options.features(Sizes.height(inputSize), Sizes.width(inputSize));
         Graph graph = InceptionV3.build(model);
         Weights w = weights.resolve(graph, err);
         EngineOptions options = backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch));
@@ -84,7 +91,7 @@ final class FeaturesCommand implements Callable<Integer> {
         FeatureSet set;
         try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
             Progress progress = new Progress(err, folder.samples().size(), "images", true);
-            set = FeatureExtractor.extract(engine, folder, batch, Interpolation.valueOf(resize.toUpperCase(Locale.ROOT)),
+            set = FeatureExtractor.extract(engine, folder, batch, Choice.of(Interpolation.class, resize, "--resize"),
                     progress::update, line -> {
                         err.println(line);
                         skipped[0]++;

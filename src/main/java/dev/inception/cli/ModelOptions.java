@@ -25,8 +25,12 @@ final class ModelOptions {
             case "avg" -> InceptionV3.Options.Pooling.AVG;
             case "max" -> InceptionV3.Options.Pooling.MAX;
             case "none" -> InceptionV3.Options.Pooling.NONE;
-            default -> throw new IllegalArgumentException("--pooling must be avg, max or none, got '" + pooling + "'");
+            default -> throw new UsageException("--pooling must be avg, max or none, got '" + pooling + "'");
         };
-        return new InceptionV3.Options(!noTop, p, Sizes.height(inputSize), Sizes.width(inputSize), classes);
+        try {
+            return new InceptionV3.Options(!noTop, p, Sizes.height(inputSize), Sizes.width(inputSize), classes);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());   // too small an input, too few classes
+        }
     }
 }

@@ -82,7 +82,7 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1 || batch < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top and --batch must be at least 1");
         }
-        Interpolation how = Interpolation.valueOf(resize.toUpperCase(Locale.ROOT));
+        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         InceptionV3.Options model = graphOptions(newHead);
         Graph graph = InceptionV3.build(model);

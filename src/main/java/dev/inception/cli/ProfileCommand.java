@@ -82,7 +82,7 @@ final class ProfileCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Graph graph = InceptionV3.build();
         EngineOptions options = backend.apply(EngineOptions.defaults())
-                .withLowering(Lowering.valueOf(plan.toUpperCase(Locale.ROOT))).withMaxBatch(batch);
+                .withLowering(Choice.of(Lowering.class, plan, "--plan")).withMaxBatch(batch);
         Tensor x = Tensor.uniform(batch, graph.input().shape(), 1);
         List<List<StepTime>> passes = new ArrayList<>();
         double[] forward = new double[iters];

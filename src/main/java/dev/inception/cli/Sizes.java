@@ -23,6 +23,6 @@ final class Sizes {
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new IllegalArgumentException("a size must look like 299x299 (height x width), got '" + hw + "'");
+        throw new UsageException("a size must look like 299x299 (height x width), got '" + hw + "'");
     }
 }

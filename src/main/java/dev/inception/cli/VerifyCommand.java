@@ -74,7 +74,8 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws ImageDecodeException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Precision p = Precision.valueOf(precision.toUpperCase(Locale.ROOT));
+        Precision p = Choice.of(Precision.class, precision, "--precision");
+        Lowering candidatePlan = Choice.of(Lowering.class, plan, "--plan");
         Backend backend = BackendOption.parse(candidate);
         Graph graph = InceptionV3.build();
         Weights w = weights.resolve(graph, err);
@@ -96,7 +97,7 @@ final class VerifyCommand implements Callable<Integer> {
         String candidateName;
         List<String> fallbacks;
         try (InceptionV3Engine c = InceptionV3Engine.open(w, base.withBackend(backend).withDevice(device).withPrecision(p)
-                .withLowering(Lowering.valueOf(plan.toUpperCase(Locale.ROOT))), err::println)) {
+                .withLowering(candidatePlan), err::println)) {
             result = c.taps(batch);
             candidateName = c.backend() + " " + plan + " " + precision;
             fallbacks = c.fallbacks();

@@ -89,6 +89,29 @@ class ReliabilityTest {
                 "--l2", "Infinity").code());
     }
 
+    /** Every impossible option value is exit 2 with one line that says what is allowed, before any work. */
+    @Test
+    void invalidOptionValuesAreUsageErrorsThatListTheChoices() {
+        String[][] cases = {
+            {"summary", "--input-size", "74x74"},
+            {"summary", "--input-size", "garbage"},
+            {"summary", "--pooling", "median"},
+            {"summary", "--classes", "0"},
+            {"predict", "--resize", "bogus", "examples/chelsea.png"},
+            {"verify", "--plan", "bogus", "--candidate", "cpu", "examples/chelsea.png"},
+            {"bench", "--precision", "fp8"},
+            {"features", "--data", "examples", "--out", "f.h5", "--input-size", "10x10"},
+        };
+        for (String[] c : cases) {
+            PredictCommandTest.Run r = run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), String.join(" ", c) + ": " + r.err());
+            assertFalse(r.err().contains("No enum constant") || r.err().contains("Exception"), r.err());
+        }
+        assertTrue(run("predict", "--resize", "bogus", "examples/chelsea.png").err()
+                .contains("--resize must be nearest or bilinear"));
+    }
+
     @Test
     void nonFiniteFeaturesAreBadInputAndNoHeadIsWritten() throws Exception {
         float[][] x = {{1, 2}, {Float.NaN, 0}, {0, 1}, {2, 2}};
