@@ -13,6 +13,9 @@ import json
 import os
 import sys
 
+import struct
+import zlib
+
 import PIL
 from PIL import Image
 
@@ -23,6 +26,20 @@ def gradient(w, h):
     im.putdata([((x * 255) // (w - 1), (y * 255) // (h - 1), ((x * y * 7) + (x ^ y) * 13) % 256)
                 for y in range(h) for x in range(w)])
     return im
+
+
+def png16(path, color_type, channels, w, h):
+    """A 16-bit PNG written by hand (PIL cannot write 16-bit colour): values spanning the whole 16-bit range."""
+    rows = b''
+    for y in range(h):
+        rows += b'\x00' + b''.join(struct.pack('>H', (x * 2851 + y * 977 + c * 12345) % 65536)
+                                   for x in range(w) for c in range(channels))
+
+    def chunk(kind, data):
+        return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 16, color_type, 0, 0, 0))
+                + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
 
 
 def sources(out):
@@ -50,6 +67,9 @@ def sources(out):
     rgba.putalpha(Image.new('L', rgb.size, 128))
     save('rgba.png', rgba)
     save('grey-alpha.png', rgb.convert('LA'))
+    for name, color_type, channels in [('rgb16.png', 2, 3), ('rgba16.png', 6, 4), ('grey-alpha16.png', 4, 2)]:
+        png16(os.path.join(out, name), color_type, channels, 19, 13)
+        files[name] = os.path.join(out, name)
     return files
 
 

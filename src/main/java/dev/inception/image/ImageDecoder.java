@@ -16,7 +16,7 @@ import java.util.Iterator;
  * {@code convert('RGB')}, with no colour-profile conversion (PIL ignores embedded ICC profiles). Samples are read
  * from the decoder's raster, never through {@code getRGB}, which would convert profiles and grey gamma: grey is
  * replicated to three channels, alpha is dropped (not composited), palettes are looked up, 16-bit grey is clamped
- * to 255 and 16-bit colour keeps its high byte, as PIL does. JPEGs go through {@link JpegSamples} (libjpeg's
+ * to 255 while 16-bit grey with alpha and 16-bit colour keep their high byte, as PIL does. JPEGs go through {@link JpegSamples} (libjpeg's
  * samples and colour arithmetic). The size is read from the header and checked before any pixel is decoded.
  */
 public final class ImageDecoder {
@@ -95,9 +95,11 @@ public final class ImageDecoder {
                     out[o + 1] = (byte) palette.getGreen(px[0]);
                     out[o + 2] = (byte) palette.getBlue(px[0]);
                 } else if (bands <= 2) {
-                    // L, LA; 1-, 2- and 4-bit grey scaled to 0..255 (PIL's L;2, L;4 and mode 1); 16-bit grey is
-                    // PIL's mode I, whose conversion to RGB clamps at 255
-                    int v = bits < 8 ? px[0] * 255 / ((1 << bits) - 1) : Math.min(px[0], 255);
+                    // L, LA; 1-, 2- and 4-bit grey scaled to 0..255 (PIL's L;2, L;4 and mode 1). 16-bit grey is
+                    // PIL's mode I, whose conversion to RGB clamps at 255; 16-bit grey with alpha PIL reads as
+                    // its high bytes (LA;16B)
+                    int v = bits < 8 ? px[0] * 255 / ((1 << bits) - 1)
+                            : bits == 8 ? px[0] : bands == 1 ? Math.min(px[0], 255) : px[0] >> (bits - 8);
                     out[o] = out[o + 1] = out[o + 2] = (byte) v;
                 } else {
                     // RGB, RGBA; 16-bit colour is read by PIL as its high byte
