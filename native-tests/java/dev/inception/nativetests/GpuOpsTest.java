@@ -48,17 +48,6 @@ class GpuOpsTest {
         Assumptions.assumeTrue(GpuTestSupport.available(), GpuTestSupport::whyUnavailable);
     }
 
-    /** The distinct (input shape, conv) pairs of InceptionV3 at 299x299. */
-    static Map<String, Node> distinctConvs() {
-        Map<String, Node> distinct = new LinkedHashMap<>();
-        for (Node n : InceptionV3.build().nodes()) {
-            if (n.op() instanceof Op.Conv2D) {
-                distinct.putIfAbsent(n.inputs().get(0).shape() + " " + n.op(), n);
-            }
-        }
-        return distinct;
-    }
-
     /** Runs a small graph on the CPU and on the GPU, batch 2, and compares the output. */
     static void compare(Graph g, Lowering lowering, String what) {
         Plan plan = Planner.lower(g, lowering);
@@ -81,17 +70,10 @@ class GpuOpsTest {
     @TestFactory
     List<DynamicTest> everyDistinctConvolutionGeometry() {
         List<DynamicTest> tests = new ArrayList<>();
-        distinctConvs().forEach((key, conv) -> {
-            Op.Conv2D c = (Op.Conv2D) conv.op();
+        Blocks.distinctConvs(InceptionV3.build()).forEach((key, conv) -> {
             for (Lowering l : Lowering.values()) {
-                tests.add(DynamicTest.dynamicTest(conv.name() + " " + key + " " + l, () -> {
-                    GraphBuilder b = new GraphBuilder();
-                    Node x = b.input(conv.inputs().get(0).shape());
-                    x = b.apply(null, c, x);
-                    x = b.apply(null, new Op.BatchNormalization(InceptionV3.BN_EPSILON), x);
-                    x = b.apply(null, new Op.Relu(), x);
-                    compare(b.build("conv", x), l, conv.name());
-                }));
+                tests.add(DynamicTest.dynamicTest(conv.name() + " " + key + " " + l,
+                        () -> compare(Blocks.convBnRelu(conv), l, conv.name())));
             }
         });
         return tests;

@@ -15,6 +15,7 @@ import dev.inception.model.Op;
 import dev.inception.model.Padding;
 import dev.inception.model.PoolMode;
 import dev.inception.model.Shape;
+import dev.inception.nativetests.Blocks;
 import dev.inception.plan.Lowering;
 import dev.inception.plan.Plan;
 import dev.inception.plan.Planner;
@@ -64,22 +65,13 @@ class OneDnnExecutorTest {
 
     @TestFactory
     List<DynamicTest> everyDistinctConvolutionGeometry() {
-        Map<String, Node> distinct = new LinkedHashMap<>();
-        for (Node n : InceptionV3.build(InceptionV3.Options.features(139, 139)).nodes()) {
-            if (n.op() instanceof Op.Conv2D) {
-                distinct.putIfAbsent(n.inputs().get(0).shape() + " " + n.op(), n);
-            }
-        }
         List<DynamicTest> tests = new ArrayList<>();
-        distinct.forEach((key, conv) -> {
+        // 139x139: every kernel, stride and padding of 299x299 on smaller maps, at a quarter of the cost (the
+        // 299x299 network itself runs in wholeNetworkEveryTapAndTop5)
+        Blocks.distinctConvs(InceptionV3.build(InceptionV3.Options.features(139, 139))).forEach((key, conv) -> {
             for (Lowering l : Lowering.values()) {
                 tests.add(DynamicTest.dynamicTest(conv.name() + " " + key + " " + l, () -> {
-                    GraphBuilder b = new GraphBuilder();
-                    Node x = b.input(conv.inputs().get(0).shape());
-                    x = b.apply(null, conv.op(), x);
-                    x = b.apply(null, new Op.BatchNormalization(InceptionV3.BN_EPSILON), x);
-                    x = b.apply(null, new Op.Relu(), x);
-                    double e = compare(b.build("conv", x), l);
+                    double e = compare(Blocks.convBnRelu(conv), l);
                     assertTrue(e < TOLERANCE, conv.name() + ": " + e);
                 }));
             }

@@ -40,21 +40,9 @@ class PlannerTest {
     void tensorsAliveAtTheSameTimeNeverOverlap(Lowering lowering) {
         Plan plan = Planner.lower(graph, lowering, Taps.of(graph).values());
         int n = plan.tensors().size();
-        int[] first = new int[n];
-        int[] last = new int[n];
-        java.util.Arrays.fill(first, Integer.MAX_VALUE);
-        first[plan.input()] = -1;
-        for (int s = 0; s < plan.steps().size(); s++) {
-            Step step = plan.steps().get(s);
-            first[step.output()] = Math.min(first[step.output()], s);
-            last[step.output()] = Math.max(last[step.output()], s);
-            for (int in : step.inputs()) {
-                last[in] = Math.max(last[in], s);
-            }
-        }
-        for (int k : plan.kept()) {
-            last[k] = plan.steps().size();
-        }
+        int[][] life = lifetimes(plan);
+        int[] first = life[0];
+        int[] last = life[1];
         for (int a = 0; a < n; a++) {
             TensorSpec ta = plan.tensor(a);
             assertTrue(ta.offset() >= 0 && ta.offset() + ta.elements() <= plan.arenaElements(), ta.name() + " outside the arena");
@@ -94,21 +82,9 @@ class PlannerTest {
                 .allMatch(plan::inPlace), "every concatenation is in place in the fused plan");
 
         int n = plan.tensors().size();
-        int[] first = new int[n];
-        int[] last = new int[n];
-        java.util.Arrays.fill(first, Integer.MAX_VALUE);
-        first[plan.input()] = -1;
-        for (int s = 0; s < plan.steps().size(); s++) {
-            Step step = plan.steps().get(s);
-            first[step.output()] = Math.min(first[step.output()], s);
-            last[step.output()] = Math.max(last[step.output()], s);
-            for (int in : step.inputs()) {
-                last[in] = Math.max(last[in], s);
-            }
-        }
-        for (int k : plan.kept()) {
-            last[k] = plan.steps().size();
-        }
+        int[][] life = lifetimes(plan);
+        int[] first = life[0];
+        int[] last = life[1];
         for (int a = 0; a < n; a++) {
             for (int b = a + 1; b < n; b++) {
                 TensorSpec ta = plan.tensor(plan.root(a));
@@ -134,6 +110,27 @@ class PlannerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new dev.inception.cpu.CpuExecutor(plan,
                 dev.inception.weights.SeededWeights.forGraph(graph, 1)), "the reference writes dense tensors only");
+    }
+
+    /** {first step, last step} of every tensor, from the steps alone (kept tensors live to the end). */
+    static int[][] lifetimes(Plan plan) {
+        int n = plan.tensors().size();
+        int[] first = new int[n];
+        int[] last = new int[n];
+        java.util.Arrays.fill(first, Integer.MAX_VALUE);
+        first[plan.input()] = -1;
+        for (int s = 0; s < plan.steps().size(); s++) {
+            Step step = plan.steps().get(s);
+            first[step.output()] = Math.min(first[step.output()], s);
+            last[step.output()] = Math.max(last[step.output()], s);
+            for (int in : step.inputs()) {
+                last[in] = Math.max(last[in], s);
+            }
+        }
+        for (int k : plan.kept()) {
+            last[k] = plan.steps().size();
+        }
+        return new int[][] {first, last};
     }
 
     static TensorSpec tensorNamed(Plan plan, String name) {
