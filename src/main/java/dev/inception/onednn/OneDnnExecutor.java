@@ -42,6 +42,7 @@ public final class OneDnnExecutor implements Executor {
     private final String version;
     private boolean closed;
 
+    @SuppressWarnings("try")   // the scope is used for its side effect: it collects the native temporaries
     public OneDnnExecutor(Plan plan, Weights weights, int maxBatch) {
         this.version = OneDnn.load();
         this.plan = plan;
@@ -138,6 +139,7 @@ public final class OneDnnExecutor implements Executor {
         return program(n);
     }
 
+    @SuppressWarnings("try")   // as in the constructor
     private OneDnnProgram program(int n) {
         OneDnnProgram p = programs.get(n);
         if (p == null) {
