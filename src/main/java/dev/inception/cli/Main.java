@@ -44,7 +44,19 @@ public final class Main {
             cmd.getErr().flush();
             return exitCode(e);
         });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors through; a batch too large for the heap is a one-line answer, not a stack trace
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(err);
+            }
+            err.println("error: out of memory (" + e.getMessage() + "): use a smaller --batch or --input-size, or give"
+                    + " Java more heap, e.g. INCEPTION_JAVA_OPTS=-Xmx8g (now at most "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); results printed so far are complete");
+            code = FAILURE;
+        }
         out.flush();
         err.flush();
         return code;

@@ -126,6 +126,25 @@ class ReliabilityTest {
         assertFalse(Files.exists(head));
     }
 
+    /** A batch too big for the heap: one line naming --batch and the heap, exit 1, no stack trace, no file. */
+    @Test
+    void outOfMemoryIsOneLineNotAStackTrace() throws Exception {
+        for (String c : new String[] {"a", "b"}) {
+            Files.createDirectories(tmp.resolve("data/" + c));
+            Files.copy(Path.of("examples/chelsea.png"), tmp.resolve("data/" + c + "/x.png"));
+        }
+        Path out = tmp.resolve("big.h5");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx200m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "features", "--backend",
+                "reference", "--data", tmp.resolve("data").toString(), "--out", out.toString(), "--input-size",
+                "3000x3000").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertEquals(1, p.waitFor(), text);
+        assertTrue(text.contains("out of memory") && text.contains("--batch") && text.contains("INCEPTION_JAVA_OPTS"), text);
+        assertFalse(text.contains("\tat "), "no stack trace: " + text);
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void whenNoImageIsReadableNothingIsWritten() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data/cats"));
