@@ -18,7 +18,11 @@ final class Sizes {
         String[] p = hw.toLowerCase(java.util.Locale.ROOT).split("x");
         try {
             if (p.length == 2) {
-                return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
+                int h = Integer.parseInt(p[0].trim());
+                int w = Integer.parseInt(p[1].trim());
+                if (h >= 1 && w >= 1) {
+                    return new int[] {h, w};
+                }
             }
         } catch (NumberFormatException e) {
             // fall through to the message
