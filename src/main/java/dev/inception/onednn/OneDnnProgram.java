@@ -110,10 +110,19 @@ final class OneDnnProgram {
         return t.offset() * n;
     }
 
-    /** An NHWC activation: dims in oneDNN's logical order (n, c, h, w); a slice's own strides, else dense. */
+    /**
+     * An NHWC activation: dims in oneDNN's logical order (n, c, h, w). A slice of a concatenation's output
+     * (in-place concatenation) keeps its parent's pixel strides: its own channels, every pixel parent-channels apart.
+     */
     private memory.desc nhwc(int tensor) {
         TensorSpec t = plan.tensor(tensor);
-        return t.isSlice() ? at(nhwc(t.shape()), tensor).get_desc() : nhwc(t.shape());
+        if (!t.isSlice()) {
+            return nhwc(t.shape());
+        }
+        Shape s = t.shape();
+        long parentChannels = plan.tensor(t.slice().parent()).shape().channels();
+        return new memory.desc(new long[] {n, s.channels(), s.height(), s.width()}, memory.data_type.f32,
+                new long[] {s.height() * s.width() * parentChannels, 1, s.width() * parentChannels, parentChannels});
     }
 
     private memory.desc nhwc(Shape s) {
@@ -125,21 +134,11 @@ final class OneDnnProgram {
         return new memory.desc(new long[] {n, s.channels()}, memory.data_type.f32, memory.format_tag.nc);
     }
 
-    /**
-     * The tensor's memory in the arena with the given desc; a slice of a concatenation's output (in-place
-     * concatenation) gets its own desc instead: the parent's pixel strides, its channels at their offset.
-     */
+    /** The tensor's memory in the arena, described by d; a slice starts at its channel offset in its parent. */
     private memory at(memory.desc d, int tensor) {
         TensorSpec t = plan.tensor(tensor);
-        if (!t.isSlice()) {
-            return new memory(d, engine, arena.getPointer(offset(t)));
-        }
-        Shape s = t.shape();
-        long parentChannels = plan.tensor(t.slice().parent()).shape().channels();
-        memory.desc strided = new memory.desc(new long[] {n, s.channels(), s.height(), s.width()},
-                memory.data_type.f32, new long[] {s.height() * s.width() * parentChannels, 1,
-                    s.width() * parentChannels, parentChannels});
-        return new memory(strided, engine, arena.getPointer(offset(t) + t.slice().channelOffset()));
+        long channelOffset = t.isSlice() ? t.slice().channelOffset() : 0;
+        return new memory(d, engine, arena.getPointer(offset(t) + channelOffset));
     }
 
     private memory constant(float[] values, long[] dims, memory.format_tag tag) {
