@@ -1,8 +1,8 @@
 package dev.inception.cli;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** An option whose value names an enum constant: case-insensitive, and a usage error (exit 2) that lists them. */
 final class Choice {
@@ -16,7 +16,9 @@ final class Choice {
                 return e;
             }
         }
-        throw new UsageException(option + " must be " + Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(" or ")) + ", got '" + value + "'");
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        String allowed = names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        throw new UsageException(option + " must be " + allowed + ", got '" + value + "'");
     }
 }
