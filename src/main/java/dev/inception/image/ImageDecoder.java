@@ -3,9 +3,11 @@ package dev.inception.image;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +18,8 @@ import java.util.Iterator;
  * {@code convert('RGB')}, with no colour-profile conversion (PIL ignores embedded ICC profiles). Samples are read
  * from the decoder's raster, never through {@code getRGB}, which would convert profiles and grey gamma: grey is
  * replicated to three channels, alpha is dropped (not composited), palettes are looked up, 16-bit grey is clamped
- * to 255 while 16-bit grey with alpha and 16-bit colour keep their high byte, as PIL does. JPEGs go through {@link JpegSamples} (libjpeg's
- * samples and colour arithmetic). The size is read from the header and checked before any pixel is decoded.
+ * to 255 while 16-bit grey with alpha and 16-bit colour keep their high byte, as PIL does. JPEGs go through
+ * {@link JpegSamples} (libjpeg's samples and colour arithmetic). The size is read from the header and checked before any pixel is decoded.
  */
 public final class ImageDecoder {
 
@@ -53,14 +55,16 @@ public final class ImageDecoder {
             } finally {
                 reader.dispose();
             }
+            // the whole file once: its markers, its end marker, then its samples, all from memory
             byte[] bytes = Files.readAllBytes(file);
-            JpegMarkers markers = JpegMarkers.read(new java.io.ByteArrayInputStream(bytes));
+            JpegMarkers markers = JpegMarkers.read(bytes);
             if (!markers.endsWithEndOfImage(bytes)) {
                 throw new ImageDecodeException(file + ": truncated or corrupt image (the file is truncated: no end"
                         + " marker after the image data)");
             }
-            in.seek(0);
-            return JpegSamples.read(in, markers);
+            try (ImageInputStream memory = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+                return JpegSamples.read(memory, markers);
+            }
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

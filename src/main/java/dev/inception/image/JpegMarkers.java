@@ -1,7 +1,7 @@
 package dev.inception.image;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * The few JPEG header facts that decide how libjpeg interprets the samples: a JFIF (APP0) marker, an Adobe (APP14)
@@ -45,25 +45,9 @@ record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] compon
         return false;
     }
 
-    /** Reads markers up to the first start-of-scan. */
-    static JpegMarkers read(InputStream raw) throws IOException {
-        java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(raw);
-        long[] position = {0};
-        InputStream in = new java.io.FilterInputStream(buffered) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                position[0] += b >= 0 ? 1 : 0;
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
-                position[0] += Math.max(n, 0);
-                return n;
-            }
-        };
+    /** Reads the file's markers up to its first start-of-scan. */
+    static JpegMarkers read(byte[] file) throws IOException {
+        ByteArrayInputStream in = new ByteArrayInputStream(file);
         if (in.read() != 0xFF || in.read() != 0xD8) {
             throw new IOException("not a JPEG file (no SOI marker)");
         }
@@ -92,7 +76,7 @@ record JpegMarkers(boolean jfif, boolean adobe, int adobeTransform, int[] compon
                 throw new IOException("the JPEG header is truncated");
             }
             if (marker == 0xDA || marker == 0xD9) {
-                return new JpegMarkers(jfif, adobe, transform, ids, position[0]);
+                return new JpegMarkers(jfif, adobe, transform, ids, file.length - in.available());
             }
             if (marker == 0xE0 && startsWith(body, "JFIF\0")) {
                 jfif = true;
