@@ -43,8 +43,21 @@ public final class LibrarySearch {
         this.dirs = List.copyOf(dirs);
     }
 
-    public static LibrarySearch fromEnvironment() {
-        return of(System.getenv(), System.getProperty(PROPERTY), Path.of("/"));
+    private static LibrarySearch environmental;
+    private static String environmentalProperty;
+
+    /**
+     * This process's search. The folders to search do not change within a process, so python3 and ldconfig are
+     * asked once, not once per discovery ({@code info} and a GPU start discover several times); whether a library
+     * is there is still checked on every {@link #find}.
+     */
+    public static synchronized LibrarySearch fromEnvironment() {
+        String property = System.getProperty(PROPERTY);
+        if (environmental == null || !java.util.Objects.equals(property, environmentalProperty)) {
+            environmental = of(System.getenv(), property, Path.of("/"));
+            environmentalProperty = property;
+        }
+        return environmental;
     }
 
     /** Discovery under {@code root}, with python3's sys.path from env's PATH; ldconfig only when root is "/". */
