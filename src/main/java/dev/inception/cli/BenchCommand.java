@@ -220,10 +220,9 @@ final class BenchCommand implements Callable<Integer> {
             double[] ms = new double[iters];
             for (int i = -warmup; i < iters; i++) {
                 long start = System.nanoTime();
-                try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch,
-                        dev.inception.transfer.FeatureExtractor.DECODE_THREADS, 1)) {
+                try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch)) {
                     while (ahead.hasNext()) {
-                        List<RgbImage> images = ahead.next().stream().map(DecodeAhead.Item::image).toList();
+                        List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
                         for (float[] row : engine.predict(images, Interpolation.NEAREST)) {
                             labels.top(row, 5);
                         }

@@ -98,21 +98,18 @@ final class PredictCommand implements Callable<Integer> {
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
             int done = 0;
             // the next batch is decoded while the network runs on this one; results stay in input order
-            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
-                    dev.inception.transfer.FeatureExtractor.DECODE_THREADS, 1)) {
+            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch)) {
                 while (ahead.hasNext()) {
                     List<DecodeAhead.Item<Path>> items = ahead.next();
-                    List<Path> paths = new ArrayList<>();
-                    List<RgbImage> decoded = new ArrayList<>();
                     for (DecodeAhead.Item<Path> item : items) {
                         if (item.error() != null) {
                             err.println("error: " + item.error().getMessage());
                             unreadable++;
-                        } else {
-                            decoded.add(item.image());
-                            paths.add(item.source());
                         }
                     }
+                    DecodeAhead.Decoded<Path> readable = DecodeAhead.Decoded.of(items);
+                    List<Path> paths = readable.sources();
+                    List<RgbImage> decoded = readable.images();
                     if (!decoded.isEmpty()) {
                         float[][] probabilities = classifier == null ? engine.predict(decoded, how)
                                 : classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));

@@ -27,6 +27,24 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
     public record Item<T>(T source, RgbImage image, ImageDecodeException error) {
     }
 
+    /** The readable images of a batch and what each came from, in order. */
+    public record Decoded<T>(List<T> sources, List<RgbImage> images) {
+        public static <T> Decoded<T> of(List<Item<T>> items) {
+            List<T> sources = new ArrayList<>();
+            List<RgbImage> images = new ArrayList<>();
+            for (Item<T> item : items) {
+                if (item.error() == null) {
+                    sources.add(item.source());
+                    images.add(item.image());
+                }
+            }
+            return new Decoded<>(sources, images);
+        }
+    }
+
+    /** Decoding threads by default: the network already uses every core, and two keep it fed. */
+    public static final int THREADS = 2;
+
     private final List<T> sources;
     private final Function<T, Path> path;
     private final int batch;
@@ -34,6 +52,11 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
     private final ExecutorService pool;
     private final Deque<List<Future<Item<T>>>> pending = new ArrayDeque<>();
     private int submitted;
+
+    /** {@link #THREADS} threads, one batch ahead. */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch) {
+        this(sources, path, batch, THREADS, 1);
+    }
 
     /**
      * @param threads decoding threads (the network already uses every core; 1 or 2 keep it fed)

@@ -4,7 +4,6 @@ import dev.inception.InceptionV3Engine;
 import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
 import dev.inception.image.Preprocess;
-import dev.inception.image.RgbImage;
 import dev.inception.model.Shape;
 
 import java.util.ArrayList;
@@ -24,9 +23,6 @@ public final class FeatureExtractor {
      * @param progress receives the number of images processed so far after each batch
      * @param problems receives one line per unreadable image
      */
-    /** Decoding threads: the network already uses every core, and one or two keep it fed. */
-    public static final int DECODE_THREADS = 2;
-
     public static FeatureSet extract(InceptionV3Engine engine, ImageFolder data, int batch, Interpolation how,
                                      Consumer<Integer> progress, Consumer<String> problems) {
         Shape in = engine.graph().input().shape();
@@ -36,22 +32,16 @@ public final class FeatureExtractor {
         List<String> files = new ArrayList<>();
         int done = 0;
         // the next batch is decoded while the network runs on this one
-        try (DecodeAhead<ImageFolder.Sample> ahead = new DecodeAhead<>(data.samples(), ImageFolder.Sample::file, batch,
-                DECODE_THREADS, 1)) {
+        try (DecodeAhead<ImageFolder.Sample> ahead = new DecodeAhead<>(data.samples(), ImageFolder.Sample::file,
+                batch)) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<ImageFolder.Sample>> items = ahead.next();
-                List<ImageFolder.Sample> ok = new ArrayList<>();
-                List<RgbImage> images = new ArrayList<>();
-                for (DecodeAhead.Item<ImageFolder.Sample> item : items) {
-                    if (item.error() != null) {
-                        problems.accept("skipped: " + item.error().getMessage());
-                    } else {
-                        images.add(item.image());
-                        ok.add(item.source());
-                    }
-                }
-                if (!images.isEmpty()) {
-                    float[][] f = engine.features(Preprocess.batch(images, in.height(), in.width(), how));
+                items.stream().filter(i -> i.error() != null)
+                        .forEach(i -> problems.accept("skipped: " + i.error().getMessage()));
+                DecodeAhead.Decoded<ImageFolder.Sample> decoded = DecodeAhead.Decoded.of(items);
+                List<ImageFolder.Sample> ok = decoded.sources();
+                if (!ok.isEmpty()) {
+                    float[][] f = engine.features(Preprocess.batch(decoded.images(), in.height(), in.width(), how));
                     for (int i = 0; i < ok.size(); i++) {
                         features.add(f[i]);
                         labels.add(ok.get(i).label());
