@@ -92,8 +92,7 @@ public final class OneDnnExecutor implements Executor {
 
     @Override
     public synchronized Map<String, Tensor> forward(Tensor input, List<String> fetch) {
-        OneDnnProgram p = prepare(input.batch(), input.shape(), fetch);
-        arena.position(p.offset(plan.inputTensor())).put(input.data()).position(0);
+        OneDnnProgram p = load(input, fetch);
         p.run();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String layer : fetch) {
@@ -107,8 +106,7 @@ public final class OneDnnExecutor implements Executor {
 
     @Override
     public synchronized double timeForward(Tensor input) {
-        OneDnnProgram p = prepare(input.batch(), input.shape(), List.of());
-        arena.position(p.offset(plan.inputTensor())).put(input.data()).position(0);
+        OneDnnProgram p = load(input, List.of());
         long start = System.nanoTime();
         p.run();
         return (System.nanoTime() - start) / 1e6;
@@ -116,8 +114,7 @@ public final class OneDnnExecutor implements Executor {
 
     @Override
     public synchronized List<StepTime> profile(Tensor input) {
-        OneDnnProgram p = prepare(input.batch(), input.shape(), List.of());
-        arena.position(p.offset(plan.inputTensor())).put(input.data()).position(0);
+        OneDnnProgram p = load(input, List.of());
         List<StepTime> times = new ArrayList<>();
         for (OneDnnProgram.Call c : p.calls()) {
             long start = System.nanoTime();
@@ -125,6 +122,13 @@ public final class OneDnnExecutor implements Executor {
             times.add(new StepTime(c.step(), (System.nanoTime() - start) / 1e6, c.implementation()));
         }
         return times;
+    }
+
+    /** Checks the request and copies the input into the arena; returns the program for its batch size. */
+    private OneDnnProgram load(Tensor input, List<String> fetch) {
+        OneDnnProgram p = prepare(input.batch(), input.shape(), fetch);
+        arena.position(p.offset(plan.inputTensor())).put(input.data()).position(0);
+        return p;
     }
 
     private OneDnnProgram prepare(int n, Shape shape, List<String> fetch) {
