@@ -32,28 +32,31 @@ final class Staging implements AutoCloseable {
 
     /** Copies host floats to the device; returns once the copy is enqueued (and earlier pieces are done). */
     void upload(float[] host, CUdeviceptr device, CUstream stream) {
-        int perPiece = (int) (buffer.bytes() / Sizeof.FLOAT);
-        for (int off = 0; off < host.length; off += perPiece) {
-            int len = Math.min(perPiece, host.length - off);
-            if (off > 0) {
-                JCudaDriver.cuStreamSynchronize(stream);   // the previous piece still reads the buffer
-            }
-            buffer.view().asFloatBuffer().put(host, off, len);
-            JCudaDriver.cuMemcpyHtoDAsync(device.withByteOffset((long) off * Sizeof.FLOAT), buffer.ptr(),
-                    (long) len * Sizeof.FLOAT, stream);
-        }
+        upload(host.length, Sizeof.FLOAT, (off, len) -> buffer.view().asFloatBuffer().put(host, off, len), device,
+                stream);
     }
 
     /** Copies host bytes to the device, in pieces as {@link #upload(float[], CUdeviceptr, CUstream)}. */
     void upload(byte[] host, CUdeviceptr device, CUstream stream) {
-        int perPiece = (int) Math.min(buffer.bytes(), Integer.MAX_VALUE);
-        for (int off = 0; off < host.length; off += perPiece) {
-            int len = Math.min(perPiece, host.length - off);
+        upload(host.length, 1, (off, len) -> buffer.view().put(host, off, len), device, stream);
+    }
+
+    /** Fills the buffer with elements [off, off + len) of the host array. */
+    private interface Fill {
+        void put(int off, int len);
+    }
+
+    /** count elements of elementBytes each, as many per piece as the buffer holds. */
+    private void upload(int count, int elementBytes, Fill fill, CUdeviceptr device, CUstream stream) {
+        int perPiece = (int) Math.min(buffer.bytes() / elementBytes, Integer.MAX_VALUE);
+        for (int off = 0; off < count; off += perPiece) {
+            int len = Math.min(perPiece, count - off);
             if (off > 0) {
-                JCudaDriver.cuStreamSynchronize(stream);
+                JCudaDriver.cuStreamSynchronize(stream);   // the previous piece still reads the buffer
             }
-            buffer.view().put(host, off, len);
-            JCudaDriver.cuMemcpyHtoDAsync(device.withByteOffset(off), buffer.ptr(), len, stream);
+            fill.put(off, len);
+            JCudaDriver.cuMemcpyHtoDAsync(device.withByteOffset((long) off * elementBytes), buffer.ptr(),
+                    (long) len * elementBytes, stream);
         }
     }
 
