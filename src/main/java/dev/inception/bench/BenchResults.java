@@ -1,11 +1,13 @@
 package dev.inception.bench;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.inception.io.InputFiles;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,36 +27,70 @@ public final class BenchResults {
     private BenchResults() {
     }
 
+    /** Reads one results file; anything that is not an inception-bench/1 result is an IOException naming why. */
     public static List<Point> read(Path file) throws IOException {
-        JsonElement root = JsonParser.parseString(Files.readString(file));
-        List<JsonObject> reports = new ArrayList<>();
-        if (root.isJsonArray()) {
-            for (JsonElement e : root.getAsJsonArray()) {
-                reports.add(e.getAsJsonObject());
-            }
-        } else {
-            reports.add(root.getAsJsonObject());
+        String problem = InputFiles.problem(file);
+        if (problem != null) {
+            throw new IOException(file + ": " + problem);
         }
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(Files.readString(file));
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + " is not UTF-8 text, so not a JSON result of 'inception bench --out'", e);
+        } catch (JsonParseException e) {
+            throw new IOException(file + " is not valid JSON (" + e.getMessage() + ")", e);
+        }
+        List<JsonElement> reports = root.isJsonArray() ? root.getAsJsonArray().asList() : List.of(root);
         List<Point> points = new ArrayList<>();
-        for (JsonObject r : reports) {
-            if (!r.has("schema") || !r.get("schema").getAsString().equals("inception-bench/1")) {
-                throw new IOException(file + " is not an inception-bench/1 result");
+        for (JsonElement e : reports) {
+            JsonObject r = object(e, "a result", file);
+            if (!r.has("schema") || !r.get("schema").toString().equals("\"inception-bench/1\"")) {
+                throw new IOException(file + " is not an inception-bench/1 result (its \"schema\" is "
+                        + r.get("schema") + ")");
             }
-            JsonObject s = r.getAsJsonObject("settings");
-            String series = s.get("backend").getAsString() + " " + s.get("plan").getAsString() + " "
-                    + s.get("precision").getAsString();
-            JsonObject m = r.getAsJsonObject("machine");
-            String machine = m.has("gpu") ? m.get("gpu").getAsString() : m.get("cpu").getAsString() + ", "
-                    + m.get("cores").getAsInt() + " cores";
-            JsonArray results = r.getAsJsonArray("results");
-            for (JsonElement e : results) {
-                JsonObject p = e.getAsJsonObject();
-                JsonObject l = p.getAsJsonObject("latency_ms");
-                points.add(new Point(series, machine, r.get("date").getAsString(), p.get("scope").getAsString(),
-                        p.get("batch").getAsInt(), l.get("p50").getAsDouble(), l.get("p90").getAsDouble(),
-                        p.get("images_per_s").getAsDouble()));
+            JsonObject s = object(r.get("settings"), "\"settings\"", file);
+            String series = string(s, "backend", file) + " " + string(s, "plan", file) + " "
+                    + string(s, "precision", file);
+            JsonObject m = object(r.get("machine"), "\"machine\"", file);
+            String machine = m.has("gpu") ? string(m, "gpu", file)
+                    : string(m, "cpu", file) + ", " + (int) number(m, "cores", file) + " cores";
+            JsonElement results = r.get("results");
+            if (results == null || !results.isJsonArray()) {
+                throw new IOException(file + ": \"results\" is missing or not an array");
+            }
+            for (JsonElement pe : results.getAsJsonArray()) {
+                JsonObject p = object(pe, "a point of \"results\"", file);
+                JsonObject l = object(p.get("latency_ms"), "\"latency_ms\"", file);
+                points.add(new Point(series, machine, string(r, "date", file), string(p, "scope", file),
+                        (int) number(p, "batch", file), number(l, "p50", file), number(l, "p90", file),
+                        number(p, "images_per_s", file)));
             }
         }
         return points;
+    }
+
+    private static JsonObject object(JsonElement e, String what, Path file) throws IOException {
+        if (e == null || !e.isJsonObject()) {
+            throw new IOException(file + ": " + what + " is missing or not a JSON object; is it a result of"
+                    + " 'inception bench --out'?");
+        }
+        return e.getAsJsonObject();
+    }
+
+    private static String string(JsonObject o, String key, Path file) throws IOException {
+        JsonElement e = o.get(key);
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new IOException(file + ": \"" + key + "\" is missing or not a string");
+        }
+        return e.getAsString();
+    }
+
+    private static double number(JsonObject o, String key, Path file) throws IOException {
+        JsonElement e = o.get(key);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IOException(file + ": \"" + key + "\" is missing or not a number");
+        }
+        return e.getAsDouble();
     }
 }

@@ -44,8 +44,8 @@ final class ReportCommand implements Callable<Integer> {
         for (Path f : files) {
             try {
                 points.addAll(BenchResults.read(f));
-            } catch (IOException | RuntimeException e) {
-                throw new BadInputException("cannot read " + f + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new BadInputException(e.getMessage(), e);
             }
         }
         Files.createDirectories(out);

@@ -1,5 +1,7 @@
 package dev.inception.image;
 
+import dev.inception.io.InputFiles;
+
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -30,36 +32,56 @@ public final class ImageDecoder {
     }
 
     public static RgbImage read(Path file) throws ImageDecodeException {
-        if (!Files.isRegularFile(file)) {
-            throw new ImageDecodeException(file + ": no such file");
+        String problem = InputFiles.problem(file);
+        if (problem != null) {
+            throw new ImageDecodeException(file + ": " + problem);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file.toString(), () -> Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ImageDecodeException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Decodes an encoded image held in memory (a request body; the fuzz tests); {@code name} is for messages. */
+    public static RgbImage read(byte[] encoded, String name) throws ImageDecodeException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            return decode(in, name, () -> encoded);
+        } catch (IOException e) {
+            throw new ImageDecodeException(name + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private interface Bytes {
+        byte[] get() throws IOException;
+    }
+
+    private static RgbImage decode(ImageInputStream in, String name, Bytes whole) throws ImageDecodeException {
+        try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new ImageDecodeException(file + ": not an image this program can read (PNG, JPEG, BMP, GIF)");
+                throw new ImageDecodeException(name + ": not an image this program can read (PNG, JPEG, BMP, GIF)");
             }
             ImageReader reader = readers.next();
-            boolean jpeg;
             try {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
                 if (w * h > MAX_PIXELS) {
-                    throw new ImageDecodeException(file + ": " + w + "x" + h + " is " + (w * h / 1_000_000)
+                    throw new ImageDecodeException(name + ": " + w + "x" + h + " is " + (w * h / 1_000_000)
                             + " megapixels, over the limit of " + MAX_PIXELS / 1_000_000 + "; downscale it first");
                 }
-                jpeg = reader.getFormatName().equalsIgnoreCase("jpeg");
-                if (!jpeg) {
+                if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
                     return toRgb(reader.read(0));
                 }
             } finally {
                 reader.dispose();
             }
             // the whole file once: its markers, its end marker, then its samples, all from memory
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = whole.get();
             JpegMarkers markers = JpegMarkers.read(bytes);
             if (!markers.endsWithEndOfImage(bytes)) {
-                throw new ImageDecodeException(file + ": truncated or corrupt image (the file is truncated: no end"
+                throw new ImageDecodeException(name + ": truncated or corrupt image (the file is truncated: no end"
                         + " marker after the image data)");
             }
             try (ImageInputStream memory = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -69,11 +91,11 @@ public final class ImageDecoder {
             throw e;
         } catch (IOException | RuntimeException e) {
             // ImageIO reports truncated and corrupt files as IOExceptions and, for some formats, runtime exceptions
-            throw new ImageDecodeException(file + ": truncated or corrupt image (" + e.getMessage() + ")", e);
+            throw new ImageDecodeException(name + ": truncated or corrupt image (" + e.getMessage() + ")", e);
         } catch (LinkageError e) {
             // the JDK's JPEG natives need system libraries (libjpeg.so.62 on Debian's JDK) that another
             // distribution may lack: that fails this image, not the whole command
-            throw new ImageDecodeException(file + ": this Java runtime cannot decode the image: a native library"
+            throw new ImageDecodeException(name + ": this Java runtime cannot decode the image: a native library"
                     + " failed to load (" + e.getMessage() + "); use the offline bundle's JRE, which carries those"
                     + " libraries, or install the one named", e);
         }

@@ -1,5 +1,6 @@
 package dev.inception.transfer;
 
+import dev.inception.weights.Hdf5Input;
 import dev.inception.weights.WeightsFileException;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
@@ -18,6 +19,8 @@ import java.util.List;
  */
 public record FeatureSet(float[][] features, int[] labels, boolean[] validation, List<String> classNames,
                          List<String> files, String weights, String inputSize) {
+
+    private static final String KIND = "a features file is the .h5 file 'inception features' writes";
 
     public FeatureSet {
         int n = features.length;
@@ -74,32 +77,65 @@ public record FeatureSet(float[][] features, int[] labels, boolean[] validation,
     }
 
     public static FeatureSet read(Path file) {
-        try (HdfFile h5 = new HdfFile(file)) {
-            float[] flat = (float[]) dataset(h5, "features", file).getDataFlat();
-            int[] dims = dataset(h5, "features", file).getDimensions();
-            int[] labels = (int[]) dataset(h5, "labels", file).getData();
-            int[] val = (int[]) dataset(h5, "validation", file).getData();
-            String[] files = (String[]) dataset(h5, "files", file).getData();
-            if (dims.length != 2) {
-                throw new WeightsFileException(file + ": 'features' must be N x D, got rank " + dims.length);
-            }
-            float[][] f = new float[dims[0]][dims[1]];
-            boolean[] v = new boolean[dims[0]];
-            for (int i = 0; i < dims[0]; i++) {
-                System.arraycopy(flat, i * dims[1], f[i], 0, dims[1]);
-                v[i] = val[i] != 0;
-            }
-            return new FeatureSet(f, labels, v, List.of(strings(h5, "class_names", file)), List.of(files),
-                    string(h5, "weights"), string(h5, "input_size"));
-        } catch (WeightsFileException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new WeightsFileException(file + " is not a features file written by 'inception features' ("
-                    + e.getMessage() + ")", e);
+        try (Hdf5Input.Source in = Hdf5Input.open(file, KIND)) {
+            return read(in);
         }
     }
 
-    private static Dataset dataset(HdfFile h5, String name, Path file) {
+    /** Reads an open file; {@link Hdf5Input#open(byte[], String, String)} gives one from memory. */
+    public static FeatureSet read(Hdf5Input.Source in) {
+        try {
+            HdfFile h5 = in.h5();
+            Dataset features = dataset(h5, "features", in.name());
+            int[] dims = features.getDimensions();
+            if (dims.length != 2) {
+                throw new WeightsFileException(in.name() + ": 'features' must be N x D, got rank " + dims.length);
+            }
+            int n = dims[0];
+            float[] flat = Hdf5Input.floats(in, features, "features");
+            int[] labels = column(in, h5, "labels", n);
+            int[] val = column(in, h5, "validation", n);
+            Dataset filesDs = dataset(h5, "files", in.name());
+            // the size is checked first: a crafted header could declare billions of names
+            if (filesDs.getSize() != n || !(filesDs.getData() instanceof String[] files)) {
+                throw new WeightsFileException(in.name() + ": 'files' must be " + n + " strings");
+            }
+            String[] classNames = strings(h5, "class_names", in.name());
+            for (int i = 0; i < n; i++) {
+                if (labels[i] < 0 || labels[i] >= classNames.length) {
+                    throw new WeightsFileException(in.name() + ": sample " + i + " (" + files[i] + ") has label "
+                            + labels[i] + " but the file names " + classNames.length + " classes: a damaged"
+                            + " features file");
+                }
+            }
+            float[][] f = new float[n][dims[1]];
+            boolean[] v = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(flat, i * dims[1], f[i], 0, dims[1]);
+                v[i] = val[i] != 0;
+            }
+            return new FeatureSet(f, labels, v, List.of(classNames), List.of(files), string(h5, "weights"),
+                    string(h5, "input_size"));
+        } catch (WeightsFileException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new WeightsFileException(in.name() + " is not a features file written by 'inception features' ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A per-sample int32 dataset: labels or validation flags, one per row of features. */
+    private static int[] column(Hdf5Input.Source in, HdfFile h5, String name, int n) {
+        Dataset d = dataset(h5, name, in.name());
+        int[] values = Hdf5Input.ints(in, d, name);
+        if (d.getDimensions().length != 1 || values.length != n) {
+            throw new WeightsFileException(in.name() + ": '" + name + "' must be " + n + " int32 values, one per"
+                    + " sample; it is " + java.util.Arrays.toString(d.getDimensions()));
+        }
+        return values;
+    }
+
+    private static Dataset dataset(HdfFile h5, String name, String file) {
         Node n = h5.getChild(name);
         if (!(n instanceof Dataset d)) {
             throw new WeightsFileException(file + " has no dataset '" + name + "': is it a features file?");
@@ -107,7 +143,7 @@ public record FeatureSet(float[][] features, int[] labels, boolean[] validation,
         return d;
     }
 
-    private static String[] strings(HdfFile h5, String name, Path file) {
+    private static String[] strings(HdfFile h5, String name, String file) {
         Attribute a = h5.getAttribute(name);
         if (a == null || !(a.getData() instanceof String[] s)) {
             throw new WeightsFileException(file + " has no string attribute '" + name + "'");

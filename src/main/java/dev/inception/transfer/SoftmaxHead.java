@@ -1,5 +1,7 @@
 package dev.inception.transfer;
 
+import dev.inception.model.InceptionV3;
+import dev.inception.weights.Hdf5Input;
 import dev.inception.weights.KerasH5Reader;
 import dev.inception.weights.KerasH5Writer;
 import dev.inception.weights.Weight;
@@ -100,31 +102,55 @@ public record SoftmaxHead(float[] kernel, float[] bias, int inputs, List<String>
      *                       on anything else is refused
      */
     public static SoftmaxHead load(Path file, int expectedInputs) {
-        Weights w = KerasH5Reader.read(file).weights();
+        try (Hdf5Input.Source in = Hdf5Input.open(file, "a head is the .h5 file 'inception train-head' writes")) {
+            return load(in, expectedInputs);
+        }
+    }
+
+    /** Loads from an open file; {@link Hdf5Input#open(byte[], String, String)} gives one from memory. */
+    public static SoftmaxHead load(Hdf5Input.Source in, int expectedInputs) {
+        Weights w = KerasH5Reader.read(in).weights();
         if (!w.has(LAYER + "/kernel:0") || !w.has(LAYER + "/bias:0")) {
-            throw new WeightsFileException(file + " has no Dense layer '" + LAYER + "' (kernel and bias): is it a head"
-                    + " written by 'inception train-head'?");
+            throw new WeightsFileException(in.name() + " has no Dense layer '" + LAYER + "' (kernel and bias): is it a"
+                    + " head written by 'inception train-head'?");
         }
         Weight kernel = w.get(LAYER + "/kernel:0");
+        Weight bias = w.get(LAYER + "/bias:0");
         if (kernel.shape().length != 2 || kernel.shape()[0] != expectedInputs) {
-            throw new WeightsFileException(file + ": the head takes " + kernel.shapeString() + " features but the network"
-                    + " gives " + expectedInputs + "; train it on features of this network");
-        }
-        String[] names;
-        String size;
-        try (HdfFile h5 = new HdfFile(file)) {
-            Attribute a = h5.getAttribute("class_names");
-            names = a != null && a.getData() instanceof String[] s ? s : null;
-            Attribute in = h5.getAttribute("input_size");
-            size = in != null ? String.valueOf(in.getData()) : "299x299";
+            throw new WeightsFileException(in.name() + ": the head takes " + kernel.shapeString() + " features but the"
+                    + " network gives " + expectedInputs + "; train it on features of this network");
         }
         int k = kernel.shape()[1];
+        if (bias.shape().length != 1 || bias.shape()[0] != k) {
+            throw new WeightsFileException(in.name() + ": the head's bias is " + bias.shapeString() + " but its kernel"
+                    + " has " + k + " classes: a damaged head file");
+        }
+        HdfFile h5 = in.h5();
+        Attribute a = h5.getAttribute("class_names");
+        String[] names = a != null && a.getData() instanceof String[] s ? s : null;
         if (names == null || names.length != k) {
             names = new String[k];
             for (int i = 0; i < k; i++) {
                 names[i] = "class_" + i;
             }
         }
-        return new SoftmaxHead(kernel.values(), w.values(LAYER + "/bias:0"), expectedInputs, List.of(names), size);
+        Attribute size = h5.getAttribute("input_size");
+        return new SoftmaxHead(kernel.values(), bias.values(), expectedInputs, List.of(names),
+                inputSize(size == null ? "299x299" : String.valueOf(size.getData()), in.name()));
+    }
+
+    /** The image size the head's features were extracted at, checked here so that a bad one names the file. */
+    private static String inputSize(String hw, String file) {
+        String[] p = hw.split("x");
+        try {
+            if (p.length == 2 && Integer.parseInt(p[0]) >= InceptionV3.Options.MIN_SIZE
+                    && Integer.parseInt(p[1]) >= InceptionV3.Options.MIN_SIZE) {
+                return hw;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new WeightsFileException(file + ": attribute input_size is '" + hw + "', not HxW with each side >= "
+                + InceptionV3.Options.MIN_SIZE + ": a damaged head file");
     }
 }

@@ -6,9 +6,6 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +22,7 @@ import java.util.List;
  */
 public final class KerasH5Reader {
 
-    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final String KIND = "Keras weights are .h5 files written by model.save_weights() or model.save()";
 
     /** A layer as the file lists it, with its weights in file order. */
     public record Layer(String name, List<String> weightKeys) {
@@ -38,27 +35,35 @@ public final class KerasH5Reader {
     }
 
     public static Contents read(Path file) {
-        checkSignature(file);
-        try (HdfFile h5 = new HdfFile(file)) {
-            checkLength(h5, file);
-            Group root = h5.getAttribute("layer_names") != null ? h5 : weightsGroup(h5, file);
-            String[] layerNames = strings(root.getAttribute("layer_names"), "layer_names", file);
-            Weights.Builder b = Weights.builder().source(file.getFileName().toString());
+        try (Hdf5Input.Source in = Hdf5Input.open(file, KIND)) {
+            return read(in);
+        }
+    }
+
+    /** Reads an open file; {@link Hdf5Input#open(byte[], String, String)} gives one from memory. */
+    public static Contents read(Hdf5Input.Source in) {
+        try {
+            checkLength(in);
+            HdfFile h5 = in.h5();
+            Group root = h5.getAttribute("layer_names") != null ? h5 : weightsGroup(h5, in.name());
+            String[] layerNames = strings(root.getAttribute("layer_names"), "layer_names", in.name());
+            Weights.Builder b = Weights.builder().source(Path.of(in.name()).getFileName().toString());
             List<Layer> layers = new ArrayList<>();
             for (String layer : layerNames) {
                 Node node = root.getChild(layer);
                 if (!(node instanceof Group g)) {
-                    throw new WeightsFileException(file + ": layer '" + layer + "' is listed in layer_names but has no group");
+                    throw new WeightsFileException(in.name() + ": layer '" + layer + "' is listed in layer_names but has"
+                            + " no group");
                 }
                 Attribute wn = g.getAttribute("weight_names");
                 if (wn == null) {
-                    throw new WeightsFileException(file + ": layer '" + layer + "' has no weight_names attribute");
+                    throw new WeightsFileException(in.name() + ": layer '" + layer + "' has no weight_names attribute");
                 }
                 List<String> keys = new ArrayList<>();
                 if (!wn.isEmpty()) {
-                    for (String weightName : strings(wn, layer + "/weight_names", file)) {
+                    for (String weightName : strings(wn, layer + "/weight_names", in.name())) {
                         String key = layer + "/" + weightName.substring(weightName.lastIndexOf('/') + 1);
-                        b.put(key, readDataset(g, weightName, file));
+                        b.put(key, readDataset(in, g, weightName));
                         keys.add(key);
                     }
                 }
@@ -71,22 +76,24 @@ public final class KerasH5Reader {
             throw e;
         } catch (RuntimeException e) {
             // jhdf reports truncation and corruption as assorted runtime exceptions
-            throw new WeightsFileException(file + " is truncated or corrupt (" + e.getClass().getSimpleName()
+            throw new WeightsFileException(in.name() + " is truncated or corrupt (" + e.getClass().getSimpleName()
                     + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
         }
     }
 
     /** The superblock records where the file ends; a shorter file lost its tail (an interrupted download). */
-    private static void checkLength(HdfFile h5, Path file) {
-        long expected = h5.getHdfBackingStorage().getSuperblock().getEndOfFileAddress() + h5.getUserBlockSize();
-        long actual = h5.size();
-        if (actual < expected) {
-            throw new WeightsFileException(file + " is truncated: " + actual + " bytes, the HDF5 superblock says "
-                    + expected + " (an interrupted download? fetch the file again)");
+    private static void checkLength(Hdf5Input.Source in) {
+        HdfFile h5 = in.h5();
+        // with a user block the end address may count from the file's start (as h5py writes it) or from the
+        // superblock: comparing with the address alone accepts both, and is exact for files without one
+        long expected = h5.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
+        if (in.length() < expected) {
+            throw new WeightsFileException(in.name() + " is truncated: " + in.length() + " bytes, the HDF5 superblock"
+                    + " says " + expected + " (an interrupted download? fetch the file again)");
         }
     }
 
-    private static Group weightsGroup(HdfFile h5, Path file) {
+    private static Group weightsGroup(HdfFile h5, String file) {
         Node mw = h5.getChild("model_weights");
         if (mw instanceof Group g && g.getAttribute("layer_names") != null) {
             return g;
@@ -95,7 +102,7 @@ public final class KerasH5Reader {
                 + " root or under /model_weights");
     }
 
-    private static Weight readDataset(Group layer, String weightName, Path file) {
+    private static Weight readDataset(Hdf5Input.Source in, Group layer, String weightName) {
         Node node;
         try {
             node = layer.getByPath(weightName);
@@ -103,16 +110,14 @@ public final class KerasH5Reader {
             node = null;
         }
         if (!(node instanceof Dataset ds)) {
-            throw new WeightsFileException(file + ": weight '" + weightName + "' is listed but its dataset is missing");
+            throw new WeightsFileException(in.name() + ": weight '" + weightName + "' is listed but its dataset is"
+                    + " missing");
         }
-        if (ds.getJavaType() != float.class) {
-            throw new WeightsFileException(file + ": weight '" + weightName + "' is " + ds.getJavaType().getSimpleName()
-                    + "; Keras InceptionV3 weights are float32");
-        }
-        return new Weight(ds.getDimensions(), (float[]) ds.getDataFlat());
+        float[] values = Hdf5Input.floats(in, ds, weightName);
+        return new Weight(ds.getDimensions(), values);
     }
 
-    private static String[] strings(Attribute a, String what, Path file) {
+    private static String[] strings(Attribute a, String what, String file) {
         Object data = a.getData();
         if (data instanceof String[] s) {
             return s;
@@ -121,21 +126,5 @@ public final class KerasH5Reader {
             return new String[] {s};
         }
         throw new WeightsFileException(file + ": attribute " + what + " is not a list of strings");
-    }
-
-    private static void checkSignature(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new WeightsFileException("weights file not found: " + file);
-        }
-        byte[] head = new byte[8];
-        try (InputStream in = Files.newInputStream(file)) {
-            // HDF5 allows a user block before the superblock; Keras never writes one, so offset 0 is checked
-            if (in.readNBytes(head, 0, 8) < 8 || !java.util.Arrays.equals(head, HDF5_SIGNATURE)) {
-                throw new WeightsFileException(file + " is not an HDF5 file (no HDF5 signature); Keras weights are .h5 files"
-                        + " written by model.save_weights() or model.save()");
-            }
-        } catch (IOException e) {
-            throw new WeightsFileException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

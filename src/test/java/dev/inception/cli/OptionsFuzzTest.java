@@ -10,7 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class OptionsFuzzTest {
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void sizes(FuzzedDataProvider in) {
         String s = in.consumeRemainingAsString();
         try {
@@ -23,7 +23,7 @@ class OptionsFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void batchLists(FuzzedDataProvider in) {
         String s = in.consumeRemainingAsString();
         PredictCommandTest.Run r = PredictCommandTest.run("bench", "--batch", s, "--scope", "bogus-on-purpose");
