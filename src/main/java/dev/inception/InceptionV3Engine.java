@@ -64,9 +64,9 @@ public final class InceptionV3Engine implements AutoCloseable {
         }
         Plan dense = Planner.lower(graph, options.lowering(), keep);
         Chosen chosen = switch (options.backend()) {
-            case REFERENCE -> new Chosen(new CpuExecutor(dense, weights), dense);
+            case REFERENCE -> reference(dense, weights, options);
             case CPU -> oneDnn(graph, keep, weights, options);
-            case GPU -> new Chosen(GpuBackend.open(dense, weights, options), dense);
+            case GPU -> gpu(dense, weights, options);
             case AUTO -> auto(graph, keep, dense, weights, options, notice);
         };
         return new InceptionV3Engine(graph, chosen.plan(), chosen.executor(), options);
@@ -76,6 +76,16 @@ public final class InceptionV3Engine implements AutoCloseable {
     private record Chosen(Executor executor, Plan plan) {
     }
 
+    private static Chosen reference(Plan plan, Weights weights, EngineOptions options) {
+        BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.HEAP);
+        return new Chosen(new CpuExecutor(plan, weights), plan);
+    }
+
+    private static Chosen gpu(Plan plan, Weights weights, EngineOptions options) {
+        BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.DEVICE);
+        return new Chosen(GpuBackend.open(plan, weights, options), plan);
+    }
+
     /** A build or bundle without the dnnl jars fails here with a LinkageError: that is "unavailable", not a crash. */
     private static Chosen oneDnn(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
         // Copies, not in-place concatenation: oneDNN 3.11 runs a convolution whose destination is a channel slice
@@ -83,6 +93,7 @@ public final class InceptionV3Engine implements AutoCloseable {
         // 8.8 s vs 0.13 s, 2026-11-30); the concat copies cost about 2% instead. ConcatPlacement.IN_PLACE stays
         // available to executors whose kernels take strided destinations.
         Plan plan = Planner.lower(graph, options.lowering(), keep, ConcatPlacement.COPY);
+        BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.NATIVE);
         try {
             return new Chosen(new OneDnnExecutor(plan, weights, options.maxBatch()), plan);
         } catch (LinkageError e) {
@@ -95,7 +106,7 @@ public final class InceptionV3Engine implements AutoCloseable {
     private static Chosen auto(Graph graph, List<String> keep, Plan dense, Weights weights, EngineOptions options,
                                Consumer<String> notice) {
         try {
-            return new Chosen(GpuBackend.open(dense, weights, options), dense);
+            return gpu(dense, weights, options);
         } catch (BackendUnavailableException gpu) {
             try {
                 Chosen cpu = oneDnn(graph, keep, weights, options);
@@ -104,7 +115,7 @@ public final class InceptionV3Engine implements AutoCloseable {
             } catch (BackendUnavailableException onednn) {
                 notice.accept("note: running on the CPU reference executor: " + gpu.getMessage() + "; "
                         + onednn.getMessage());
-                return new Chosen(new CpuExecutor(dense, weights), dense);
+                return reference(dense, weights, options);
             }
         }
     }

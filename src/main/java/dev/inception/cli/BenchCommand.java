@@ -209,6 +209,7 @@ final class BenchCommand implements Callable<Integer> {
      * pool; a sample is the pass's time per batch.
      */
     private double[] files(InceptionV3Engine engine, Labels labels, int batch) throws IOException {
+        Shape input = engine.graph().input().shape();
         Path dir = Files.createTempDirectory("inception-bench-jpeg");
         try {
             List<Path> files = new ArrayList<>();
@@ -220,7 +221,8 @@ final class BenchCommand implements Callable<Integer> {
             double[] ms = new double[iters];
             for (int i = -warmup; i < iters; i++) {
                 long start = System.nanoTime();
-                try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch)) {
+                try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch, DecodeAhead.resizingTo(
+                        input.height(), input.width(), Interpolation.NEAREST))) {
                     while (ahead.hasNext()) {
                         List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
                         for (float[] row : engine.predict(images, Interpolation.NEAREST)) {

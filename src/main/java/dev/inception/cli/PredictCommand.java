@@ -98,7 +98,8 @@ final class PredictCommand implements Callable<Integer> {
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
             int done = 0;
             // the next batch is decoded while the network runs on this one; results stay in input order
-            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch)) {
+            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
+                    DecodeAhead.resizingTo(input.height(), input.width(), how))) {
                 while (ahead.hasNext()) {
                     List<DecodeAhead.Item<Path>> items = ahead.next();
                     for (DecodeAhead.Item<Path> item : items) {

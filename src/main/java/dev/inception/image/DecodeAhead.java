@@ -12,12 +12,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Decodes the next batches of images on a small pool while the caller runs the network on the current one: the
  * network and the decoder overlap instead of taking turns. Bounded (at most {@code ahead} batches decoded or in
  * flight beyond the one being handed out), in order, and an unreadable image is an item with its error, as when
  * decoding inline. Close it to stop the pool.
+ *
+ * <p>Memory: each worker resizes its image to the network's input as soon as it is decoded ({@link #resizingTo}),
+ * so what waits in the queue is (ahead + 1) x batch images of the input size, whatever the files' sizes; a full-size
+ * image only lives while one worker decodes it. A decode the heap cannot hold fails that image, not the run.
  *
  * @param <T> what each image comes from (a path, a sample of an image folder)
  */
@@ -47,27 +52,36 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
 
     private final List<T> sources;
     private final Function<T, Path> path;
+    private final UnaryOperator<RgbImage> then;
     private final int batch;
     private final int ahead;
     private final ExecutorService pool;
     private final Deque<List<Future<Item<T>>>> pending = new ArrayDeque<>();
     private int submitted;
 
-    /** {@link #THREADS} threads, one batch ahead. */
-    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch) {
-        this(sources, path, batch, THREADS, 1);
+    /** Resizes each decoded image to {@code height x width} in the worker, as the network will see it. */
+    public static UnaryOperator<RgbImage> resizingTo(int height, int width, Interpolation how) {
+        return img -> Resize.to(img, width, height, how);
+    }
+
+    /** {@link #THREADS} threads, one batch ahead; {@code then} runs on each decoded image in the worker. */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then) {
+        this(sources, path, batch, then, THREADS, 1);
     }
 
     /**
+     * @param then    what each worker does to its decoded image (usually {@link #resizingTo} the input size)
      * @param threads decoding threads (the network already uses every core; 1 or 2 keep it fed)
-     * @param ahead   batches decoded beyond the current one (memory: ahead x batch decoded images)
+     * @param ahead   batches decoded beyond the current one (memory: ahead x batch images after {@code then})
      */
-    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, int threads, int ahead) {
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then, int threads,
+                       int ahead) {
         if (batch < 1 || threads < 1 || ahead < 0) {
             throw new IllegalArgumentException("batch and threads must be at least 1, ahead at least 0");
         }
         this.sources = List.copyOf(sources);
         this.path = path;
+        this.then = then;
         this.batch = batch;
         this.ahead = ahead;
         this.pool = Executors.newFixedThreadPool(threads, r -> {
@@ -91,10 +105,18 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
     }
 
     private Item<T> decode(T source) {
+        Path file = path.apply(source);
         try {
-            return new Item<>(source, ImageDecoder.read(path.apply(source)), null);
+            return new Item<>(source, then.apply(ImageDecoder.read(file)), null);
         } catch (ImageDecodeException e) {
             return new Item<>(source, null, e);
+        } catch (OutOfMemoryError e) {
+            // the image's own buffers are the large allocation that failed; they are garbage now, and the next
+            // image starts afresh. The run goes on; this image gets the reason and the fix
+            return new Item<>(source, null, new ImageDecodeException(file + ": too large to decode in this Java heap"
+                    + " (at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by " + THREADS
+                    + " decoding threads and the batches in flight); downscale it, use a smaller --batch, or give"
+                    + " Java more heap, e.g. INCEPTION_JAVA_OPTS=-Xmx8g", e));
         }
     }
 

@@ -33,7 +33,7 @@ public final class FeatureExtractor {
         int done = 0;
         // the next batch is decoded while the network runs on this one
         try (DecodeAhead<ImageFolder.Sample> ahead = new DecodeAhead<>(data.samples(), ImageFolder.Sample::file,
-                batch)) {
+                batch, DecodeAhead.resizingTo(in.height(), in.width(), how))) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<ImageFolder.Sample>> items = ahead.next();
                 items.stream().filter(i -> i.error() != null)

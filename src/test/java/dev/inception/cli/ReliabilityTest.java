@@ -128,7 +128,7 @@ class ReliabilityTest {
 
     /** A batch too big for the heap: one line naming --batch and the heap, exit 1, no stack trace, no file. */
     @Test
-    void outOfMemoryIsOneLineNotAStackTrace() throws Exception {
+    void aBatchTooLargeForTheHeapIsRefusedBeforeAnyWork() throws Exception {
         for (String c : new String[] {"a", "b"}) {
             Files.createDirectories(tmp.resolve("data/" + c));
             Files.copy(Path.of("examples/chelsea.png"), tmp.resolve("data/" + c + "/x.png"));
@@ -139,10 +139,22 @@ class ReliabilityTest {
                 "reference", "--data", tmp.resolve("data").toString(), "--out", out.toString(), "--input-size",
                 "3000x3000").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes());
-        assertEquals(1, p.waitFor(), text);
-        assertTrue(text.contains("out of memory") && text.contains("--batch") && text.contains("INCEPTION_JAVA_OPTS"), text);
+        assertEquals(2, p.waitFor(), text);
+        assertTrue(text.contains("one image of 3000x3000 needs") && text.contains("--input-size")
+                && text.contains("INCEPTION_JAVA_OPTS"), text);
         assertFalse(text.contains("\tat "), "no stack trace: " + text);
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void absurdBatchesAreRefusedInOneLineNamingTheLargestThatFits() {
+        for (String backend : new String[] {"reference", "cpu"}) {
+            PredictCommandTest.Run r = run("bench", "--backend", backend, "--batch", "100000", "--scope", "network");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("error: a batch of 100000 needs") && r.err().contains("use --batch "),
+                    r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -40,7 +42,7 @@ class DecodeAheadTest {
         List<Path> files = files(11, 4);
         List<Integer> sizes = new ArrayList<>();
         List<Path> order = new ArrayList<>();
-        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, 2, 1)) {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, UnaryOperator.identity(), 2, 1)) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<Path>> batch = ahead.next();
                 sizes.add(batch.size());
@@ -64,8 +66,43 @@ class DecodeAheadTest {
 
     @Test
     void nothingToDecodeIsAnEmptyIterator() {
-        try (DecodeAhead<Path> ahead = new DecodeAhead<>(List.of(), p -> p, 4, 1, 2)) {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(List.of(), p -> p, 4, UnaryOperator.identity(), 1, 2)) {
             assertFalse(ahead.hasNext());
+        }
+    }
+
+    @Test
+    void workersResizeToTheInputSoTheQueueHoldsSmallImages() throws Exception {
+        List<Path> files = files(4, -1);
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 4,
+                DecodeAhead.resizingTo(2, 3, Interpolation.BILINEAR))) {
+            List<DecodeAhead.Item<Path>> batch = ahead.next();
+            for (DecodeAhead.Item<Path> item : batch) {
+                RgbImage full = ImageDecoder.read(item.source());
+                RgbImage expected = Resize.to(full, 3, 2, Interpolation.BILINEAR);
+                assertEquals(3, item.image().width());
+                assertEquals(2, item.image().height());
+                assertArrayEquals(expected.pixels(), item.image().pixels(), item.source().toString());
+            }
+        }
+    }
+
+    @Test
+    void anImageTheHeapCannotHoldFailsAloneWithTheFix() throws Exception {
+        List<Path> files = files(3, -1);
+        UnaryOperator<RgbImage> secondTooLarge = img -> {
+            if (img.width() == 2) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return img;
+        };
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, secondTooLarge)) {
+            List<DecodeAhead.Item<Path>> batch = ahead.next();
+            assertNull(batch.get(0).error());
+            assertNull(batch.get(2).error());
+            String m = batch.get(1).error().getMessage();
+            assertTrue(m.startsWith(files.get(1) + ": too large to decode") && m.contains("--batch")
+                    && m.contains("INCEPTION_JAVA_OPTS=-Xmx"), m);
         }
     }
 }
