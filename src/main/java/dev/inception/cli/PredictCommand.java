@@ -1,7 +1,6 @@
 package dev.inception.cli;
 
 import com.google.gson.Gson;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
@@ -134,19 +133,7 @@ final class PredictCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, Path image, String backendName, List<Prediction> predictions) {
         if (json) {
-            JsonObject o = new JsonObject();
-            o.addProperty("image", image.toString());
-            o.addProperty("backend", backendName);
-            JsonArray arr = new JsonArray();
-            for (Prediction p : predictions) {
-                JsonObject e = new JsonObject();
-                e.addProperty("index", p.index());
-                e.addProperty("wnid", p.wnid());
-                e.addProperty("label", p.label());
-                e.addProperty("probability", p.probability());
-                arr.add(e);
-            }
-            o.add("top", arr);
+            JsonObject o = Prediction.json(image.toString(), backendName, predictions);
             out.println(new Gson().toJson(o));
             return;
         }

@@ -1,0 +1,195 @@
+package dev.inception.cli;
+
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.image.Interpolation;
+import dev.inception.imagenet.Labels;
+import dev.inception.model.Graph;
+import dev.inception.model.InceptionV3;
+import dev.inception.serve.InferenceServer;
+import dev.inception.serve.ServedModel;
+import dev.inception.serve.ServerMetrics;
+import dev.inception.transfer.SoftmaxHead;
+import dev.inception.weights.Weights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Serve the network over HTTP: KServe v2 (Triton's REST protocol), dynamic batching, Prometheus.",
+        description = {"Run an inference server. Clients send one image (or a few) per request; the server queues",
+                "them and runs batches: each instance takes the first image waiting, then waits up to",
+                "--max-delay-ms for more, up to --max-batch, and answers every request with its own rows. When the",
+                "queue (--queue images) is full, requests get 503 with Retry-After at once, so latency stays",
+                "bounded. Images are decoded and resized on a pool of --workers threads, off the batchers.",
+                "",
+                "Endpoints (KServe v2 / Open Inference Protocol, REST, as Triton serves it):",
+                "  GET  /v2/health/live, /v2/health/ready, /v2/models/{name}/ready",
+                "  GET  /v2, /v2/models/{name}          metadata: inputs, outputs, shapes, datatypes",
+                "  POST /v2/models/{name}/infer          FP32 [N,299,299,3] preprocessed (x/127.5 - 1), or BYTES [N]",
+                "                                        of encoded images (base64 in JSON, or Triton's binary",
+                "                                        extension); parameters.top_k adds a top_k output",
+                "  POST /v1/classify?top=5               the raw image as the body; predict --json's answer",
+                "  GET  /metrics                         Prometheus: requests, latency, queue, batch sizes, images/s",
+                "Models: inception_v3, and with --head a second one named after the head's file.",
+                "",
+                "SIGTERM (Ctrl-C) stops gracefully: no new requests, queued batches finish, engines close.",
+                "Exit codes: 0 stopped, 1 failure, 2 usage, 3 unreadable weights or head."},
+        footer = {"", "Examples:",
+                "  inception serve --backend cpu --max-batch 16 --max-delay-ms 5",
+                "  curl --data-binary @examples/chelsea.png 'http://127.0.0.1:8000/v1/classify?top=3'",
+                "  curl -s http://127.0.0.1:8000/v2/models/inception_v3 | python3 -m json.tool",
+                "  bench/serve-load.sh      # latency and throughput at 1..128 clients, batching on and off"})
+final class ServeCommand implements Callable<Integer> {
+
+    /** The ImageNet model's name in URLs. */
+    static final String MODEL = "inception_v3";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WeightsOption weights;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8000", description = "Port (default: ${DEFAULT-VALUE}, as Triton; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--max-batch", defaultValue = "32", paramLabel = "N",
+            description = "Largest batch an instance runs (default: ${DEFAULT-VALUE}; 1 turns batching off).")
+    int maxBatch;
+
+    @Option(names = "--max-delay-ms", defaultValue = "5", paramLabel = "MS",
+            description = "How long a batch waits for more images after its first (default: ${DEFAULT-VALUE}).")
+    double maxDelayMs;
+
+    @Option(names = "--queue", defaultValue = "256", paramLabel = "N",
+            description = "Images waiting before requests get 503 (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--instances", defaultValue = "1", paramLabel = "N",
+            description = "Engines per model, each running its own batches (default: ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--devices", split = ",", paramLabel = "N[,N...]",
+            description = "GPUs to use, one engine each (instead of --instances and --device).")
+    List<Integer> devices;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Threads decoding and resizing images (default: the number of cores).")
+    Integer workers;
+
+    @Option(names = "--head", paramLabel = "HEAD.h5",
+            description = "Also serve a head from 'inception train-head', as a model named after the file.")
+    Path head;
+
+    @Option(names = "--max-body-mb", defaultValue = "64", paramLabel = "MB",
+            description = "Largest request body (default: ${DEFAULT-VALUE}); larger ones get 413.")
+    int maxBodyMb;
+
+    @Option(names = "--resize", defaultValue = "nearest",
+            description = "nearest | bilinear, for encoded images (default: ${DEFAULT-VALUE}, as predict).")
+    String resize;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
+        if (maxBatch < 1 || maxDelayMs < 0 || !Double.isFinite(maxDelayMs) || queue < maxBatch || instances < 1
+                || maxBodyMb < 1 || port < 0 || port > 65535 || workers != null && workers < 1) {
+            throw new UsageException("--max-batch, --instances, --workers and --max-body-mb must be at least 1,"
+                    + " --max-delay-ms at least 0, --queue at least --max-batch, --port 0..65535");
+        }
+        if (devices != null && (devices.isEmpty() || devices.stream().anyMatch(d -> d < 0))) {
+            throw new UsageException("--devices takes GPU ordinals, e.g. 0,1");
+        }
+        SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
+        ServedModel.Batching batching = new ServedModel.Batching(maxBatch, Math.round(maxDelayMs * 1000), queue);
+        ServerMetrics metrics = new ServerMetrics();
+        List<ServedModel> models = new ArrayList<>();
+        try {
+            Graph graph = InceptionV3.build();
+            models.add(ServedModel.classifier(MODEL, engines(graph, err), Labels.imagenet(), batching, metrics));
+            if (newHead != null) {
+                Graph features = InceptionV3.build(InceptionV3.Options.features(Sizes.height(newHead.inputSize()),
+                        Sizes.width(newHead.inputSize())));
+                models.add(ServedModel.head(headName(head), engines(features, err), newHead, batching, metrics));
+            }
+        } catch (RuntimeException e) {
+            models.forEach(ServedModel::close);
+            throw e;
+        }
+        int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+        InferenceServer server = new InferenceServer(models, new InferenceServer.Options(host, port,
+                (long) maxBodyMb << 20, threads, how), metrics);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            err.println("serve: stopping: finishing queued requests, then closing the engines");
+            err.flush();
+            server.close();
+            stopped.countDown();
+        }, "serve-shutdown"));
+        int bound = server.start();
+        ServedModel first = models.get(0);
+        err.printf(Locale.ROOT, "serve: http://%s:%d  backend %s, %d instance%s per model; models %s; batches of up"
+                        + " to %d images, %.1f ms delay, queue %d; %d preprocessing threads%n", host, bound,
+                first.backend(), first.instances(), first.instances() == 1 ? "" : "s",
+                models.stream().map(ServedModel::name).toList(), maxBatch, maxDelayMs, queue, threads);
+        err.flush();
+        stopped.await();
+        return Main.OK;
+    }
+
+    /** One engine per instance, or per device with --devices. */
+    private List<InceptionV3Engine> engines(Graph graph, PrintWriter err) {
+        Weights w = weights.resolve(graph, err);
+        EngineOptions base = backend.apply(EngineOptions.defaults().withModel(modelOf(graph))).withMaxBatch(maxBatch);
+        List<InceptionV3Engine> engines = new ArrayList<>();
+        try {
+            if (devices != null) {
+                for (int d : devices) {
+                    engines.add(InceptionV3Engine.open(w, base.withDevice(d), err::println));
+                }
+            } else {
+                for (int i = 0; i < instances; i++) {
+                    engines.add(InceptionV3Engine.open(w, base, err::println));
+                }
+            }
+        } catch (RuntimeException e) {
+            engines.forEach(InceptionV3Engine::close);
+            throw e;
+        }
+        return engines;
+    }
+
+    private static InceptionV3.Options modelOf(Graph graph) {
+        var in = graph.input().shape();
+        return graph.has("predictions") ? InceptionV3.Options.defaults()
+                : InceptionV3.Options.features(in.height(), in.width());
+    }
+
+    /** The head's model name: its file name without .h5, in the characters a URL path keeps as is. */
+    static String headName(Path head) {
+        String n = head.getFileName().toString().replaceFirst("\\.h5$", "");
+        return n.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.inception.serve;
+
+import dev.inception.InceptionV3Engine;
+import dev.inception.Tensor;
+import dev.inception.imagenet.Labels;
+import dev.inception.model.Shape;
+import dev.inception.transfer.SoftmaxHead;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One model the server offers: its name, input size and labels, the engines that run it (one per instance) and
+ * the dynamic batcher in front of them. Inputs are preprocessed images (h x w x 3 floats); outputs are rows of
+ * class probabilities. Owns the engines: closing the model drains its queue, then closes them.
+ */
+public final class ServedModel implements AutoCloseable {
+
+    /** Batching settings shared by every model of a server. */
+    public record Batching(int maxBatch, long maxDelayMicros, int queue) {
+    }
+
+    private final String name;
+    private final Shape input;
+    private final Labels labels;
+    private final String backend;
+    private final List<InceptionV3Engine> engines;
+    private final DynamicBatcher<float[], float[]> batcher;
+
+    private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
+                        List<Function<Tensor, float[][]>> runners, Batching batching, ServerMetrics metrics) {
+        this.name = name;
+        this.input = input;
+        this.labels = labels;
+        this.backend = engines.get(0).backend();
+        this.engines = List.copyOf(engines);
+        List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
+        for (Function<Tensor, float[][]> run : runners) {
+            batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
+        }
+        this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
+                batching.queue(), metrics.model(name));
+        metrics.queueDepth(name, batcher::depth);
+    }
+
+    /** The ImageNet classifier: each engine's own top. */
+    public static ServedModel classifier(String name, List<InceptionV3Engine> engines, Labels labels, Batching batching,
+                                         ServerMetrics metrics) {
+        List<Function<Tensor, float[][]>> runners = new ArrayList<>();
+        for (InceptionV3Engine e : engines) {
+            runners.add(e::predict);
+        }
+        return new ServedModel(name, engines.get(0).graph().input().shape(), labels, engines, runners, batching,
+                metrics);
+    }
+
+    /** A head trained by 'inception train-head', on engines that give pooled features. */
+    public static ServedModel head(String name, List<InceptionV3Engine> engines, SoftmaxHead head, Batching batching,
+                                   ServerMetrics metrics) {
+        List<Function<Tensor, float[][]>> runners = new ArrayList<>();
+        for (InceptionV3Engine e : engines) {
+            runners.add(e.withHead(head)::predict);
+        }
+        return new ServedModel(name, engines.get(0).graph().input().shape(), Labels.ofNames(head.classNames()),
+                engines, runners, batching, metrics);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The preprocessed input of one image: height x width x 3. */
+    public Shape input() {
+        return input;
+    }
+
+    public Labels labels() {
+        return labels;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public int instances() {
+        return engines.size();
+    }
+
+    /** Images waiting in this model's queue. */
+    public int queueDepth() {
+        return batcher.depth();
+    }
+
+    /** Queues one request's images, all or none; see {@link DynamicBatcher#submit}. */
+    public CompletableFuture<float[][]> infer(List<float[]> images) {
+        List<CompletableFuture<float[]>> rows = batcher.submit(images);
+        return CompletableFuture.allOf(rows.toArray(new CompletableFuture[0]))
+                .thenApply(done -> rows.stream().map(CompletableFuture::join).toArray(float[][]::new));
+    }
+
+    /** Finishes what is queued, then closes the engines. */
+    @Override
+    public void close() {
+        batcher.close();
+        engines.forEach(InceptionV3Engine::close);
+    }
+}
