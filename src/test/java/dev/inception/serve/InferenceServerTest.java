@@ -1,0 +1,379 @@
+package dev.inception.serve;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.inception.Backend;
+import dev.inception.EngineOptions;
+import dev.inception.InceptionV3Engine;
+import dev.inception.cli.Main;
+import dev.inception.image.ImageDecoder;
+import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
+import dev.inception.image.Resize;
+import dev.inception.imagenet.Labels;
+import dev.inception.model.InceptionV3;
+import dev.inception.weights.SeededWeights;
+import dev.inception.weights.Weights;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real server on an ephemeral port of 127.0.0.1, driven by the JDK's HttpClient, on oneDNN with the seeded
+ * weights. The expected probabilities come from {@code inception predict --json --top 1000} on the same images:
+ * another path through the program (its own engine, batch and decoding). They are compared to within 1e-6:
+ * oneDNN chooses its kernels per batch size, so the same image in a batch of 1 and in a batch of 3 may differ in
+ * the last bits (the reference executor does not; see docs/VERIFICATION.md), and the server's batches are not
+ * predict's.
+ */
+class InferenceServerTest {
+
+    static final List<Path> IMAGES = List.of(Path.of("examples/chelsea.png"), Path.of("examples/coffee.png"),
+            Path.of("examples/rocket.jpg"));
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static Weights weights;
+    static InferenceServer server;
+    static ServedModel model;
+    static String base;
+    /** predict's probabilities per image, by class index. */
+    static float[][] expected;
+    static JsonObject[] predictJson;
+
+    @BeforeAll
+    static void start() throws Exception {
+        weights = SeededWeights.forGraph(InceptionV3.build(), 1);
+        ServerMetrics metrics = new ServerMetrics();
+        model = ServedModel.classifier("inception_v3", List.of(engine(8)), Labels.imagenet(),
+                new ServedModel.Batching(8, 50_000, 64), metrics);
+        server = new InferenceServer(List.of(model), new InferenceServer.Options("127.0.0.1", 0, 16 << 20, 2,
+                Interpolation.NEAREST), metrics);
+        base = "http://127.0.0.1:" + server.start();
+        expected = new float[IMAGES.size()][1000];
+        predictJson = new JsonObject[IMAGES.size()];
+        List<String> args = new ArrayList<>(List.of("predict", "--backend", "cpu", "--json", "--top", "1000"));
+        IMAGES.forEach(p -> args.add(p.toString()));
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args.toArray(new String[0])));
+        List<String> lines = out.toString().lines().toList();
+        for (int i = 0; i < IMAGES.size(); i++) {
+            predictJson[i] = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+            for (JsonElement e : predictJson[i].getAsJsonArray("top")) {
+                JsonObject p = e.getAsJsonObject();
+                expected[i][p.get("index").getAsInt()] = p.get("probability").getAsFloat();
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static InceptionV3Engine engine(int maxBatch) {
+        return InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.CPU).withMaxBatch(maxBatch),
+                s -> { });
+    }
+
+    record Reply(int status, String body, HttpResponse<String> raw) {
+        JsonObject json() {
+            return JsonParser.parseString(body).getAsJsonObject();
+        }
+    }
+
+    static Reply get(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
+    static Reply post(String url, byte[] body, String... headers) throws Exception {
+        return postAsync(url, body, headers).join();
+    }
+
+    static CompletableFuture<Reply> postAsync(String url, byte[] body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(r -> new Reply(r.statusCode(), r.body(), r));
+    }
+
+    static float[] preprocessed(Path image) throws Exception {
+        return Preprocess.toFloats(Resize.to(ImageDecoder.read(image), 299, 299, Interpolation.NEAREST));
+    }
+
+    static float[][] probabilities(JsonObject response) {
+        for (JsonElement e : response.getAsJsonArray("outputs")) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.get("name").getAsString().equals("probabilities")) {
+                JsonArray shape = o.getAsJsonArray("shape");
+                JsonArray data = o.getAsJsonArray("data");
+                float[][] p = new float[shape.get(0).getAsInt()][shape.get(1).getAsInt()];
+                for (int i = 0; i < data.size(); i++) {
+                    p[i / 1000][i % 1000] = data.get(i).getAsFloat();
+                }
+                return p;
+            }
+        }
+        throw new AssertionError("no probabilities in " + response);
+    }
+
+    static final float TOLERANCE = 1e-6f;
+
+    /** The same classes in the same order, each probability within {@link #TOLERANCE}. */
+    static void assertSameTop(JsonArray expected, JsonArray actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            JsonObject e = expected.get(i).getAsJsonObject();
+            JsonObject a = actual.get(i).getAsJsonObject();
+            for (String key : new String[] {"index", "wnid", "label"}) {
+                assertEquals(e.get(key), a.get(key), what + " rank " + i);
+            }
+            assertEquals(e.get("probability").getAsFloat(), a.get("probability").getAsFloat(), TOLERANCE, what);
+        }
+    }
+
+    static String infer() {
+        return base + "/v2/models/inception_v3/infer";
+    }
+
+    @Test
+    void healthAndMetadataDescribeTheModel() throws Exception {
+        assertEquals(200, get("/v2/health/live").status());
+        assertEquals(200, get("/v2/health/ready").status());
+        assertEquals(200, get("/v2/models/inception_v3/ready").status());
+        assertTrue(get("/v2").json().getAsJsonArray("extensions").toString().contains("binary_tensor_data"));
+        JsonObject meta = get("/v2/models/inception_v3").json();
+        JsonObject in = meta.getAsJsonArray("inputs").get(0).getAsJsonObject();
+        assertEquals("FP32", in.get("datatype").getAsString());
+        assertEquals("[-1,299,299,3]", in.get("shape").toString());
+        assertEquals("[-1,1000]", meta.getAsJsonArray("outputs").get(0).getAsJsonObject().get("shape").toString());
+        Reply unknown = get("/v2/models/resnet50");
+        assertEquals(404, unknown.status());
+        assertTrue(unknown.json().get("error").getAsString().contains("inception_v3"));
+    }
+
+    @Test
+    void fp32InJsonGivesPredictsProbabilities() throws Exception {
+        JsonArray data = new JsonArray();
+        for (Path p : IMAGES.subList(0, 2)) {
+            for (float v : preprocessed(p)) {
+                data.add(v);
+            }
+        }
+        JsonObject req = JsonParser.parseString("{\"id\": \"r1\", \"inputs\": [{\"name\": \"images\", \"datatype\":"
+                + " \"FP32\", \"shape\": [2, 299, 299, 3]}]}").getAsJsonObject();
+        req.getAsJsonArray("inputs").get(0).getAsJsonObject().add("data", data);
+        Reply r = post(infer(), req.toString().getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, r.status(), r.body());
+        assertEquals("r1", r.json().get("id").getAsString());
+        float[][] p = probabilities(r.json());
+        assertArrayEquals(expected[0], p[0], TOLERANCE);
+        assertArrayEquals(expected[1], p[1], TOLERANCE);
+    }
+
+    @Test
+    void bytesAsBase64AndAsTritonBinaryGivePredictsProbabilitiesAndTopK() throws Exception {
+        JsonArray data = new JsonArray();
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        for (Path p : IMAGES) {
+            byte[] file = Files.readAllBytes(p);
+            data.add(Base64.getEncoder().encodeToString(file));
+            binary.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length).array());
+            binary.write(file);
+        }
+        String head = "{\"inputs\": [{\"name\": \"encoded_images\", \"datatype\": \"BYTES\", \"shape\": [3]";
+        Reply json = post(infer(), (head + ", \"data\": " + data + "}], \"parameters\": {\"top_k\": 2}}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, json.status(), json.body());
+        byte[] header = (head + ", \"parameters\": {\"binary_data_size\": " + binary.size() + "}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(header);
+        body.write(binary.toByteArray());
+        Reply bin = post(infer(), body.toByteArray(), "Inference-Header-Content-Length", String.valueOf(header.length));
+        assertEquals(200, bin.status(), bin.body());
+        for (Reply r : List.of(json, bin)) {
+            float[][] p = probabilities(r.json());
+            for (int i = 0; i < IMAGES.size(); i++) {
+                assertArrayEquals(expected[i], p[i], TOLERANCE, IMAGES.get(i).toString());
+            }
+        }
+        JsonObject topK = json.json().getAsJsonArray("outputs").get(1).getAsJsonObject();
+        assertEquals("top_k", topK.get("name").getAsString());
+        assertEquals("[3,2]", topK.get("shape").toString());
+        JsonObject first = predictJson[0].getAsJsonArray("top").get(0).getAsJsonObject();
+        String[] parts = topK.getAsJsonArray("data").get(0).getAsString().split(":");
+        assertEquals(first.get("index").getAsString(), parts[1]);
+        assertEquals(first.get("label").getAsString(), parts[2]);
+        assertEquals(first.get("probability").getAsFloat(), Float.parseFloat(parts[0]), TOLERANCE);
+    }
+
+    @Test
+    void classifyAnswersAsPredictJson() throws Exception {
+        Reply r = post(base + "/v1/classify?top=5", Files.readAllBytes(IMAGES.get(2)));
+        assertEquals(200, r.status(), r.body());
+        JsonObject mine = r.json();
+        JsonArray theirs = new JsonArray();
+        for (int i = 0; i < 5; i++) {
+            theirs.add(predictJson[2].getAsJsonArray("top").get(i));
+        }
+        assertSameTop(theirs, mine.getAsJsonArray("top"), "rocket.jpg");
+        assertEquals("cpu", mine.get("backend").getAsString());
+    }
+
+    /** count and sum of the batch-size histogram. */
+    static double[] batchSizes() throws Exception {
+        String text = get("/metrics").body();
+        double[] v = new double[2];
+        for (String what : new String[] {"count", "sum"}) {
+            Matcher m = Pattern.compile("inception_batch_size_" + what + "\\{model=\"inception_v3\"} (\\S+)").matcher(text);
+            assertTrue(m.find(), text);
+            v[what.equals("count") ? 0 : 1] = Double.parseDouble(m.group(1));
+        }
+        return v;
+    }
+
+    @Test
+    void sixtyFourConcurrentClientsGetTheirOwnAnswersInSharedBatches() throws Exception {
+        byte[][] files = new byte[IMAGES.size()][];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = Files.readAllBytes(IMAGES.get(i));
+        }
+        double[] before = batchSizes();
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (int c = 0; c < 64; c++) {
+            replies.add(postAsync(base + "/v1/classify?top=1", files[c % files.length]));
+        }
+        for (int c = 0; c < 64; c++) {
+            Reply r = replies.get(c).join();
+            assertEquals(200, r.status(), r.body());
+            JsonArray top1 = new JsonArray();
+            top1.add(predictJson[c % files.length].getAsJsonArray("top").get(0));
+            assertSameTop(top1, r.json().getAsJsonArray("top"), "client " + c);
+        }
+        double[] after = batchSizes();
+        assertEquals(64, after[1] - before[1], "64 images went through batches");
+        assertTrue(after[0] - before[0] < 64, "batches larger than one formed: " + (after[0] - before[0])
+                + " batches for 64 images");
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("inception_requests_seconds_bucket{endpoint=\"classify\",status=\"200\""), metrics);
+        assertTrue(metrics.contains("inception_queue_depth{model=\"inception_v3\"}"), metrics);
+        assertTrue(metrics.contains("inception_forward_seconds_count{model=\"inception_v3\"}"), metrics);
+        assertTrue(metrics.contains("inception_images_per_second{model=\"inception_v3\"}"), metrics);
+    }
+
+    @Test
+    void badRequestsGetTheirOwn4xxWithAnErrorMessage() throws Exception {
+        String fp32 = "{\"inputs\": [{\"name\": \"images\", \"datatype\": \"FP32\", \"shape\": %s, \"data\": %s}]}";
+        Object[][] cases = {
+            {base + "/v1/classify", "this is not an image".getBytes(), 400, "not an image"},
+            {infer(), "{ not json".getBytes(), 400, "not valid JSON"},
+            {infer(), String.format(fp32, "[1, 3, 3, 3]", "[0]").getBytes(), 400, "must have shape [N, 299, 299, 3]"},
+            {infer(), String.format(fp32, "[1, 299, 299, 3]", "[1, 2, 3]").getBytes(), 400, "needs 268203"},
+            {infer(), "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT8\", \"shape\": [1], \"data\": [1]}]}".getBytes(),
+                400, "datatype is INT8"},
+            {infer(), "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", \"shape\": [1], \"data\": [\"%%%\"]}]}"
+                .getBytes(), 400, "not base64"},
+            {base + "/v2/models/resnet50/infer", "{}".getBytes(), 404, "no model 'resnet50'"},
+            {base + "/v1/classify", new byte[17 << 20], 413, "larger than this server's limit"},
+        };
+        for (Object[] c : cases) {
+            Reply r = post((String) c[0], (byte[]) c[1]);
+            assertEquals(c[2], r.status(), c[3] + ": " + r.body());
+            String error = r.json().get("error").getAsString();
+            assertTrue(error.contains((String) c[3]), error);
+        }
+        float[] nan = preprocessed(IMAGES.get(0));
+        nan[5] = Float.NaN;
+        JsonArray data = new JsonArray();
+        for (float v : nan) {
+            data.add(Float.isNaN(v) ? "NaN" : String.valueOf(v));
+        }
+        // JSON has no NaN: a client that writes one as a string has sent a non-number
+        Reply r = post(infer(), String.format(fp32, "[1, 299, 299, 3]", data).getBytes());
+        assertEquals(400, r.status(), r.body());
+    }
+
+    @Test
+    void overloadIs503WithRetryAfterAndShutdownFinishesWhatWasAccepted() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
+                new ServedModel.Batching(1, 0, 2), metrics);
+        InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0, 1 << 20,
+                2, Interpolation.NEAREST), metrics);
+        String url = "http://127.0.0.1:" + tiny.start() + "/v1/classify?top=1";
+        byte[] image = Files.readAllBytes(IMAGES.get(0));
+        List<CompletableFuture<Reply>> flood = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            flood.add(postAsync(url, image));
+        }
+        int ok = 0;
+        int refused = 0;
+        for (CompletableFuture<Reply> f : flood) {
+            Reply r = f.join();
+            if (r.status() == 503) {
+                refused++;
+                assertEquals("1", r.raw().headers().firstValue("Retry-After").orElse(null));
+                assertTrue(r.json().get("error").getAsString().contains("queue is full"), r.body());
+            } else {
+                assertEquals(200, r.status(), r.body());
+                ok++;
+            }
+        }
+        assertTrue(refused > 0 && ok > 0, ok + " answered, " + refused + " refused");
+
+        // shutdown: requests accepted before close() are answered; the server then stops listening
+        List<CompletableFuture<Reply>> accepted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            accepted.add(postAsync(url, image));
+            while (small.queueDepth() == 0 && !accepted.get(i).isDone()) {
+                Thread.sleep(1);
+            }
+        }
+        tiny.close();
+        for (CompletableFuture<Reply> f : accepted) {
+            Reply r = f.join();
+            assertTrue(r.status() == 200 || r.status() == 503, r.status() + " " + r.body());
+        }
+        assertEquals(200, accepted.get(0).join().status(), "the first, queued before close, was answered");
+        assertNotNull(assertThrowsIo(url, image));
+    }
+
+    private static Exception assertThrowsIo(String url, byte[] body) {
+        try {
+            post(url, body);
+        } catch (Exception e) {
+            return e;
+        }
+        throw new AssertionError("the stopped server still answered");
+    }
+}
