@@ -70,7 +70,7 @@ public final class BenchResults {
         return points;
     }
 
-    private static JsonObject object(JsonElement e, String what, Path file) throws IOException {
+    static JsonObject object(JsonElement e, String what, Path file) throws IOException {
         if (e == null || !e.isJsonObject()) {
             throw new IOException(file + ": " + what + " is missing or not a JSON object; is it a result of"
                     + " 'inception bench --out'?");
@@ -78,7 +78,7 @@ public final class BenchResults {
         return e.getAsJsonObject();
     }
 
-    private static String string(JsonObject o, String key, Path file) throws IOException {
+    static String string(JsonObject o, String key, Path file) throws IOException {
         JsonElement e = o.get(key);
         if (e == null || !e.isJsonPrimitive()) {
             throw new IOException(file + ": \"" + key + "\" is missing or not a string");
@@ -86,7 +86,7 @@ public final class BenchResults {
         return e.getAsString();
     }
 
-    private static double number(JsonObject o, String key, Path file) throws IOException {
+    static double number(JsonObject o, String key, Path file) throws IOException {
         JsonElement e = o.get(key);
         if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw new IOException(file + ": \"" + key + "\" is missing or not a number");

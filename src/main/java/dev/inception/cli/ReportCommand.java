@@ -2,6 +2,7 @@ package dev.inception.cli;
 
 import dev.inception.bench.BenchResults;
 import dev.inception.bench.Charts;
+import dev.inception.bench.LoadResults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,19 +42,30 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<BenchResults.Point> points = new ArrayList<>();
+        List<LoadResults.Point> load = new ArrayList<>();
         for (Path f : files) {
             try {
-                points.addAll(BenchResults.read(f));
+                if (LoadResults.is(f)) {
+                    load.addAll(LoadResults.read(f));
+                } else {
+                    points.addAll(BenchResults.read(f));
+                }
             } catch (IOException e) {
                 throw new BadInputException(e.getMessage(), e);
             }
         }
         Files.createDirectories(out);
+        if (!load.isEmpty()) {
+            LoadResults.chart(load, out.resolve(prefix + "-serve-latency-throughput.png"));
+            spec.commandLine().getOut().print(LoadResults.markdownTable(load));
+        }
         for (String scope : points.stream().map(BenchResults.Point::scope).distinct().toList()) {
             Charts.latency(points, scope, out.resolve(prefix + "-latency-" + scope + ".png"));
             Charts.throughput(points, scope, out.resolve(prefix + "-throughput-" + scope + ".png"));
         }
-        spec.commandLine().getOut().print(Charts.markdownTable(points));
+        if (!points.isEmpty()) {
+            spec.commandLine().getOut().print(Charts.markdownTable(points));
+        }
         return Main.OK;
     }
 }

@@ -2,6 +2,7 @@ package dev.inception.cli;
 
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
+import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
 import dev.inception.imagenet.Labels;
 import dev.inception.model.Graph;
@@ -103,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body (default: ${DEFAULT-VALUE}); larger ones get 413.")
     int maxBodyMb;
 
+    @Option(names = "--max-megapixels", defaultValue = "40", paramLabel = "MP",
+            description = "Largest image, by its header, before any decoding (default: ${DEFAULT-VALUE}); larger ones"
+                    + " get 400. A few hundred bytes of PNG can declare 100 megapixels.")
+    double maxMegapixels;
+
     @Option(names = "--resize", defaultValue = "nearest",
             description = "nearest | bilinear, for encoded images (default: ${DEFAULT-VALUE}, as predict).")
     String resize;
@@ -115,9 +121,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
         if (maxBatch < 1 || maxDelayMs < 0 || !Double.isFinite(maxDelayMs) || queue < maxBatch || instances < 1
-                || maxBodyMb < 1 || port < 0 || port > 65535 || workers != null && workers < 1) {
+                || maxBodyMb < 1 || !(maxMegapixels > 0) || maxMegapixels > ImageDecoder.MAX_PIXELS / 1e6 || port < 0 || port > 65535 || workers != null && workers < 1) {
             throw new UsageException("--max-batch, --instances, --workers and --max-body-mb must be at least 1,"
-                    + " --max-delay-ms at least 0, --queue at least --max-batch, --port 0..65535");
+                    + " --max-delay-ms at least 0, --queue at least --max-batch, --max-megapixels above 0 and at most "
+                    + ImageDecoder.MAX_PIXELS / 1_000_000 + ", --port 0..65535");
         }
         if (devices != null && (devices.isEmpty() || devices.stream().anyMatch(d -> d < 0))) {
             throw new UsageException("--devices takes GPU ordinals, e.g. 0,1");
@@ -140,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         InferenceServer server = new InferenceServer(models, new InferenceServer.Options(host, port,
-                (long) maxBodyMb << 20, threads, how), metrics);
+                (long) maxBodyMb << 20, Math.round(maxMegapixels * 1e6), threads, how), metrics);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("serve: stopping: finishing queued requests, then closing the engines");

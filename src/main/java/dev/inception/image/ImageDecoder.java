@@ -37,16 +37,21 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file + ": " + problem);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            return decode(in, file.toString(), () -> Files.readAllBytes(file));
+            return decode(in, file.toString(), () -> Files.readAllBytes(file), MAX_PIXELS);
         } catch (IOException e) {
             throw new ImageDecodeException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
-    /** Decodes an encoded image held in memory (a request body; the fuzz tests); {@code name} is for messages. */
-    public static RgbImage read(byte[] encoded, String name) throws ImageDecodeException {
+    /**
+     * Decodes an encoded image held in memory (a request body; the fuzz tests); {@code name} is for messages.
+     *
+     * @param maxPixels images declaring more pixels in their header are refused before any is decoded: a server
+     *                  sets its own limit, since a few hundred bytes of PNG can declare 100 megapixels
+     */
+    public static RgbImage read(byte[] encoded, String name, long maxPixels) throws ImageDecodeException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            return decode(in, name, () -> encoded);
+            return decode(in, name, () -> encoded, maxPixels);
         } catch (IOException e) {
             throw new ImageDecodeException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -56,7 +61,8 @@ public final class ImageDecoder {
         byte[] get() throws IOException;
     }
 
-    private static RgbImage decode(ImageInputStream in, String name, Bytes whole) throws ImageDecodeException {
+    private static RgbImage decode(ImageInputStream in, String name, Bytes whole, long maxPixels)
+            throws ImageDecodeException {
         try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -67,9 +73,9 @@ public final class ImageDecoder {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
-                if (w * h > MAX_PIXELS) {
-                    throw new ImageDecodeException(name + ": " + w + "x" + h + " is " + (w * h / 1_000_000)
-                            + " megapixels, over the limit of " + MAX_PIXELS / 1_000_000 + "; downscale it first");
+                if (w * h > maxPixels) {
+                    throw new ImageDecodeException(String.format(java.util.Locale.ROOT, "%s: %dx%d is %.1f megapixels,"
+                            + " over the limit of %.1f; downscale it first", name, w, h, w * h / 1e6, maxPixels / 1e6));
                 }
                 if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
                     return toRgb(reader.read(0));

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class InferenceServer implements AutoCloseable {
 
     /** Where and how the server listens. */
-    public record Options(String host, int port, long maxBodyBytes, int workers, Interpolation resize) {
+    public record Options(String host, int port, long maxBodyBytes, long maxPixels, int workers,
+                          Interpolation resize) {
     }
 
     private static final Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
@@ -196,7 +197,7 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < encoded.size(); i++) {
                 try {
                     String name = encoded.size() == 1 ? "the image" : "image " + i;
-                    out.add(Preprocess.toFloats(Resize.to(ImageDecoder.read(encoded.get(i), name), input.width(),
+                    out.add(Preprocess.toFloats(Resize.to(ImageDecoder.read(encoded.get(i), name, options.maxPixels()), input.width(),
                             input.height(), options.resize())));
                 } catch (ImageDecodeException e) {
                     throw HttpError.badRequest(e.getMessage());

@@ -72,8 +72,8 @@ class InferenceServerTest {
         ServerMetrics metrics = new ServerMetrics();
         model = ServedModel.classifier("inception_v3", List.of(engine(8)), Labels.imagenet(),
                 new ServedModel.Batching(8, 50_000, 64), metrics);
-        server = new InferenceServer(List.of(model), new InferenceServer.Options("127.0.0.1", 0, 16 << 20, 2,
-                Interpolation.NEAREST), metrics);
+        server = new InferenceServer(List.of(model), new InferenceServer.Options("127.0.0.1", 0, 16 << 20,
+                4_000_000, 2, Interpolation.NEAREST), metrics);
         base = "http://127.0.0.1:" + server.start();
         expected = new float[IMAGES.size()][1000];
         predictJson = new JsonObject[IMAGES.size()];
@@ -294,7 +294,12 @@ class InferenceServerTest {
     @Test
     void badRequestsGetTheirOwn4xxWithAnErrorMessage() throws Exception {
         String fp32 = "{\"inputs\": [{\"name\": \"images\", \"datatype\": \"FP32\", \"shape\": %s, \"data\": %s}]}";
+        // a blank 2100 x 2000 PNG: a few kilobytes declaring 4.2 megapixels, over this server's 4
+        ByteArrayOutputStream large = new ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2100, 2000,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", large);
         Object[][] cases = {
+            {base + "/v1/classify", large.toByteArray(), 400, "4.2 megapixels"},
             {base + "/v1/classify", "this is not an image".getBytes(), 400, "not an image"},
             {infer(), "{ not json".getBytes(), 400, "not valid JSON"},
             {infer(), String.format(fp32, "[1, 3, 3, 3]", "[0]").getBytes(), 400, "must have shape [N, 299, 299, 3]"},
@@ -329,7 +334,7 @@ class InferenceServerTest {
         ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
                 new ServedModel.Batching(1, 0, 2), metrics);
         InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0, 1 << 20,
-                2, Interpolation.NEAREST), metrics);
+                4_000_000, 2, Interpolation.NEAREST), metrics);
         String url = "http://127.0.0.1:" + tiny.start() + "/v1/classify?top=1";
         byte[] image = Files.readAllBytes(IMAGES.get(0));
         List<CompletableFuture<Reply>> flood = new ArrayList<>();
