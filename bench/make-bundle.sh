@@ -26,6 +26,10 @@ for j in "$root"/target/lib/*.jar; do
     # oneDNN (the fast CPU executor) and what its presets pull in: 27 MB that a GPU host does not need; without
     # them 'auto' falls back from the GPU to the reference executor, and says so
     dnnl-*|opencl-*|javacpp-*) ;;
+    # the serving stack (Javalin, Jetty, Kotlin's stdlib, Micrometer, Prometheus): 11 MB the GPU runbook does not
+    # use; 'inception serve' from the bundle says so in one line
+    javalin-*|jetty-*|kotlin-stdlib-*|annotations-13.0.jar|micrometer-*|prometheus-metrics-*|HdrHistogram-*) ;;
+    jakarta.*|asm-*|jspecify-*) ;;
     jcuda-natives-*)
       cp "$j" "$out/lib/"
       zip -q -d "$out/lib/$(basename "$j")" 'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*' >/dev/null ;;

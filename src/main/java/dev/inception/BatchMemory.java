@@ -2,7 +2,9 @@ package dev.inception;
 
 import dev.inception.plan.Plan;
 
-import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What the largest batch will need, checked when an engine opens, before any image is decoded or any array made:
@@ -81,9 +83,24 @@ public final class BatchMemory {
     /** With the heap this JVM has left (the weights are already loaded) and this machine's physical memory. */
     static void check(Plan plan, int batch, Arena arena) {
         Runtime rt = Runtime.getRuntime();
-        long physical = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getTotalMemorySize() : Long.MAX_VALUE;
-        check(plan, batch, arena, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()), physical);
+        check(plan, batch, arena, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()), physicalMemory());
+    }
+
+    /**
+     * MemTotal from /proc/meminfo; unbounded where there is none. Not the management API: the offline bundle's
+     * jlinked runtime leaves out jdk.management.
+     */
+    static long physicalMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: no native bound rather than a wrong one
+        }
+        return Long.MAX_VALUE;
     }
 
     private static String size(Plan plan) {

@@ -61,4 +61,14 @@ class BatchMemoryTest {
         String m = refused(1, BatchMemory.Arena.HEAP, PIXELS, Long.MAX_VALUE);
         assertTrue(m.startsWith("one image of 299x299 needs") && m.contains("use a smaller --input-size"), m);
     }
+
+    @Test
+    void physicalMemoryIsWhatTheJvmsManagementApiSays() {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        // the API reads the same /proc/meminfo, or the container's limit when that is lower
+        assertTrue(BatchMemory.physicalMemory() >= os.getTotalMemorySize(), BatchMemory.physicalMemory() + " vs "
+                + os.getTotalMemorySize());
+        assertTrue(BatchMemory.physicalMemory() < 64L * os.getTotalMemorySize());
+    }
 }

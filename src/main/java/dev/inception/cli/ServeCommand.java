@@ -118,6 +118,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            return serve();
+        } catch (LinkageError e) {
+            throw new IllegalStateException("serve needs its HTTP and metrics libraries (Javalin, Jetty, Micrometer),"
+                    + " which this installation lacks (" + e.getMessage() + "): the offline GPU bundle leaves them"
+                    + " out to stay under the device's 64 MiB; run serve from a full build (mvn -B package)", e);
+        }
+    }
+
+    private int serve() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
         if (maxBatch < 1 || maxDelayMs < 0 || !Double.isFinite(maxDelayMs) || queue < maxBatch || instances < 1

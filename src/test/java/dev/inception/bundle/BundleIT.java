@@ -99,6 +99,16 @@ class BundleIT {
         assertTrue(auto.out().contains("\"backend\":\"reference\""), auto.out());
     }
 
+    /** The serving stack stays out of the bundle (11 MB); serve says so in one line instead of a stack trace. */
+    @Test
+    void serveFromTheBundleSaysItsLibrariesAreLeftOut() throws Exception {
+        Result serve = run(BUNDLE.resolve("inception").toString(), "serve", "--backend", "reference", "--port", "0");
+        assertEquals(1, serve.code(), serve.out());
+        assertTrue(serve.out().contains("serve needs its HTTP and metrics libraries") && serve.out().contains("mvn -B"
+                + " package"), serve.out());
+        assertTrue(!serve.out().contains("\tat "), "no stack trace without --verbose: " + serve.out());
+    }
+
     @Test
     void infoAndCpuPredictRunFromTheBundle() throws Exception {
         Result info = run(BUNDLE.resolve("inception").toString(), "info");
