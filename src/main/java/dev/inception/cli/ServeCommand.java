@@ -139,6 +139,15 @@ final class ServeCommand implements Callable<Integer> {
         if (devices != null && (devices.isEmpty() || devices.stream().anyMatch(d -> d < 0))) {
             throw new UsageException("--devices takes GPU ordinals, e.g. 0,1");
         }
+        // each queued image is a preprocessed 299x299x3 float input: the queue must fit the heap with room to spare
+        long queueBytes = (long) queue * 299 * 299 * 3 * Float.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (queueBytes > heap / 2) {
+            throw new UsageException(String.format(Locale.ROOT, "--queue %d holds %d MiB of preprocessed images, more"
+                    + " than half the Java heap (%d MiB): use --queue %d or less, or give Java more heap, e.g."
+                    + " INCEPTION_JAVA_OPTS=-Xmx%dg", queue, queueBytes >> 20, heap >> 20,
+                    heap / 2 / (299 * 299 * 3 * Float.BYTES), (2 * queueBytes >> 30) + 1));
+        }
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         ServedModel.Batching batching = new ServedModel.Batching(maxBatch, Math.round(maxDelayMs * 1000), queue);
         ServerMetrics metrics = new ServerMetrics();

@@ -158,6 +158,27 @@ class ReliabilityTest {
     }
 
     @Test
+    void serveRefusesImpossibleSettingsBeforeOpeningAnything() {
+        String[][] cases = {
+            {"--queue", "100000"},
+            {"--max-batch", "0"},
+            {"--max-batch", "64", "--queue", "32"},
+            {"--max-delay-ms", "NaN"},
+            {"--max-megapixels", "0"},
+            {"--port", "70000"},
+            {"--devices", "-1"},
+            {"--resize", "cubic"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new java.util.ArrayList<>(List.of("serve", "--backend", "reference"));
+            args.addAll(List.of(c));
+            PredictCommandTest.Run r = run(args.toArray(new String[0]));
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
+    @Test
     void whenNoImageIsReadableNothingIsWritten() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data/cats"));
         Files.writeString(data.resolve("a.png"), "not an image");
