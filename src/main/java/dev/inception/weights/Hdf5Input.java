@@ -167,12 +167,14 @@ public final class Hdf5Input {
                     + Arrays.toString(ds.getDimensions()) + ") but the file has " + in.length()
                     + ": truncated, or a crafted header");
         }
+        // twice the data: what is read, and the copy every caller makes into its own layout (rows, Weight)
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
+        if (2 * bytes > free) {
             throw new WeightsFileException(in.name() + ": '" + what + "' declares " + Arrays.toString(ds.getDimensions())
-                    + ", " + bytes / (1 << 20) + " MiB, more than the " + free / (1 << 20) + " MiB of Java heap left:"
-                    + " a crafted or damaged file, or raise the heap with INCEPTION_JAVA_OPTS=-Xmx...");
+                    + ", " + bytes / (1 << 20) + " MiB, which with its copy is more than the " + free / (1 << 20)
+                    + " MiB of Java heap left: a crafted or damaged file, or raise the heap with"
+                    + " INCEPTION_JAVA_OPTS=-Xmx...");
         }
     }
 
