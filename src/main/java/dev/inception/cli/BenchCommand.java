@@ -81,14 +81,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
-    @Override
-    public Integer call() throws IOException {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    /** --batch, --iters and --warmup, checked before any work (and by the options' fuzz test). */
+    void checkCounts() {
         if (warmup < 0 || iters < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--iters and every --batch must be at least 1, --warmup at least 0");
         }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        checkCounts();
         if (out != null) {
             OutputFile.check(out, "--out");
         }

@@ -38,6 +38,20 @@ public final class Main {
         cli.setUsageHelpWidth(120);   // the descriptions are written for 120 columns
         cli.setOut(out);
         cli.setErr(err);
+        // a bad option is one line and the way to the help, not the whole help text after the message
+        cli.setParameterExceptionHandler((e, parsedArgs) -> {
+            PrintWriter w = e.getCommandLine().getErr();
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(w);
+            }
+            CommandLine where = e.getCommandLine();
+            String command = where.getParent() == null ? "inception" : "inception " + where.getCommandName();
+            String didYouMean = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+            w.println("error: " + e.getMessage() + didYouMean + " (see: " + command + " --help)");
+            w.flush();
+            return USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (Arrays.asList(args).contains("--verbose")) {
                 e.printStackTrace(cmd.getErr());

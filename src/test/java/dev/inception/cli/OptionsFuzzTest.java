@@ -2,6 +2,7 @@ package dev.inception.cli;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import picocli.CommandLine;
 
 /**
  * The parsers of option values, fuzzed: a size ("299x299") and a batch list ("1,8") either parse to what they
@@ -23,13 +24,40 @@ class OptionsFuzzTest {
         }
     }
 
+    /** bench's options, parsed as the CLI parses them (picocli resets them before each parse). */
+    private static final BenchCommand BENCH = new BenchCommand();
+    private static final CommandLine BENCH_LINE = new CommandLine(BENCH);
+
     @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void batchLists(FuzzedDataProvider in) {
         String s = in.consumeRemainingAsString();
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--batch", s, "--scope", "bogus-on-purpose");
-        // a batch list is checked before the scope: either picocli refuses it or the scope does; both are usage
-        if (r.code() != 2) {
-            throw new AssertionError("--batch '" + s + "' gave exit " + r.code() + ": " + r.err());
+        try {
+            BENCH_LINE.parseArgs("--batch", s);
+            BENCH.checkCounts();
+        } catch (CommandLine.ParameterException usage) {
+            return;   // exit 2, one line: what the CLI does with it (Main maps ParameterException to 2)
         }
+        // accepted: then it is a list of positive batch sizes that came from the text
+        if (BENCH.batches.isEmpty() || BENCH.batches.stream().anyMatch(b -> b == null || b < 1)) {
+            throw new AssertionError("--batch '" + s + "' was accepted as " + BENCH.batches);
+        }
+    }
+
+    /** The fast target above is the CLI's own parser: the same answers as a whole command line, on a few lists. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1,8", "0", "-3", "8,,2", "x", "2147483648", " 4", ""})
+    void theFastBatchListTargetAgreesWithTheWholeCommandLine(String s) {
+        boolean accepted;
+        try {
+            BENCH_LINE.parseArgs("--batch", s);
+            BENCH.checkCounts();
+            accepted = true;
+        } catch (CommandLine.ParameterException usage) {
+            accepted = false;
+        }
+        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--batch", s, "--scope", "bogus-on-purpose");
+        // the whole command refuses the scope after the batches: exit 2 either way, and the message tells which
+        org.junit.jupiter.api.Assertions.assertEquals(2, r.code(), r.err());
+        org.junit.jupiter.api.Assertions.assertEquals(accepted, r.err().contains("--scope"), s + ": " + r.err());
     }
 }

@@ -101,6 +101,11 @@ class ReliabilityTest {
             {"verify", "--plan", "bogus", "--candidate", "cpu", "examples/chelsea.png"},
             {"bench", "--precision", "fp8"},
             {"features", "--data", "examples", "--out", "f.h5", "--input-size", "10x10"},
+            // picocli's own refusals: one line too, with the way to the help, not the help itself
+            {"bench", "--batch", "x"},
+            {"predict", "--top", "many", "examples/chelsea.png"},
+            {"predict", "--tpo", "3", "examples/chelsea.png"},
+            {"prdict", "examples/chelsea.png"},
         };
         for (String[] c : cases) {
             PredictCommandTest.Run r = run(c);
@@ -110,6 +115,8 @@ class ReliabilityTest {
         }
         assertTrue(run("predict", "--resize", "bogus", "examples/chelsea.png").err()
                 .contains("--resize must be nearest or bilinear"));
+        assertTrue(run("prdict", "examples/chelsea.png").err().contains("did you mean predict"));
+        assertTrue(run("bench", "--batch", "x").err().contains("(see: inception bench --help)"));
     }
 
     @Test
