@@ -83,9 +83,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /** --batch, --iters and --warmup, checked before any work (and by the options' fuzz test). */
     void checkCounts() {
-        if (warmup < 0 || iters < 1 || batches.stream().anyMatch(b -> b < 1)) {
+        if (warmup < 0 || iters < 1 || batches.isEmpty() || batches.stream().anyMatch(b -> b < 1)) {
+            // "--batch ," splits into no sizes at all: a usage error, not a benchmark of nothing
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--iters and every --batch must be at least 1, --warmup at least 0");
+                    "--iters and every --batch must be at least 1, --warmup at least 0, and --batch needs a size");
         }
     }
 
@@ -96,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         checkCounts();
         if (out != null) {
             OutputFile.check(out, "--out");
+        }
+        if (scopes.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scope needs at least one of network,"
+                    + " end2end, files");
         }
         for (String s : scopes) {
             if (!List.of("network", "end2end", "files").contains(s)) {

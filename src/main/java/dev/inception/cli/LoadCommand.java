@@ -64,7 +64,7 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (requests < 1 || warmup < 0 || !(maxSeconds > 0) || levels.stream().anyMatch(c -> c < 1)) {
+        if (requests < 1 || warmup < 0 || !(maxSeconds > 0) || levels.isEmpty() || levels.stream().anyMatch(c -> c < 1)) {
             throw new UsageException("--requests and every --concurrency must be at least 1, --warmup at least 0,"
                     + " --max-seconds above 0");
         }

@@ -45,7 +45,8 @@ class OptionsFuzzTest {
 
     /** The fast target above is the CLI's own parser: the same answers as a whole command line, on a few lists. */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"1,8", "0", "-3", "8,,2", "x", "2147483648", " 4", ""})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1,8", "0", "-3", "8,,2", "x", "2147483648", " 4", "",
+        ",", ",,"})
     void theFastBatchListTargetAgreesWithTheWholeCommandLine(String s) {
         boolean accepted;
         try {
