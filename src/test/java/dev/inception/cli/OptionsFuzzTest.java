@@ -26,7 +26,7 @@ class OptionsFuzzTest {
 
     /** bench's options, parsed as the CLI parses them (picocli resets them before each parse). */
     private static final BenchCommand BENCH = new BenchCommand();
-    private static final CommandLine BENCH_LINE = new CommandLine(BENCH);
+    private static final CommandLine BENCH_LINE = Main.parser(BENCH);
 
     @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void batchLists(FuzzedDataProvider in) {
@@ -46,7 +46,7 @@ class OptionsFuzzTest {
     /** The fast target above is the CLI's own parser: the same answers as a whole command line, on a few lists. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"1,8", "0", "-3", "8,,2", "x", "2147483648", " 4", "",
-        ",", ",,"})
+        ",", ",,", "@/", "@examples/SOURCE.md"})
     void theFastBatchListTargetAgreesWithTheWholeCommandLine(String s) {
         boolean accepted;
         try {
