@@ -14,6 +14,7 @@ import dev.inception.image.Preprocess;
 import dev.inception.image.Resize;
 import dev.inception.imagenet.Labels;
 import dev.inception.model.InceptionV3;
+import dev.inception.transfer.SoftmaxHead;
 import dev.inception.weights.SeededWeights;
 import dev.inception.weights.Weights;
 import org.junit.jupiter.api.AfterAll;
@@ -371,6 +372,56 @@ class InferenceServerTest {
         }
         assertEquals(200, accepted.get(0).join().status(), "the first, queued before close, was answered");
         assertNotNull(assertThrowsIo(url, image));
+    }
+
+    @Test
+    void aHeadIsASecondModelWithItsOwnClasses() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        float[] kernel = new float[2048 * 3];
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        SoftmaxHead head = new SoftmaxHead(kernel, new float[] {0.1f, 0, -0.1f}, 2048, List.of("cat", "cup", "rocket"),
+                "299x299");
+        InceptionV3.Options features = InceptionV3.Options.features(299, 299);
+        Weights w = SeededWeights.forGraph(InceptionV3.build(features), 1);
+        EngineOptions o = EngineOptions.defaults().withModel(features).withBackend(Backend.CPU).withMaxBatch(4);
+        float[][] expected;
+        try (InceptionV3Engine separate = InceptionV3Engine.open(w, o, s -> { })) {
+            expected = separate.withHead(head).predict(dev.inception.Tensor.stack(separate.graph().input().shape(),
+                    List.of(preprocessed(IMAGES.get(0)))));
+        }
+        ServerMetrics metrics = new ServerMetrics();
+        ServedModel headModel = ServedModel.head("digits-head", List.of(InceptionV3Engine.open(w, o, s -> { })), head,
+                new ServedModel.Batching(4, 1_000, 8), metrics);
+        ServedModel classifier = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
+                new ServedModel.Batching(1, 0, 8), metrics);
+        InferenceServer both = new InferenceServer(List.of(classifier, headModel), new InferenceServer.Options(
+                "127.0.0.1", 0, 1 << 20, 4_000_000, 2, Interpolation.NEAREST), metrics);
+        String root = "http://127.0.0.1:" + both.start();
+        try {
+            JsonObject meta = JsonParser.parseString(HTTP.send(HttpRequest.newBuilder(URI.create(root
+                    + "/v2/models/digits-head")).build(), HttpResponse.BodyHandlers.ofString()).body()).getAsJsonObject();
+            assertEquals("[-1,3]", meta.getAsJsonArray("outputs").get(0).getAsJsonObject().get("shape").toString());
+            String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(IMAGES.get(0)));
+            Reply reply = post(root + "/v2/models/digits-head/infer", ("{\"inputs\": [{\"name\": \"encoded_images\","
+                    + " \"datatype\": \"BYTES\", \"shape\": [1], \"data\": [\"" + b64 + "\"]}], \"parameters\":"
+                    + " {\"top_k\": 1}}").getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, reply.status(), reply.body());
+            JsonObject out = reply.json().getAsJsonArray("outputs").get(0).getAsJsonObject();
+            assertEquals("[1,3]", out.get("shape").toString());
+            JsonArray data = out.getAsJsonArray("data");
+            for (int c = 0; c < 3; c++) {
+                assertEquals(expected[0][c], data.get(c).getAsFloat(), TOLERANCE);
+            }
+            String top = reply.json().getAsJsonArray("outputs").get(1).getAsJsonObject().getAsJsonArray("data").get(0)
+                    .getAsString();
+            int best = expected[0][0] >= expected[0][1] && expected[0][0] >= expected[0][2] ? 0
+                    : expected[0][1] >= expected[0][2] ? 1 : 2;
+            assertTrue(top.endsWith(":" + best + ":" + List.of("cat", "cup", "rocket").get(best)), top);
+        } finally {
+            both.close();
+        }
     }
 
     private static Exception assertThrowsIo(String url, byte[] body) {
