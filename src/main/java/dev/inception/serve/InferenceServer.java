@@ -36,6 +36,15 @@ public final class InferenceServer implements AutoCloseable {
     /** Where and how the server listens. */
     public record Options(String host, int port, long maxBodyBytes, long maxPixels, int workers,
                           Interpolation resize) {
+
+        /**
+         * Inference requests admitted at once: what the queues hold plus a few per preprocessing thread. Beyond it a
+         * request is refused before its body is read, so that neither the decode backlog nor latency can grow
+         * without bound while the batchers' queues are full.
+         */
+        int maxInFlight(List<ServedModel> models) {
+            return models.stream().mapToInt(ServedModel::queueCapacity).sum() + 4 * workers;
+        }
     }
 
     private static final Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
@@ -46,6 +55,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private final ExecutorService preprocess;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxInFlight;
     private final Javalin app;
     private volatile boolean ready;
     private boolean closed;
@@ -59,6 +69,7 @@ public final class InferenceServer implements AutoCloseable {
         this.defaultModel = models.get(0);
         this.options = options;
         this.metrics = metrics;
+        this.maxInFlight = options.maxInFlight(models);
         this.preprocess = Executors.newFixedThreadPool(options.workers(), r -> {
             Thread t = new Thread(r, "preprocess");
             t.setDaemon(true);
@@ -117,12 +128,16 @@ public final class InferenceServer implements AutoCloseable {
     /** Runs one inference request to its JSON answer or its error, and records it in the metrics. */
     private void handle(Context ctx, String endpoint, Work work) {
         long start = System.nanoTime();
-        inFlight.incrementAndGet();
         CompletableFuture<JsonObject> f;
-        try {
-            f = work.start();
-        } catch (Exception | Error e) {
-            f = CompletableFuture.failedFuture(e);
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            f = CompletableFuture.failedFuture(new DynamicBatcher.Overloaded("the server is at capacity ("
+                    + maxInFlight + " requests in flight)"));
+        } else {
+            try {
+                f = work.start();
+            } catch (Exception | Error e) {
+                f = CompletableFuture.failedFuture(e);
+            }
         }
         CompletableFuture<JsonObject> answer = f;
         ctx.future(() -> answer.handle((json, err) -> {
@@ -210,17 +225,21 @@ public final class InferenceServer implements AutoCloseable {
     private static void error(Context ctx, Throwable err) {
         Throwable e = err instanceof CompletionException || err instanceof ExecutionException ? err.getCause() : err;
         int status;
+        String message = null;
         if (e instanceof HttpError h) {
             status = h.status();
         } else if (e instanceof DynamicBatcher.Overloaded) {
             status = 503;
             ctx.header("Retry-After", "1");
+            message = e.getMessage() + "; retry after a second";
         } else if (e instanceof HttpResponseException h) {
             status = h.getStatus();   // Javalin's own: 413 for a body over the limit
         } else {
             status = 500;
         }
-        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (message == null) {
+            message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
         if (status == 413) {
             message = "the request body is larger than this server's limit (--max-body-mb)";
         }

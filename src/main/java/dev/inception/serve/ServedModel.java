@@ -29,6 +29,7 @@ public final class ServedModel implements AutoCloseable {
     private final String backend;
     private final List<InceptionV3Engine> engines;
     private final DynamicBatcher<float[], float[]> batcher;
+    private final int queueCapacity;
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
                         List<Function<Tensor, float[][]>> runners, Batching batching, ServerMetrics metrics) {
@@ -37,6 +38,7 @@ public final class ServedModel implements AutoCloseable {
         this.labels = labels;
         this.backend = engines.get(0).backend();
         this.engines = List.copyOf(engines);
+        this.queueCapacity = batching.queue();
         List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
         for (Function<Tensor, float[][]> run : runners) {
             batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
@@ -87,6 +89,11 @@ public final class ServedModel implements AutoCloseable {
 
     public int instances() {
         return engines.size();
+    }
+
+    /** Images this model's queue holds before it refuses requests. */
+    public int queueCapacity() {
+        return queueCapacity;
     }
 
     /** Images waiting in this model's queue. */

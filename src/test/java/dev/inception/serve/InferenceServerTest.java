@@ -349,7 +349,9 @@ class InferenceServerTest {
             if (r.status() == 503) {
                 refused++;
                 assertEquals("1", r.raw().headers().firstValue("Retry-After").orElse(null));
-                assertTrue(r.json().get("error").getAsString().contains("queue is full"), r.body());
+                String error = r.json().get("error").getAsString();
+                assertTrue((error.contains("queue is full") || error.contains("at capacity"))
+                        && error.endsWith("retry after a second"), r.body());
             } else {
                 assertEquals(200, r.status(), r.body());
                 ok++;
