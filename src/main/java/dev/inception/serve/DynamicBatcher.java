@@ -12,7 +12,9 @@ import java.util.function.Function;
  * Dynamic batching, as Triton's dynamic batcher does it: requests put their images in one bounded queue; each
  * instance (an engine, with a thread of its own) takes the first image waiting, then keeps taking until it has
  * {@code maxBatch} images or {@code maxDelay} has passed since that first one was queued, runs one forward pass
- * and completes each image's future with its own row.
+ * and completes each image's future with its own row. It waits only for images known to be on their way
+ * ({@code arriving}: requests admitted and still being decoded): a lone request at low load runs at once instead of
+ * sitting out the delay, while at high load a batch fills from the queue and from the requests in flight.
  *
  * <ul>
  *   <li><b>Overload.</b> A request whose images do not all fit in the queue is refused at once, whole
@@ -43,11 +45,15 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private record Work<I, O>(I input, CompletableFuture<O> result, long queuedAt) {
     }
 
+    /** How often a waiting batch looks again at what is on its way. */
+    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
     private final BlockingQueue<Work<I, O>> queue;
     private final int capacity;
     private final int maxBatch;
     private final long maxDelayNanos;
     private final Observer observer;
+    private final java.util.function.IntSupplier arriving;
     private final List<Thread> instances = new ArrayList<>();
     private final Object admission = new Object();
     private volatile boolean closing;
@@ -55,9 +61,11 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     /**
      * @param runners  one function per instance: a batch of inputs to one result each, in order
      * @param capacity images the queue holds before requests are refused
+     * @param arriving images on their way to the queue (admitted, not yet submitted); a constant 1 waits the full
+     *                 delay every time, as Triton's dynamic batcher does
      */
     public DynamicBatcher(List<Function<List<I>, List<O>>> runners, int maxBatch, long maxDelayMicros, int capacity,
-                          Observer observer) {
+                          java.util.function.IntSupplier arriving, Observer observer) {
         if (runners.isEmpty() || maxBatch < 1 || maxDelayMicros < 0 || capacity < maxBatch) {
             throw new IllegalArgumentException("need at least one instance, maxBatch >= 1, maxDelay >= 0 and a queue"
                     + " of at least maxBatch");
@@ -67,6 +75,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(maxDelayMicros);
         this.observer = observer;
+        this.arriving = arriving;
         for (int i = 0; i < runners.size(); i++) {
             Function<List<I>, List<O>> runner = runners.get(i);
             Thread t = new Thread(() -> loop(runner), "batcher-" + i);
@@ -121,10 +130,17 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                 batch.add(first);
                 long deadline = first.queuedAt() + maxDelayNanos;
                 while (batch.size() < maxBatch) {
-                    long wait = deadline - System.nanoTime();
-                    Work<I, O> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+                    Work<I, O> next = queue.poll();
                     if (next == null) {
-                        break;
+                        long wait = deadline - System.nanoTime();
+                        if (wait <= 0 || arriving.getAsInt() == 0) {
+                            break;   // nothing queued, and nothing on its way (or no time left to wait for it)
+                        }
+                        // short polls, so that the wait ends as soon as nothing is on its way any more
+                        next = queue.poll(Math.min(wait, POLL_NANOS), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            continue;
+                        }
                     }
                     batch.add(next);
                 }

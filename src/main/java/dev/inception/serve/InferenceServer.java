@@ -160,14 +160,22 @@ public final class InferenceServer implements AutoCloseable {
         if (!ready) {
             throw new HttpError(503, "the server is shutting down");
         }
-        KServeV2.Request r = KServeV2.parse(ctx.bodyAsBytes(), ctx.header("Inference-Header-Content-Length"));
-        CompletableFuture<List<float[]>> images = switch (r.input().datatype()) {
-            case "FP32" -> CompletableFuture.completedFuture(KServeV2.images(r.input(), m.input()));
-            case "BYTES" -> decode(KServeV2.encoded(r.input()), m.input());
-            default -> throw HttpError.badRequest("inputs[0].datatype is " + r.input().datatype()
-                    + "; send FP32 [N, " + m.input().height() + ", " + m.input().width() + ", 3] or BYTES [N]");
-        };
-        return images.thenCompose(m::infer).thenApply(p -> {
+        KServeV2.Request r;
+        CompletableFuture<float[][]> rows;
+        // on its way from admission: its batch-mates wait for it while its body is read and parsed
+        m.arriving(1);
+        try {
+            r = KServeV2.parse(ctx.bodyAsBytes(), ctx.header("Inference-Header-Content-Length"));
+            rows = switch (r.input().datatype()) {
+                case "FP32" -> m.infer(KServeV2.images(r.input(), m.input()));
+                case "BYTES" -> decodeAndInfer(m, KServeV2.encoded(r.input()));
+                default -> throw HttpError.badRequest("inputs[0].datatype is " + r.input().datatype()
+                        + "; send FP32 [N, " + m.input().height() + ", " + m.input().width() + ", 3] or BYTES [N]");
+            };
+        } finally {
+            m.arriving(-1);
+        }
+        return rows.thenApply(p -> {
             List<List<Prediction>> top = new ArrayList<>();
             if (r.topK() > 0) {
                 for (float[] row : p) {
@@ -197,12 +205,34 @@ public final class InferenceServer implements AutoCloseable {
             }
         }
         int k = top;
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length == 0) {
-            throw HttpError.badRequest("send the image file as the request body (curl --data-binary @photo.jpg)");
+        m.arriving(1);
+        try {
+            byte[] body = ctx.bodyAsBytes();
+            if (body.length == 0) {
+                throw HttpError.badRequest("send the image file as the request body (curl --data-binary @photo.jpg)");
+            }
+            return decodeAndInfer(m, List.of(body))
+                    .thenApply(p -> Prediction.json("request", m.backend(), m.labels().top(p[0], k)));
+        } finally {
+            m.arriving(-1);
         }
-        return decode(List.of(body), m.input()).thenCompose(m::infer)
-                .thenApply(p -> Prediction.json("request", m.backend(), m.labels().top(p[0], k)));
+    }
+
+    /**
+     * Decodes, then queues: the model knows these images are on their way from the start of decoding until they
+     * are queued (or fail), so that its batcher waits for them and for nothing else.
+     */
+    private CompletableFuture<float[][]> decodeAndInfer(ServedModel m, List<byte[]> encoded) {
+        m.arriving(encoded.size());
+        return decode(encoded, m.input()).handle((images, err) -> {
+            try {
+                return err != null ? CompletableFuture.<float[][]>failedFuture(err) : m.infer(images);
+            } catch (RuntimeException e) {
+                return CompletableFuture.<float[][]>failedFuture(e);
+            } finally {
+                m.arriving(-encoded.size());
+            }
+        }).thenCompose(f -> f);
     }
 
     /** Decodes and resizes on the preprocessing pool; a bad image fails its request with 400. */

@@ -30,6 +30,7 @@ public final class ServedModel implements AutoCloseable {
     private final List<InceptionV3Engine> engines;
     private final DynamicBatcher<float[], float[]> batcher;
     private final int queueCapacity;
+    private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
                         List<Function<Tensor, float[][]>> runners, Batching batching, ServerMetrics metrics) {
@@ -44,7 +45,7 @@ public final class ServedModel implements AutoCloseable {
             batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
         }
         this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
-                batching.queue(), metrics.model(name));
+                batching.queue(), arriving::get, metrics.model(name));
         metrics.queueDepth(name, batcher::depth);
     }
 
@@ -99,6 +100,14 @@ public final class ServedModel implements AutoCloseable {
     /** Images waiting in this model's queue. */
     public int queueDepth() {
         return batcher.depth();
+    }
+
+    /**
+     * Says that {@code images} are on their way (being decoded) or, negative, that they have arrived or will not:
+     * the batcher waits for these and only these.
+     */
+    public void arriving(int images) {
+        arriving.addAndGet(images);
     }
 
     /** Queues one request's images, all or none; see {@link DynamicBatcher#submit}. */

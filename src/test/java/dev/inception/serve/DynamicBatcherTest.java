@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DynamicBatcherTest {
 
     private static final DynamicBatcher.Observer NONE = (size, queued, forward) -> { };
+    /** Always something on its way: every batch waits its full delay, as Triton's does. */
+    private static final java.util.function.IntSupplier ALWAYS = () -> 1;
 
     /** Doubles each input, and records the size of every batch it ran. */
     private static Function<List<Integer>, List<Integer>> doubling(List<Integer> sizes) {
@@ -35,7 +37,7 @@ class DynamicBatcherTest {
     void concurrentRequestsShareBatchesAndEachGetsItsOwnRow() throws Exception {
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
         ExecutorService clients = Executors.newFixedThreadPool(64);
-        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(doubling(sizes)), 16, 20_000, 256, NONE)) {
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(doubling(sizes)), 16, 20_000, 256, ALWAYS, NONE)) {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
@@ -60,7 +62,7 @@ class DynamicBatcherTest {
     @Test
     void withMaxBatchOneEveryImageRunsAlone() throws Exception {
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
-        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(doubling(sizes)), 1, 20_000, 8, NONE)) {
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(doubling(sizes)), 1, 20_000, 8, ALWAYS, NONE)) {
             List<CompletableFuture<Integer>> f = b.submit(List.of(1, 2, 3));
             assertEquals(List.of(2, 4, 6), List.of(f.get(0).get(), f.get(1).get(), f.get(2).get()));
         }
@@ -80,7 +82,7 @@ class DynamicBatcherTest {
             }
             return batch;
         };
-        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(blocked), 1, 0, 4, NONE)) {
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(blocked), 1, 0, 4, ALWAYS, NONE)) {
             List<CompletableFuture<Integer>> first = b.submit(List.of(0));
             running.await();                              // the instance holds image 0; the queue is empty
             List<CompletableFuture<Integer>> waiting = b.submit(List.of(1, 2, 3));
@@ -104,7 +106,7 @@ class DynamicBatcherTest {
             }
             return batch;
         };
-        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(failsOnNegative), 1, 0, 8, NONE)) {
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(failsOnNegative), 1, 0, 8, ALWAYS, NONE)) {
             List<CompletableFuture<Integer>> f = b.submit(List.of(1, -1, 2));
             assertEquals(1, f.get(0).get());
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1).get());
@@ -124,7 +126,7 @@ class DynamicBatcherTest {
             }
             return doubling(sizes).apply(batch);
         };
-        DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(slow, slow), 2, 1_000, 64, NONE);
+        DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(slow, slow), 2, 1_000, 64, ALWAYS, NONE);
         List<CompletableFuture<Integer>> queued = b.submit(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         b.close();
         for (int i = 0; i < queued.size(); i++) {
@@ -132,5 +134,26 @@ class DynamicBatcherTest {
             assertEquals(2 * i, queued.get(i).get());
         }
         assertThrows(DynamicBatcher.Overloaded.class, () -> b.submit(List.of(1)));
+    }
+
+    @Test
+    void aBatchWaitsForImagesOnTheirWayAndNotForOthers() throws Exception {
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
+        // a ten-second delay that must never be waited out: nothing is on its way
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(doubling(sizes)), 8, 10_000_000, 16,
+                arriving::get, NONE)) {
+            assertEquals(4, b.submit(List.of(2)).get(0).get(5, TimeUnit.SECONDS));
+            // one image announced: the batch holds until it comes, then runs with both
+            arriving.set(1);
+            CompletableFuture<Integer> first = b.submit(List.of(3)).get(0);
+            Thread.sleep(50);
+            assertTrue(!first.isDone(), "the batch waits for the image on its way");
+            CompletableFuture<Integer> second = b.submit(List.of(4)).get(0);
+            arriving.set(0);
+            assertEquals(6, first.get(5, TimeUnit.SECONDS));
+            assertEquals(8, second.get(5, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(1, 2), sizes);
     }
 }
