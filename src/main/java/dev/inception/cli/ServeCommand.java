@@ -30,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
         header = "Serve the network over HTTP: KServe v2 (Triton's REST protocol), dynamic batching, Prometheus.",
         description = {"Run an inference server. Clients send one image (or a few) per request; the server queues",
                 "them and runs batches: each instance takes the first image waiting, then waits up to",
-                "--max-delay-ms for more, up to --max-batch, and answers every request with its own rows. When the",
+                "--max-delay-ms for the images already on their way (requests being read or decoded), up to",
+                "--max-batch, and answers every request with its own rows. When the",
                 "queue (--queue images) is full, requests get 503 with Retry-After at once, so latency stays",
                 "bounded. Images are decoded and resized on a pool of --workers threads, off the batchers.",
                 "",
@@ -77,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
     int maxBatch;
 
     @Option(names = "--max-delay-ms", defaultValue = "5", paramLabel = "MS",
-            description = "How long a batch waits for more images after its first (default: ${DEFAULT-VALUE}).")
+            description = "How long a batch waits for images on their way after its first (default: ${DEFAULT-VALUE}).")
     double maxDelayMs;
 
     @Option(names = "--queue", defaultValue = "256", paramLabel = "N",
