@@ -56,7 +56,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         if (!load.isEmpty()) {
-            LoadResults.chart(load, out.resolve(prefix + "-serve-latency-throughput.png"));
+            LoadResults.chart(load, out.resolve(prefix + "-latency-throughput.png"));
             spec.commandLine().getOut().print(LoadResults.markdownTable(load));
         }
         for (String scope : points.stream().map(BenchResults.Point::scope).distinct().toList()) {

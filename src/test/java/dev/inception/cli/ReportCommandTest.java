@@ -42,6 +42,28 @@ class ReportCommandTest {
     }
 
     @Test
+    void loadResultsAreChartedAsLatencyAgainstThroughput() throws Exception {
+        Path load = tmp.resolve("load.json");
+        Files.writeString(load, "{\"schema\":\"inception-load/1\",\"date\":\"2026-11-30\",\"label\":\"batching on\","
+                + "\"results\":[{\"clients\":1,\"answered\":10,\"refused_503\":0,\"latency_ms\":{\"p50\":100.0,"
+                + "\"p99\":150.0},\"images_per_s\":9.5},{\"clients\":8,\"answered\":10,\"refused_503\":2,"
+                + "\"latency_ms\":{\"p50\":700.0,\"p99\":900.0},\"images_per_s\":11.25}]}");
+        Path out = tmp.resolve("charts");
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", out.toString(), "--prefix", "serve",
+                load.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage img = ImageIO.read(out.resolve("serve-latency-throughput.png").toFile());
+        assertEquals(900, img.getWidth());
+        assertTrue(r.out().contains("| batching on | 8 | 700.0 | 900.0 | 11.25 | 2 |"), r.out());
+        assertTrue(!r.out().contains("| series |"), "no empty bench table: " + r.out());
+        Files.writeString(load, "{\"schema\":\"inception-load/1\",\"label\":\"x\",\"results\":[{\"clients\":1}]}");
+        PredictCommandTest.Run bad = PredictCommandTest.run("report", "--out", out.toString(), load.toString());
+        assertEquals(3, bad.code());
+        assertTrue(bad.err().contains("\"date\" is missing") || bad.err().contains("\"latency_ms\" is missing"),
+                bad.err());
+    }
+
+    @Test
     void aFileOfAnotherSchemaIsUnreadableInput() throws Exception {
         Path f = tmp.resolve("x.json");
         Files.writeString(f, "{\"schema\":\"other\"}");
