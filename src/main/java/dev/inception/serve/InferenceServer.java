@@ -81,8 +81,8 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
             config.routes.get("/v2/health/ready", ctx -> json(ctx, ready ? 200 : 503, Map.of("ready", ready)));
             config.routes.get("/v2", ctx -> json(ctx, 200, Map.of("name", "inception", "version",
-                    String.valueOf(InferenceServer.class.getPackage().getImplementationVersion()),
-                    "extensions", List.of("binary_tensor_data", "classification"))));
+                    java.util.Objects.toString(InferenceServer.class.getPackage().getImplementationVersion(),
+                            "development build"), "extensions", List.of("binary_tensor_data", "classification"))));
             config.routes.get("/v2/models/{name}", ctx -> ctx.contentType("application/json")
                     .result(GSON.toJson(KServeV2.metadata(model(ctx)))));
             config.routes.get("/v2/models/{name}/ready", ctx -> {
@@ -106,10 +106,6 @@ public final class InferenceServer implements AutoCloseable {
     public int start() {
         app.start(options.host(), options.port());
         ready = true;
-        return app.port();
-    }
-
-    public int port() {
         return app.port();
     }
 
