@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = {"InceptionV3 inference from Java: a CPU reference executor and a GPU executor over one plan.",
                 "", "Run 'inception COMMAND --help' for the options of a command."},
         subcommands = {PredictCommand.class, InfoCommand.class, SmokeCommand.class, SummaryCommand.class, BenchCommand.class,
-                VerifyCommand.class, ReportCommand.class, DatasetCommand.class, FeaturesCommand.class, TrainHeadCommand.class, SeededWeightsCommand.class, ProfileCommand.class, ServeCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, ReportCommand.class, DatasetCommand.class, FeaturesCommand.class, TrainHeadCommand.class, SeededWeightsCommand.class, ProfileCommand.class, ServeCommand.class, LoadCommand.class, SparkCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit codes shared by every command. */

@@ -1,0 +1,145 @@
+package dev.inception.cli;
+
+import dev.inception.image.Interpolation;
+import dev.inception.model.InceptionV3;
+import dev.inception.spark.JobSpec;
+import dev.inception.spark.SparkJob;
+import dev.inception.transfer.SoftmaxHead;
+import dev.inception.weights.KerasWeights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "spark", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Classify or extract features from many images with Apache Spark (local mode or a cluster).",
+        description = {"Run the network over every image under --input (a folder or glob on any Hadoop file system,",
+                "read with Spark's binaryFile source) and write one row per image to --output as Parquet (or JSON",
+                "lines): in predict mode the top-K indices, wnids, labels and probabilities; in features mode the",
+                "2048-d pooled features and, with --labelled, the class (the image's folder). An unreadable image",
+                "gives a row with an 'error' and no result; the job goes on and counts them at the end.",
+                "",
+                "Each executor JVM opens one engine (per GPU, where Spark assigns GPUs to tasks) and reuses it;",
+                "images are decoded, resized and batched inside each partition. Without a cluster, --master local[*]",
+                "(the default when Spark was not started by spark-submit) runs it on this machine, bound to",
+                "127.0.0.1. On a cluster: spark-submit --class dev.inception.cli.Main inception.jar spark ...",
+                "(docs/SPARK.md). Exit codes: 0 done (even with unreadable images, which are rows), 1 failure,",
+                "2 usage, 3 unreadable weights or head."},
+        footer = {"", "Examples:",
+                "  inception spark --input examples --output /tmp/predictions --backend cpu",
+                "  inception spark --mode features --labelled --input /data/digits --output /tmp/digits-features \\",
+                "      --input-size 75x75"})
+final class SparkCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "Images: a folder (searched recursively) or a glob.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where to write the rows (must not exist).")
+    String output;
+
+    @Option(names = "--mode", defaultValue = "predict", description = "predict | features (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--format", defaultValue = "parquet", description = "parquet | json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--labelled", description = "features mode: each image's class is the name of its folder.")
+    boolean labelled;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Keras weights (.h5) on a path every executor sees, or shipped with spark-submit --files."
+                    + " Default: seeded random weights.")
+    String weights;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the seeded weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--head", paramLabel = "HEAD.h5", description = "predict mode: a head from 'inception train-head'.")
+    String head;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--input-size", defaultValue = "299x299", paramLabel = "HxW",
+            description = "features mode: network input size, each side >= 75 (default: ${DEFAULT-VALUE}).")
+    String inputSize;
+
+    @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
+    String resize;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master when not started by spark-submit (default: local[*]).")
+    String master;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        JobSpec job = job();
+        checkOutput();
+        SparkJob.Counts c;
+        try {
+            c = SparkJob.run(job, input, output, format.equals("json"), master);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
+                    + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"
+                    + " Spark that Maven resolved", e);
+        }
+        err.printf("spark: %d images, %d ok, %d unreadable (rows with an 'error'); written to %s%n", c.total(),
+                c.total() - c.unreadable(), c.unreadable(), output);
+        return Main.OK;
+    }
+
+    /** The job's settings, each checked here on the driver: a bad one fails before any task starts. */
+    private JobSpec job() {
+        JobSpec.Mode m = Choice.of(JobSpec.Mode.class, mode, "--mode");
+        Choice.of(Format.class, format, "--format");
+        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
+        if (batch < 1 || top < 1) {
+            throw new UsageException("--batch and --top must be at least 1");
+        }
+        int[] hw = Sizes.parse(inputSize);
+        if (hw[0] < InceptionV3.Options.MIN_SIZE || hw[1] < InceptionV3.Options.MIN_SIZE) {
+            throw new UsageException("--input-size needs each side >= " + InceptionV3.Options.MIN_SIZE);
+        }
+        if (head != null) {
+            if (m != JobSpec.Mode.PREDICT) {
+                throw new UsageException("--head classifies: use it in predict mode");
+            }
+            hw = Sizes.parse(SoftmaxHead.load(Path.of(head), 2048).inputSize());
+        }
+        if (weights != null) {
+            // read once here: a missing or broken file fails now, with its reason, not in every task
+            KerasWeights.load(Path.of(weights), InceptionV3.build(m == JobSpec.Mode.PREDICT && head == null
+                    ? InceptionV3.Options.defaults() : InceptionV3.Options.features(hw[0], hw[1])), s -> { });
+        }
+        var options = backend.apply(dev.inception.EngineOptions.defaults());
+        return new JobSpec(m, weights, seed, options.backend(), hw[0], hw[1], top, batch, how, head, labelled);
+    }
+
+    private enum Format { PARQUET, JSON }
+
+    private void checkOutput() {
+        if (!output.contains("://") && Files.exists(Path.of(output))) {
+            throw new UsageException("--output " + output + " exists; Spark writes a new folder: choose another name"
+                    + " or delete it");
+        }
+    }
+}

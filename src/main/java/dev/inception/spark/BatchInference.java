@@ -1,0 +1,174 @@
+package dev.inception.spark;
+
+import dev.inception.Tensor;
+import dev.inception.image.ImageDecodeException;
+import dev.inception.image.ImageDecoder;
+import dev.inception.image.Preprocess;
+import dev.inception.image.Resize;
+import dev.inception.imagenet.Labels;
+import dev.inception.imagenet.Prediction;
+import dev.inception.model.Shape;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Batch inference on Spark: image files in (Spark's binaryFile source: path and content), one row per image out.
+ * Each partition decodes, resizes and batches its images and runs them through the executor's engine
+ * ({@link Engines}: one per executor JVM and GPU). An unreadable image becomes a row with an {@code error} and no
+ * result; the job goes on.
+ *
+ * <pre>{@code
+ * Dataset<Row> files = BatchInference.images(spark, "s3a://bucket/photos/");
+ * Dataset<Row> out = BatchInference.run(files, spec);   // predict: path, top_index, top_wnid, top_label,
+ *                                                        // top_probability, error
+ * out.write().parquet("s3a://bucket/predictions/");
+ * }</pre>
+ */
+public final class BatchInference {
+
+    /** The image formats the decoder reads, as binaryFile's pathGlobFilter. */
+    public static final String IMAGE_GLOB = "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}";
+
+    private BatchInference() {
+    }
+
+    /** Every image file under {@code input} (a folder or a glob, on any Hadoop file system), recursively. */
+    public static Dataset<Row> images(SparkSession spark, String input) {
+        return spark.read().format("binaryFile").option("pathGlobFilter", IMAGE_GLOB)
+                .option("recursiveFileLookup", "true").load(input).select("path", "content");
+    }
+
+    /** The output's columns: predict mode's top-k arrays, or features mode's class and vector; always path and error. */
+    public static StructType schema(JobSpec spec) {
+        StructType s = new StructType().add("path", DataTypes.StringType, false);
+        if (spec.mode() == JobSpec.Mode.PREDICT) {
+            s = s.add("top_index", DataTypes.createArrayType(DataTypes.IntegerType, false))
+                    .add("top_wnid", DataTypes.createArrayType(DataTypes.StringType, false))
+                    .add("top_label", DataTypes.createArrayType(DataTypes.StringType, false))
+                    .add("top_probability", DataTypes.createArrayType(DataTypes.FloatType, false));
+        } else {
+            s = s.add("class", DataTypes.StringType).add("features",
+                    DataTypes.createArrayType(DataTypes.FloatType, false));
+        }
+        return s.add("error", DataTypes.StringType);
+    }
+
+    /** @param files rows with {@code path} (string) and {@code content} (binary), as {@link #images} gives */
+    public static Dataset<Row> run(Dataset<Row> files, JobSpec spec) {
+        return files.select("path", "content").mapPartitions(new Partition(spec), Encoders.row(schema(spec)));
+    }
+
+    /** One partition: images decoded as they come, run in batches of {@code spec.batch()}. */
+    static final class Partition implements MapPartitionsFunction<Row, Row> {
+
+        private final JobSpec spec;
+
+        Partition(JobSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> input) {
+            TaskContext task = TaskContext.get();
+            int device = task == null ? -1 : GpuAssignment.device(scala.jdk.javaapi.CollectionConverters
+                    .asJava(task.resources())).orElse(-1);
+            Engines.Opened opened = Engines.get(spec, device);
+            Shape shape = opened.engine().graph().input().shape();
+            Labels labels = opened.head() != null ? Labels.ofNames(opened.head().head().classNames()) : Labels.imagenet();
+            // lazily, a batch at a time: a partition of a million images never sits in memory whole
+            return new Iterator<>() {
+                private final List<Row> ready = new ArrayList<>();
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    if (next < ready.size()) {
+                        return true;
+                    }
+                    ready.clear();
+                    next = 0;
+                    fill(input, opened, shape, labels, ready);
+                    return !ready.isEmpty();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return ready.get(next++);
+                }
+            };
+        }
+
+        /** Reads up to one batch of images from the input and appends their rows, in input order. */
+        private void fill(Iterator<Row> input, Engines.Opened opened, Shape shape, Labels labels, List<Row> out) {
+            List<String> paths = new ArrayList<>();
+            List<float[]> images = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
+            while (input.hasNext() && images.size() < spec.batch()) {
+                Row r = input.next();
+                String path = r.getString(0);
+                try {
+                    images.add(Preprocess.toFloats(Resize.to(ImageDecoder.read((byte[]) r.get(1), path,
+                            ImageDecoder.MAX_PIXELS), shape.width(), shape.height(), spec.resize())));
+                    paths.add(path);
+                    slots.add(out.size());
+                    out.add(null);
+                } catch (ImageDecodeException e) {
+                    out.add(errorRow(path, e.getMessage()));
+                }
+            }
+            if (images.isEmpty()) {
+                return;
+            }
+            Tensor batch = Tensor.stack(shape, images);
+            float[][] result = spec.mode() == JobSpec.Mode.FEATURES ? opened.engine().features(batch)
+                    : opened.head() != null ? opened.head().predict(batch) : opened.engine().predict(batch);
+            for (int i = 0; i < paths.size(); i++) {
+                out.set(slots.get(i), row(paths.get(i), result[i], labels));
+            }
+        }
+
+        private Row row(String path, float[] values, Labels labels) {
+            if (spec.mode() == JobSpec.Mode.FEATURES) {
+                return RowFactory.create(path, spec.labelled() ? className(path) : null, boxed(values), null);
+            }
+            List<Prediction> top = labels.top(values, spec.top());
+            return RowFactory.create(path, top.stream().map(Prediction::index).toArray(Integer[]::new),
+                    top.stream().map(Prediction::wnid).toArray(String[]::new),
+                    top.stream().map(Prediction::label).toArray(String[]::new),
+                    top.stream().map(Prediction::probability).toArray(Float[]::new), null);
+        }
+
+        private Row errorRow(String path, String error) {
+            return spec.mode() == JobSpec.Mode.FEATURES ? RowFactory.create(path, null, null, error)
+                    : RowFactory.create(path, null, null, null, null, error);
+        }
+
+        private static Float[] boxed(float[] v) {
+            Float[] out = new Float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = v[i];
+            }
+            return out;
+        }
+    }
+
+    /** The class of a labelled image: the name of its folder, as {@code inception features} takes it. */
+    static String className(String path) {
+        org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(path).getParent();
+        return parent == null ? null : parent.getName();
+    }
+}

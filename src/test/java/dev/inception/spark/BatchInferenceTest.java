@@ -1,0 +1,168 @@
+package dev.inception.spark;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.inception.Backend;
+import dev.inception.cli.Main;
+import dev.inception.image.Interpolation;
+import dev.inception.transfer.FeatureSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Spark job in local[2] on loopback, against the command line on the same images: {@code inception predict
+ * --json} for predict mode, {@code inception features} (read back from its .h5) for features mode. Both run the
+ * same engine code with the same seeded weights, so the results must agree bit for bit; the batch size is the same
+ * on both sides where oneDNN runs, since oneDNN picks its kernels per batch size.
+ */
+class BatchInferenceTest {
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("inception-test")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        Engines.closeAll();
+    }
+
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        assertTrue(code == 0 || code == 3, String.join(" ", args) + ": " + err);
+        return out.toString();
+    }
+
+    static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    @Test
+    void predictModeGivesPredictsAnswersBitForBitAndAnErrorRowForACorruptImage() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("photos"));
+        for (String f : new String[] {"chelsea.png", "coffee.png", "rocket.jpg"}) {
+            Files.copy(Path.of("examples", f), dir.resolve(f));
+        }
+        Files.writeString(dir.resolve("corrupt.png"), "not an image");
+        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.REFERENCE, 299, 299, 5, 2,
+                Interpolation.NEAREST, null, false);
+        List<Row> rows = BatchInference.run(BatchInference.images(spark, dir.toString()), spec).collectAsList();
+        assertEquals(4, rows.size());
+        Map<String, JsonArray> expected = new HashMap<>();
+        for (String line : cli("predict", "--backend", "reference", "--json", "--top", "5",
+                dir.resolve("chelsea.png").toString(), dir.resolve("coffee.png").toString(),
+                dir.resolve("rocket.jpg").toString()).lines().toList()) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            expected.put(name(o.get("image").getAsString()), o.getAsJsonArray("top"));
+        }
+        for (Row r : rows) {
+            String file = name(r.getString(r.fieldIndex("path")));
+            if (file.equals("corrupt.png")) {
+                assertTrue(r.getString(r.fieldIndex("error")).contains("not an image"), r.toString());
+                assertNull(r.get(r.fieldIndex("top_index")));
+                continue;
+            }
+            assertNull(r.get(r.fieldIndex("error")), r.toString());
+            JsonArray top = expected.get(file);
+            List<Integer> index = r.getList(r.fieldIndex("top_index"));
+            List<String> label = r.getList(r.fieldIndex("top_label"));
+            List<Float> p = r.getList(r.fieldIndex("top_probability"));
+            for (int i = 0; i < 5; i++) {
+                JsonObject e = top.get(i).getAsJsonObject();
+                assertEquals(e.get("index").getAsInt(), index.get(i), file);
+                assertEquals(e.get("label").getAsString(), label.get(i), file);
+                assertEquals(e.get("probability").getAsFloat(), p.get(i), 0f, file + " bit for bit");
+            }
+        }
+    }
+
+    @Test
+    void theCommandChecksWeightsAndOutputOnTheDriverBeforeAnyTask() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("exists"));
+        StringWriter err = new StringWriter();
+        assertEquals(3, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "spark", "--input", "examples",
+                "--output", tmp.resolve("new").toString(), "--weights", tmp.resolve("missing.h5").toString()));
+        assertTrue(err.toString().contains("missing.h5: no such file"), err.toString());
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "spark", "--input",
+                "examples", "--output", out.toString()));
+        assertTrue(err2.toString().contains("exists"), err2.toString());
+        assertTrue(spark.sparkContext().isStopped() == false, "the shared session is untouched");
+    }
+
+    @Test
+    void featuresModeGivesTheFeaturesCommandsVectorsAndClasses() throws Exception {
+        Path all = tmp.resolve("digits-all");
+        cli("dataset", "digits", "--out", all.toString(), "--size", "75");
+        // a few hundred: the first 20 of each class
+        Path data = tmp.resolve("digits");
+        try (Stream<Path> classes = Files.list(all)) {
+            for (Path c : classes.filter(Files::isDirectory).toList()) {
+                Path to = Files.createDirectories(data.resolve(c.getFileName().toString()));
+                try (Stream<Path> files = Files.list(c)) {
+                    for (Path f : files.sorted().limit(20).toList()) {
+                        Files.copy(f, to.resolve(f.getFileName()));
+                    }
+                }
+            }
+        }
+        Path h5 = tmp.resolve("digits.h5");
+        cli("features", "--backend", "cpu", "--data", data.toString(), "--out", h5.toString(), "--input-size", "75x75",
+                "--batch", "4", "--val-split", "0");
+        FeatureSet expected = FeatureSet.read(h5);
+        Map<String, Integer> byFile = new HashMap<>();
+        for (int i = 0; i < expected.size(); i++) {
+            Path f = Path.of(expected.files().get(i));
+            byFile.put(f.getParent().getFileName() + "/" + f.getFileName(), i);
+        }
+        JobSpec spec = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, 75, 75, 1, 4, Interpolation.NEAREST,
+                null, true);
+        List<Row> rows = new ArrayList<>(BatchInference.run(BatchInference.images(spark, data.toString())
+                .repartition(1).sortWithinPartitions("path"), spec).collectAsList());
+        assertEquals(expected.size(), rows.size());
+        assertTrue(rows.size() >= 150, "a few hundred images: " + rows.size());
+        for (Row r : rows) {
+            String path = r.getString(0);
+            String key = name(path.substring(0, path.lastIndexOf('/'))) + "/" + name(path);
+            Integer i = byFile.get(key);
+            assertNotNull(i, key);
+            assertEquals(expected.classNames().get(expected.labels()[i]), r.getString(r.fieldIndex("class")));
+            List<Float> v = r.getList(r.fieldIndex("features"));
+            float[] f = new float[v.size()];
+            for (int k = 0; k < f.length; k++) {
+                f[k] = v.get(k);
+            }
+            assertArrayEquals(expected.features()[i], f, key + " bit for bit");
+        }
+    }
+}
