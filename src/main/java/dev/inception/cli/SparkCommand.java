@@ -82,6 +82,17 @@ final class SparkCommand implements Callable<Integer> {
     @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
     String resize;
 
+    @Option(names = "--h5", paramLabel = "FEATURES.h5",
+            description = "features mode with --labelled: also write the features file 'train-head' reads, split as"
+                    + " 'inception features' splits (collected on the driver: for sets that fit its memory).")
+    Path h5;
+
+    @Option(names = "--val-split", defaultValue = "0.2", description = "With --h5: held-out fraction (default: ${DEFAULT-VALUE}).")
+    double valSplit;
+
+    @Option(names = "--split-seed", defaultValue = "1", description = "With --h5: seed of the split (default: ${DEFAULT-VALUE}).")
+    long splitSeed;
+
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master when not started by spark-submit (default: local[*]).")
     String master;
@@ -94,9 +105,22 @@ final class SparkCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         JobSpec job = job();
         checkOutput();
+        SparkJob.Split split = null;
+        if (h5 != null) {
+            if (job.mode() != JobSpec.Mode.FEATURES || !labelled) {
+                throw new UsageException("--h5 writes a labelled features file: use it with --mode features --labelled");
+            }
+            if (!(valSplit >= 0 && valSplit < 1)) {
+                throw new UsageException("--val-split must be in [0, 1), got " + valSplit);
+            }
+            OutputFile.check(h5, "--h5");
+            // the weights named as `inception features` names them: the file's name, or the seeded weights' source
+            split = new SparkJob.Split(valSplit, splitSeed, weights != null ? Path.of(weights).getFileName().toString()
+                    : "seeded weights (seed " + seed + ")", job.height() + "x" + job.width());
+        }
         SparkJob.Counts c;
         try {
-            c = SparkJob.run(job, input, output, format.equals("json"), master);
+            c = SparkJob.run(job, input, output, format.equals("json"), master, split);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
                     + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"
@@ -104,6 +128,15 @@ final class SparkCommand implements Callable<Integer> {
         }
         err.printf("spark: %d images, %d ok, %d unreadable (rows with an 'error'); written to %s%n", c.total(),
                 c.total() - c.unreadable(), c.unreadable(), output);
+        if (c.features() != null) {
+            try {
+                OutputFile.write(h5, f -> c.features().write(f));
+            } catch (java.io.IOException e) {
+                throw new BadInputException("cannot write " + h5 + ": " + e.getMessage(), e);
+            }
+            err.printf("spark: %d labelled samples (%d held out) written to %s for train-head%n", c.features().size(),
+                    c.features().subset(true).size(), h5);
+        }
         return Main.OK;
     }
 

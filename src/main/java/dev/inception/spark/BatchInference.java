@@ -153,7 +153,9 @@ public final class BatchInference {
         }
 
         private Row errorRow(String path, String error) {
-            return spec.mode() == JobSpec.Mode.FEATURES ? RowFactory.create(path, null, null, error)
+            // the class stays: an unreadable image still takes its place in a split (SparkJob.featureSet)
+            return spec.mode() == JobSpec.Mode.FEATURES
+                    ? RowFactory.create(path, spec.labelled() ? className(path) : null, null, error)
                     : RowFactory.create(path, null, null, null, null, error);
         }
 

@@ -3,6 +3,12 @@ package dev.inception.spark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import dev.inception.transfer.FeatureSet;
+import dev.inception.transfer.ImageFolder;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -13,8 +19,12 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class SparkJob {
 
-    /** Images seen and images that could not be read, from the written rows. */
-    public record Counts(long total, long unreadable) {
+    /** Images seen and images that could not be read, from the written rows; the features as a set, if asked. */
+    public record Counts(long total, long unreadable, FeatureSet features) {
+    }
+
+    /** A features file for train-head: the split as `inception features` makes it. */
+    public record Split(double valSplit, long seed, String weights, String inputSize) {
     }
 
     private SparkJob() {
@@ -24,7 +34,7 @@ public final class SparkJob {
      * @param master the master when Spark was not started by spark-submit (null: local[*])
      * @param json   JSON lines instead of Parquet
      */
-    public static Counts run(JobSpec job, String input, String output, boolean json, String master) {
+    public static Counts run(JobSpec job, String input, String output, boolean json, String master, Split split) {
         SparkSession.Builder b = SparkSession.builder().appName("inception " + job.mode().name().toLowerCase());
         if (System.getProperty("spark.master") == null) {
             b.master(master != null ? master : "local[*]").config("spark.driver.bindAddress", "127.0.0.1")
@@ -48,11 +58,58 @@ public final class SparkJob {
             Dataset<Row> written = json ? reader.json(output) : reader.parquet(output);
             long total = written.count();
             long unreadable = written.filter(col("error").isNotNull()).count();
-            return new Counts(total, unreadable);
+            return new Counts(total, unreadable, split == null ? null : featureSet(written, split));
         } finally {
             if (ours) {
                 spark.stop();   // a session the caller made is the caller's to stop
             }
         }
+    }
+
+    /**
+     * Labelled features rows, collected on the driver, as the features file `inception features` writes for the same
+     * folder: classes in name order, samples sorted by class then file and shuffled with the split's seed (unreadable
+     * ones included, then dropped, as there), the last fraction held out. train-head reads it as is.
+     */
+    public static FeatureSet featureSet(Dataset<Row> rows, Split split) {
+        List<Row> all = new ArrayList<>(rows.select("path", "class", "features", "error").collectAsList());
+        if (all.stream().anyMatch(r -> r.isNullAt(1))) {
+            throw new IllegalStateException("a features file needs classes: run features mode with --labelled");
+        }
+        List<String> classes = all.stream().map(r -> r.getString(1)).distinct().sorted().toList();
+        all.sort(Comparator.<Row, String>comparing(r -> r.getString(1)).thenComparing(r -> localPath(r.getString(0))));
+        ImageFolder.shuffle(all, split.seed());
+        int val = ImageFolder.validationCount(all.size(), split.valSplit());
+        List<float[]> features = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<Boolean> validation = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Row r = all.get(i);
+            if (!r.isNullAt(3)) {
+                continue;
+            }
+            List<Float> v = r.getList(2);
+            float[] f = new float[v.size()];
+            for (int k = 0; k < f.length; k++) {
+                f[k] = v.get(k);
+            }
+            features.add(f);
+            labels.add(classes.indexOf(r.getString(1)));
+            validation.add(i >= all.size() - val);
+            files.add(localPath(r.getString(0)));
+        }
+        boolean[] held = new boolean[validation.size()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = validation.get(i);
+        }
+        return new FeatureSet(features.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(),
+                held, classes, files, split.weights(), split.inputSize());
+    }
+
+    /** A local file's path as the command line names it ("file:/x/y.png" -> "/x/y.png"); other URIs as they are. */
+    static String localPath(String uri) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : uri;
     }
 }

@@ -45,20 +45,33 @@ public record ImageFolder(List<String> classNames, List<Sample> samples) {
         if (all.isEmpty()) {
             throw new IOException("no images (" + String.join(", ", EXTENSIONS) + ") under " + dir);
         }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = all.size() - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            Sample t = all.get(i);
-            all.set(i, all.get(j));
-            all.set(j, t);
-        }
-        int val = (int) Math.round(all.size() * valSplit);
+        shuffle(all, seed);
+        int val = validationCount(all.size(), valSplit);
         List<Sample> split = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             Sample s = all.get(i);
             split.add(new Sample(s.file(), s.label(), i >= all.size() - val));
         }
         return new ImageFolder(classes, split);
+    }
+
+    /**
+     * The split's shuffle: Fisher-Yates with {@code SplittableRandom(seed)} over the samples sorted by class, then
+     * file. Anything that must split the same way (the Spark job's features) shuffles with this.
+     */
+    public static <T> void shuffle(List<T> sorted, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = sorted.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            T t = sorted.get(i);
+            sorted.set(i, sorted.get(j));
+            sorted.set(j, t);
+        }
+    }
+
+    /** How many of the shuffled samples, from the end, are held out. */
+    public static int validationCount(int samples, double valSplit) {
+        return (int) Math.round(samples * valSplit);
     }
 
     static boolean isImage(Path p) {

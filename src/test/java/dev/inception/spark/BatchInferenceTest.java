@@ -138,7 +138,7 @@ class BatchInferenceTest {
         }
         Path h5 = tmp.resolve("digits.h5");
         cli("features", "--backend", "cpu", "--data", data.toString(), "--out", h5.toString(), "--input-size", "75x75",
-                "--batch", "4", "--val-split", "0");
+                "--batch", "4", "--val-split", "0.2");
         FeatureSet expected = FeatureSet.read(h5);
         Map<String, Integer> byFile = new HashMap<>();
         for (int i = 0; i < expected.size(); i++) {
@@ -164,5 +164,17 @@ class BatchInferenceTest {
             }
             assertArrayEquals(expected.features()[i], f, key + " bit for bit");
         }
+        // the features file train-head reads, from the Spark rows: the same split, order and values
+        FeatureSet mine = SparkJob.featureSet(spark.createDataFrame(rows, BatchInference.schema(spec)),
+                new SparkJob.Split(0.2, 1, expected.weights(), "75x75"));
+        assertEquals(expected.classNames(), mine.classNames());
+        assertEquals(expected.files(), mine.files());
+        assertArrayEquals(expected.labels(), mine.labels());
+        assertArrayEquals(expected.validation(), mine.validation());
+        for (int i = 0; i < mine.size(); i++) {
+            assertArrayEquals(expected.features()[i], mine.features()[i]);
+        }
+        assertEquals(expected.inputSize(), mine.inputSize());
+        assertEquals(expected.weights(), mine.weights());
     }
 }
