@@ -47,6 +47,7 @@ class BatchInferenceTest {
         spark = SparkSession.builder().master("local[2]").appName("inception-test")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
     }
 
     @AfterAll
