@@ -43,8 +43,18 @@ final class SparkCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
-    @Option(names = "--input", required = true, paramLabel = "PATH", description = "Images: a folder (searched recursively) or a glob.")
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "Images: a folder (searched recursively) or a glob; with --path-column, a Parquet table.")
     String input;
+
+    @Option(names = "--path-column", paramLabel = "NAME",
+            description = "--input is a Parquet table whose column NAME holds the images' paths (or names).")
+    String pathColumn;
+
+    @Option(names = "--content-column", paramLabel = "NAME",
+            description = "With --path-column: the column holding the encoded image bytes (otherwise the files at the"
+                    + " paths are read).")
+    String contentColumn;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where to write the rows (must not exist).")
     String output;
@@ -120,7 +130,8 @@ final class SparkCommand implements Callable<Integer> {
         }
         SparkJob.Counts c;
         try {
-            c = SparkJob.run(job, input, output, format.equals("json"), master, split);
+            c = SparkJob.run(job, new SparkJob.Input(input, pathColumn, contentColumn), output, format.equals("json"),
+                    master, split);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
                     + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"
@@ -170,6 +181,9 @@ final class SparkCommand implements Callable<Integer> {
     private enum Format { PARQUET, JSON }
 
     private void checkOutput() {
+        if (contentColumn != null && pathColumn == null) {
+            throw new UsageException("--content-column needs --path-column (the table's column of names)");
+        }
         if (!output.contains("://") && Files.exists(Path.of(output))) {
             throw new UsageException("--output " + output + " exists; Spark writes a new folder: choose another name"
                     + " or delete it");

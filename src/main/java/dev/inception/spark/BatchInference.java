@@ -49,6 +49,24 @@ public final class BatchInference {
                 .option("recursiveFileLookup", "true").load(input).select("path", "content");
     }
 
+    /**
+     * Images named by a table (Parquet) instead of a folder: a column of paths and, optionally, a column of the
+     * encoded bytes. Without the bytes the files are read with binaryFile, from the paths listed.
+     */
+    public static Dataset<Row> table(SparkSession spark, String parquet, String pathColumn, String contentColumn) {
+        Dataset<Row> t = spark.read().parquet(parquet);
+        if (contentColumn != null) {
+            return t.select(t.col(pathColumn).cast("string").as("path"), t.col(contentColumn).as("content"));
+        }
+        String[] paths = t.select(t.col(pathColumn).cast("string")).as(Encoders.STRING()).collectAsList()
+                .toArray(new String[0]);
+        if (paths.length == 0) {
+            return spark.createDataFrame(List.of(), new StructType().add("path", DataTypes.StringType)
+                    .add("content", DataTypes.BinaryType));
+        }
+        return spark.read().format("binaryFile").load(paths).select("path", "content");
+    }
+
     /** The output's columns: predict mode's top-k arrays, or features mode's class and vector; always path and error. */
     public static StructType schema(JobSpec spec) {
         StructType s = new StructType().add("path", DataTypes.StringType, false);

@@ -23,6 +23,18 @@ public final class SparkJob {
     public record Counts(long total, long unreadable, FeatureSet features) {
     }
 
+    /** Where the images come from: files under a path, or a Parquet table of paths (and, optionally, bytes). */
+    public record Input(String path, String pathColumn, String contentColumn) {
+        /** Files under a folder or glob. */
+        public static Input files(String path) {
+            return new Input(path, null, null);
+        }
+
+        boolean isTable() {
+            return pathColumn != null;
+        }
+    }
+
     /** A features file for train-head: the split as `inception features` makes it. */
     public record Split(double valSplit, long seed, String weights, String inputSize) {
     }
@@ -34,7 +46,7 @@ public final class SparkJob {
      * @param master the master when Spark was not started by spark-submit (null: local[*])
      * @param json   JSON lines instead of Parquet
      */
-    public static Counts run(JobSpec job, String input, String output, boolean json, String master, Split split) {
+    public static Counts run(JobSpec job, Input input, String output, boolean json, String master, Split split) {
         SparkSession.Builder b = SparkSession.builder().appName("inception " + job.mode().name().toLowerCase());
         if (System.getProperty("spark.master") == null) {
             b.master(master != null ? master : "local[*]").config("spark.driver.bindAddress", "127.0.0.1")
@@ -46,7 +58,10 @@ public final class SparkJob {
             spark.sparkContext().setLogLevel("WARN");   // Spark's INFO lines would bury the job's own output
         }
         try {
-            Dataset<Row> rows = BatchInference.run(BatchInference.images(spark, input), job);
+            Dataset<Row> images = input.isTable()
+                    ? BatchInference.table(spark, input.path(), input.pathColumn(), input.contentColumn())
+                    : BatchInference.images(spark, input.path());
+            Dataset<Row> rows = BatchInference.run(images, job);
             if (json) {
                 rows.write().json(output);
             } else {

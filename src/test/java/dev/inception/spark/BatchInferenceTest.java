@@ -108,6 +108,38 @@ class BatchInferenceTest {
     }
 
     @Test
+    void aParquetTableOfPathsOrOfBytesGivesWhatTheFilesGive() throws Exception {
+        List<Path> files = List.of(Path.of("examples/chelsea.png").toAbsolutePath(),
+                Path.of("examples/rocket.jpg").toAbsolutePath());
+        List<Row> table = new ArrayList<>();
+        for (Path f : files) {
+            table.add(org.apache.spark.sql.RowFactory.create(f.toString(), Files.readAllBytes(f)));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("name", org.apache.spark.sql.types.DataTypes.StringType)
+                .add("bytes", org.apache.spark.sql.types.DataTypes.BinaryType);
+        String parquet = tmp.resolve("table.parquet").toString();
+        spark.createDataFrame(table, schema).write().parquet(parquet);
+        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.CPU, 299, 299, 3, 1, Interpolation.NEAREST,
+                null, false);
+        Map<String, List<Object>> byFiles = new HashMap<>();
+        for (Path f : files) {
+            Row r = BatchInference.run(BatchInference.images(spark, f.toString()), spec).collectAsList().get(0);
+            byFiles.put(name(r.getString(0)), List.of(r.getList(1), r.getList(4)));
+        }
+        for (String content : new String[] {"bytes", null}) {
+            List<Row> rows = BatchInference.run(BatchInference.table(spark, parquet, "name", content), spec)
+                    .collectAsList();
+            assertEquals(2, rows.size());
+            for (Row r : rows) {
+                assertNull(r.get(r.fieldIndex("error")), r.toString());
+                assertEquals(byFiles.get(name(r.getString(0))), List.of(r.getList(1), r.getList(4)),
+                        (content == null ? "paths" : "bytes") + ": " + r.getString(0));
+            }
+        }
+    }
+
+    @Test
     void theCommandChecksWeightsAndOutputOnTheDriverBeforeAnyTask() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("exists"));
         StringWriter err = new StringWriter();
