@@ -23,6 +23,11 @@ public final class Preprocess {
         return toFloats(img.pixels());
     }
 
+    /** One decoded image as the network's input: resized to the input's height and width, then preprocessed. */
+    public static float[] input(RgbImage img, Shape input, Interpolation how) {
+        return toFloats(Resize.to(img, input.width(), input.height(), how));
+    }
+
     /** Packed uint8 values (any number of images) to float32. */
     public static float[] toFloats(byte[] p) {
         float[] out = new float[p.length];
@@ -44,7 +49,7 @@ public final class Preprocess {
 
     /** Resizes each image to height x width and stacks them into one NHWC batch. */
     public static Tensor batch(List<RgbImage> images, int height, int width, Interpolation how) {
-        return Tensor.stack(Shape.of(height, width, 3),
-                images.stream().map(i -> toFloats(Resize.to(i, width, height, how))).toList());
+        Shape shape = Shape.of(height, width, 3);
+        return Tensor.stack(shape, images.stream().map(i -> input(i, shape, how)).toList());
     }
 }

@@ -6,7 +6,6 @@ import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
 import dev.inception.image.Preprocess;
-import dev.inception.image.Resize;
 import dev.inception.imagenet.Prediction;
 import dev.inception.model.Shape;
 import io.javalin.Javalin;
@@ -238,8 +237,8 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < encoded.size(); i++) {
                 try {
                     String name = encoded.size() == 1 ? "the image" : "image " + i;
-                    out.add(Preprocess.toFloats(Resize.to(ImageDecoder.read(encoded.get(i), name, options.maxPixels()), input.width(),
-                            input.height(), options.resize())));
+                    out.add(Preprocess.input(ImageDecoder.read(encoded.get(i), name, options.maxPixels()), input,
+                            options.resize()));
                 } catch (ImageDecodeException e) {
                     throw HttpError.badRequest(e.getMessage());
                 }

@@ -4,7 +4,6 @@ import dev.inception.Tensor;
 import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Preprocess;
-import dev.inception.image.Resize;
 import dev.inception.imagenet.Labels;
 import dev.inception.imagenet.Prediction;
 import dev.inception.model.Shape;
@@ -139,8 +138,8 @@ public final class BatchInference {
                 Row r = input.next();
                 String path = r.getString(0);
                 try {
-                    images.add(Preprocess.toFloats(Resize.to(ImageDecoder.read((byte[]) r.get(1), path,
-                            ImageDecoder.MAX_PIXELS), shape.width(), shape.height(), spec.resize())));
+                    images.add(Preprocess.input(ImageDecoder.read((byte[]) r.get(1), path, ImageDecoder.MAX_PIXELS),
+                            shape, spec.resize()));
                     paths.add(path);
                     slots.add(out.size());
                     out.add(null);
