@@ -85,6 +85,11 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    /** Images the queue holds before requests are refused. */
+    public int capacity() {
+        return capacity;
+    }
+
     /** Images waiting, for the queue-depth gauge. */
     public int depth() {
         return queue.size();

@@ -127,6 +127,8 @@ public final class InferenceServer implements AutoCloseable {
         if (inFlight.incrementAndGet() > maxInFlight) {
             f = CompletableFuture.failedFuture(new DynamicBatcher.Overloaded("the server is at capacity ("
                     + maxInFlight + " requests in flight)"));
+        } else if (!ready) {
+            f = CompletableFuture.failedFuture(new HttpError(503, "the server is shutting down"));
         } else {
             try {
                 f = work.start();
@@ -152,9 +154,6 @@ public final class InferenceServer implements AutoCloseable {
 
     private CompletableFuture<JsonObject> infer(Context ctx) {
         ServedModel m = model(ctx);
-        if (!ready) {
-            throw new HttpError(503, "the server is shutting down");
-        }
         KServeV2.Request r;
         CompletableFuture<float[][]> rows;
         // on its way from admission: its batch-mates wait for it while its body is read and parsed
@@ -183,9 +182,6 @@ public final class InferenceServer implements AutoCloseable {
 
     /** POST /v1/classify: the body is one encoded image; the answer is predict --json's object. */
     private CompletableFuture<JsonObject> classify(Context ctx) {
-        if (!ready) {
-            throw new HttpError(503, "the server is shutting down");
-        }
         ServedModel m = defaultModel;
         int top = 5;
         String t = ctx.queryParam("top");

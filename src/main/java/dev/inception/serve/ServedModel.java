@@ -29,7 +29,6 @@ public final class ServedModel implements AutoCloseable {
     private final String backend;
     private final List<InceptionV3Engine> engines;
     private final DynamicBatcher<float[], float[]> batcher;
-    private final int queueCapacity;
     private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
@@ -39,7 +38,6 @@ public final class ServedModel implements AutoCloseable {
         this.labels = labels;
         this.backend = engines.get(0).backend();
         this.engines = List.copyOf(engines);
-        this.queueCapacity = batching.queue();
         List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
         for (Function<Tensor, float[][]> run : runners) {
             batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
@@ -94,7 +92,7 @@ public final class ServedModel implements AutoCloseable {
 
     /** Images this model's queue holds before it refuses requests. */
     public int queueCapacity() {
-        return queueCapacity;
+        return batcher.capacity();
     }
 
     /** Images waiting in this model's queue. */

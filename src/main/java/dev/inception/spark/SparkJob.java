@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * The job as `inception spark` runs it: a session (spark-submit's, or a local one on loopback), the rows written,
@@ -71,9 +73,9 @@ public final class SparkJob {
             // with the job's schema: JSON lines leave null columns out, and a job without errors would have none
             var reader = spark.read().schema(BatchInference.schema(job));
             Dataset<Row> written = json ? reader.json(output) : reader.parquet(output);
-            long total = written.count();
-            long unreadable = written.filter(col("error").isNotNull()).count();
-            return new Counts(total, unreadable, split == null ? null : featureSet(written, split));
+            // one pass: count(*) is every row, count(error) the rows whose error is set
+            Row counts = written.agg(count(lit(1)), count(col("error"))).first();
+            return new Counts(counts.getLong(0), counts.getLong(1), split == null ? null : featureSet(written, split));
         } finally {
             if (ours) {
                 spark.stop();   // a session the caller made is the caller's to stop
