@@ -5,7 +5,6 @@ import dev.inception.InceptionV3Engine;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
 import dev.inception.imagenet.Labels;
-import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.serve.InferenceServer;
 import dev.inception.serve.ServedModel;
@@ -141,25 +140,27 @@ final class ServeCommand implements Callable<Integer> {
         if (devices != null && (devices.isEmpty() || devices.stream().anyMatch(d -> d < 0))) {
             throw new UsageException("--devices takes GPU ordinals, e.g. 0,1");
         }
-        // each queued image is a preprocessed 299x299x3 float input: the queue must fit the heap with room to spare
-        long queueBytes = (long) queue * 299 * 299 * 3 * Float.BYTES;
+        // each queued image is a preprocessed input, the ImageNet model's the largest: the queue must fit the heap
+        // with room to spare
+        InceptionV3.Options imagenet = InceptionV3.Options.defaults();
+        long imageBytes = (long) imagenet.height() * imagenet.width() * 3 * Float.BYTES;
+        long queueBytes = queue * imageBytes;
         long heap = Runtime.getRuntime().maxMemory();
         if (queueBytes > heap / 2) {
             throw new UsageException(String.format(Locale.ROOT, "--queue %d holds %d MiB of preprocessed images, more"
                     + " than half the Java heap (%d MiB): use --queue %d or less, or give Java more heap, e.g."
                     + " INCEPTION_JAVA_OPTS=-Xmx%dg", queue, queueBytes >> 20, heap >> 20,
-                    heap / 2 / (299 * 299 * 3 * Float.BYTES), (2 * queueBytes >> 30) + 1));
+                    heap / 2 / imageBytes, (2 * queueBytes >> 30) + 1));
         }
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         ServedModel.Batching batching = new ServedModel.Batching(maxBatch, Math.round(maxDelayMs * 1000), queue);
         ServerMetrics metrics = new ServerMetrics();
         List<ServedModel> models = new ArrayList<>();
         try {
-            Graph graph = InceptionV3.build();
-            models.add(ServedModel.classifier(MODEL, engines(graph, err), Labels.imagenet(), batching, metrics));
+            models.add(ServedModel.classifier(MODEL, engines(imagenet, err), Labels.imagenet(), batching, metrics));
             if (newHead != null) {
-                Graph features = InceptionV3.build(InceptionV3.Options.features(Sizes.height(newHead.inputSize()),
-                        Sizes.width(newHead.inputSize())));
+                InceptionV3.Options features = InceptionV3.Options.features(Sizes.height(newHead.inputSize()),
+                        Sizes.width(newHead.inputSize()));
                 models.add(ServedModel.head(headName(head), engines(features, err), newHead, batching, metrics));
             }
         } catch (RuntimeException e) {
@@ -188,9 +189,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** One engine per instance, or per device with --devices. */
-    private List<InceptionV3Engine> engines(Graph graph, PrintWriter err) {
-        Weights w = weights.resolve(graph, err);
-        EngineOptions base = backend.apply(EngineOptions.defaults().withModel(modelOf(graph))).withMaxBatch(maxBatch);
+    private List<InceptionV3Engine> engines(InceptionV3.Options model, PrintWriter err) {
+        Weights w = weights.resolve(InceptionV3.build(model), err);
+        EngineOptions base = backend.apply(EngineOptions.defaults().withModel(model)).withMaxBatch(maxBatch);
         List<InceptionV3Engine> engines = new ArrayList<>();
         try {
             if (devices != null) {
@@ -207,12 +208,6 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         return engines;
-    }
-
-    private static InceptionV3.Options modelOf(Graph graph) {
-        var in = graph.input().shape();
-        return graph.has("predictions") ? InceptionV3.Options.defaults()
-                : InceptionV3.Options.features(in.height(), in.width());
     }
 
     /** The head's model name: its file name without .h5, in the characters a URL path keeps as is. */
