@@ -26,6 +26,11 @@ __attribute__((unused)) static FILE *log_file(void) {
 }
 #define RECORD(...) do { FILE *lf_ = log_file(); if (lf_) fprintf(lf_, __VA_ARGS__); } while (0)
 
+__attribute__((unused)) static int env_int(const char *name, int otherwise) {
+    const char *v = getenv(name);
+    return v != NULL && *v != '\0' ? atoi(v) : otherwise;
+}
+
 #define LIVE_COUNTER(name)                                                                \
     static long name;                                                                     \
     __attribute__((destructor)) static void report_##name(void) {                         \
@@ -43,6 +48,56 @@ LIVE_COUNTER(modules)
 static long launches;
 __attribute__((destructor)) static void report_launches(void) { fprintf(stderr, "fake-gpu: kernel launches %ld\n", launches); }
 
+/* Stream capture as the driver enforces it: between begin and end capture, calls that would allocate or wait are
+ * refused with CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED (900) and invalidate the capture, so that end capture fails
+ * with CUDA_ERROR_STREAM_CAPTURE_INVALIDATED (901). Each is recorded as "illegal during capture". With
+ * FAKE_CUDA_CAPTURE_STATUS=N, end capture fails with N regardless (a capture the real driver rejects). */
+static int capturing, capture_invalidated;
+#define REFUSED_DURING_CAPTURE()                                                          \
+    do {                                                                                  \
+        if (capturing) {                                                                  \
+            RECORD("illegal during capture: %s\n", __func__);                            \
+            capture_invalidated = 1;                                                      \
+            return 900;                                                                   \
+        }                                                                                 \
+    } while (0)
+LIVE_COUNTER(graphs)
+LIVE_COUNTER(graph_execs)
+static long graph_launches;
+__attribute__((destructor)) static void report_graph_launches(void) {
+    fprintf(stderr, "fake-gpu: graph launches %ld\n", graph_launches);
+}
+int cuStreamBeginCapture_v2(void *s, int mode) {
+    (void) s;
+    RECORD("capture begin mode %d\n", mode);
+    if (capturing) return 900;
+    capturing = 1;
+    capture_invalidated = 0;
+    return 0;
+}
+int cuStreamEndCapture(void *s, void **graph) {
+    (void) s;
+    RECORD("capture end\n");
+    capturing = 0;
+    int status = capture_invalidated ? 901 : env_int("FAKE_CUDA_CAPTURE_STATUS", 0);
+    if (status != 0) {
+        *graph = NULL;
+        return status;
+    }
+    *graph = malloc(1);
+    graphs++;
+    return 0;
+}
+int cuGraphInstantiateWithFlags(void **exec, void *graph, unsigned long long flags) {
+    (void) graph; (void) flags;
+    *exec = malloc(1);
+    graph_execs++;
+    return 0;
+}
+int cuGraphLaunch(void *exec, void *s) { (void) exec; (void) s; RECORD("graph launch\n"); graph_launches++; return 0; }
+int cuGraphExecDestroy(void *exec) { free(exec); graph_execs--; return 0; }
+int cuGraphDestroy(void *graph) { free(graph); graphs--; return 0; }
+
 int cuInit(unsigned int flags) { (void) flags; return 0; }
 int cuDriverGetVersion(int *v) { *v = 13000; return 0; }
 int cuDeviceGetCount(int *n) { *n = 1; return 0; }
@@ -56,8 +111,9 @@ int cuDevicePrimaryCtxRelease_v2(int dev) { (void) dev; contexts--; return 0; }
 int cuCtxSetCurrent(void *ctx) { (void) ctx; return 0; }
 int cuStreamCreate(void **s, unsigned int flags) { (void) flags; *s = malloc(1); streams++; return 0; }
 int cuStreamDestroy_v2(void *s) { free(s); streams--; return 0; }
-int cuStreamSynchronize(void *s) { (void) s; return 0; }
+int cuStreamSynchronize(void *s) { (void) s; REFUSED_DURING_CAPTURE(); return 0; }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
+    REFUSED_DURING_CAPTURE();
     RECORD("alloc device %zu\n", bytes);
     void *m = malloc(bytes);
     if (m == NULL) return 2;   /* CUDA_ERROR_OUT_OF_MEMORY */
@@ -67,17 +123,19 @@ int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
 }
 int cuMemFree_v2(CUdeviceptr p) { free((void *) p); device_allocations--; return 0; }
 int cuMemAllocHost_v2(void **p, size_t bytes) {
+    REFUSED_DURING_CAPTURE();
     RECORD("alloc host %zu\n", bytes);
     *p = malloc(bytes);
     host_allocations++;
     return *p ? 0 : 2;
 }
 int cuMemFreeHost(void *p) { free(p); host_allocations--; return 0; }
-int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { memcpy((void *) dst, src, n); return 0; }
-int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { memcpy(dst, (void *) src, n); return 0; }
-int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) { (void) s; return cuMemcpyHtoD_v2(dst, src, n); }
-int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) { (void) s; return cuMemcpyDtoH_v2(dst, src, n); }
-int cuModuleLoadData(void **m, const void *image) { (void) image; *m = malloc(1); modules++; return 0; }
+int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy((void *) dst, src, n); return 0; }
+int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy(dst, (void *) src, n); return 0; }
+/* an asynchronous copy on a capturing stream would become a graph node; the executor never captures one */
+int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) { (void) s; memcpy((void *) dst, src, n); return 0; }
+int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) { (void) s; memcpy(dst, (void *) src, n); return 0; }
+int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING_CAPTURE(); *m = malloc(1); modules++; return 0; }
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
@@ -89,7 +147,7 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
 int cuEventCreate(void **e, unsigned int flags) { (void) flags; *e = malloc(1); events++; return 0; }
 int cuEventDestroy_v2(void *e) { free(e); events--; return 0; }
 int cuEventRecord(void *e, void *s) { (void) e; (void) s; return 0; }
-int cuEventSynchronize(void *e) { (void) e; return 0; }
+int cuEventSynchronize(void *e) { (void) e; REFUSED_DURING_CAPTURE(); return 0; }
 int cuEventElapsedTime(float *ms, void *a, void *b) { (void) a; (void) b; *ms = 1.5f; return 0; }
 #endif
 
@@ -155,18 +213,18 @@ static int perf(int requested, int *returned, Perf *p) {
     return 0;
 }
 int cudnnFindConvolutionForwardAlgorithm(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
-    (void) h; (void) x; (void) w; (void) c; (void) y; return perf(req, ret, p);
+    (void) h; (void) x; (void) w; (void) c; (void) y;
+    RECORD("algorithm search: find\n");
+    return perf(req, ret, p);
 }
 int cudnnGetConvolutionForwardAlgorithm_v7(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
-    (void) h; (void) x; (void) w; (void) c; (void) y; return perf(req, ret, p);
+    (void) h; (void) x; (void) w; (void) c; (void) y;
+    RECORD("algorithm search: heuristic\n");
+    return perf(req, ret, p);
 }
 /* Refusals on request, to exercise the executor's run-time fallbacks: FAKE_CUDNN_FUSED_STATUS makes every fused
  * conv + bias + ReLU call return that status; FAKE_CUDNN_FAILING_ALGO makes convolutions with that algorithm fail
  * with NOT_SUPPORTED (cuDNN 9's 3000). */
-static int env_int(const char *name, int otherwise) {
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? atoi(v) : otherwise;
-}
 static long fused_calls, plain_calls;
 __attribute__((destructor)) static void report_calls(void) {
     fprintf(stderr, "fake-gpu: conv calls fused %ld plain %ld\n", fused_calls, plain_calls);

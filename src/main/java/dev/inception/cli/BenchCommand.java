@@ -55,8 +55,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
     String plan;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default) | tf32 (GPU only; the CPU is always fp32).")
-    String precision;
+    @picocli.CommandLine.Mixin
+    GpuOption gpu;
 
     @Option(names = "--batch", defaultValue = "1,8", split = ",", paramLabel = "N[,N...]",
             description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -111,15 +111,12 @@ final class BenchCommand implements Callable<Integer> {
         Lowering lowering = Choice.of(Lowering.class, plan, "--plan");
         Graph graph = InceptionV3.build();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        EngineOptions options = backend.apply(EngineOptions.defaults()).withLowering(lowering).withMaxBatch(maxBatch)
-                .withPrecision(Choice.of(dev.inception.Precision.class, precision, "--precision"));
+        EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults())).withLowering(lowering)
+                .withMaxBatch(maxBatch);
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
-            if (!engine.backend().equals("gpu") && !precision.equalsIgnoreCase("fp32")) {
-                throw new IllegalArgumentException("--precision " + precision + " applies to the GPU only; the CPU"
-                        + " computes in fp32");
-            }
+            gpu.check(engine.backend());
             if (verbose) {
                 engine.describe().forEach(err::println);
             }
@@ -134,7 +131,10 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("backend", engine.backend());
             settings.put("plan", plan);
-            settings.put("precision", precision);
+            settings.put("precision", gpu.precision);
+            if (engine.backend().equals("gpu")) {
+                settings.put("cuda_graphs", gpu.cudaGraphs);
+            }
             settings.put("batches", batches);
             settings.put("warmup", warmup);
             settings.put("iters", iters);

@@ -50,6 +50,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    GpuOption gpu;
+
     @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
     int top;
 
@@ -85,10 +88,11 @@ final class PredictCommand implements Callable<Integer> {
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         InceptionV3.Options model = graphOptions(newHead);
         Graph graph = InceptionV3.build(model);
-        EngineOptions options = backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch));
+        EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch)));
         Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
         int unreadable = 0;
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
+            gpu.check(engine.backend());
             HeadClassifier classifier = newHead == null ? null : engine.withHead(newHead);
             if (verbose) {
                 engine.describe().forEach(err::println);

@@ -42,6 +42,9 @@ final class ProfileCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     BackendOption backend;
 
+    @picocli.CommandLine.Mixin
+    GpuOption gpu;
+
     @Option(names = "--plan", defaultValue = "fused", description = "fused | faithful (default: ${DEFAULT-VALUE}).")
     String plan;
 
@@ -81,7 +84,7 @@ final class ProfileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Graph graph = InceptionV3.build();
-        EngineOptions options = backend.apply(EngineOptions.defaults())
+        EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults()))
                 .withLowering(Choice.of(Lowering.class, plan, "--plan")).withMaxBatch(batch);
         Tensor x = Tensor.uniform(batch, graph.input().shape(), 1);
         List<List<StepTime>> passes = new ArrayList<>();
@@ -89,6 +92,7 @@ final class ProfileCommand implements Callable<Integer> {
         String backendName;
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
             backendName = engine.backend();
+            gpu.check(backendName);
             for (int i = 0; i < warmup; i++) {
                 engine.profile(x);
                 engine.timeForward(x);

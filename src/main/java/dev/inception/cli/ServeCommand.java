@@ -66,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    GpuOption gpu;
+
     @Option(names = "--host", defaultValue = "127.0.0.1",
             description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
     String host;
@@ -191,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
     /** One engine per instance, or per device with --devices. */
     private List<InceptionV3Engine> engines(InceptionV3.Options model, PrintWriter err) {
         Weights w = weights.resolve(InceptionV3.build(model), err);
-        EngineOptions base = backend.apply(EngineOptions.defaults().withModel(model)).withMaxBatch(maxBatch);
+        EngineOptions base = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model))).withMaxBatch(maxBatch);
         List<InceptionV3Engine> engines = new ArrayList<>();
         try {
             if (devices != null) {
@@ -203,6 +206,7 @@ final class ServeCommand implements Callable<Integer> {
                     engines.add(InceptionV3Engine.open(w, base, err::println));
                 }
             }
+            gpu.check(engines.get(0).backend());
         } catch (RuntimeException e) {
             engines.forEach(InceptionV3Engine::close);
             throw e;

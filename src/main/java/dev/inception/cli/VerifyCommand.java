@@ -55,8 +55,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--plan", defaultValue = "fused", description = "The candidate's plan: fused | faithful (default: ${DEFAULT-VALUE}).")
     String plan;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "The candidate's precision: fp32 | tf32 (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    GpuOption gpu;
 
     @Option(names = "--device", defaultValue = "0", description = "GPU ordinal (default: ${DEFAULT-VALUE}).")
     int device;
@@ -74,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws ImageDecodeException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Precision p = Choice.of(Precision.class, precision, "--precision");
+        Precision p = gpu.precision();
         Lowering candidatePlan = Choice.of(Lowering.class, plan, "--plan");
         Backend backend = BackendOption.parse(candidate);
         Graph graph = InceptionV3.build();
@@ -94,15 +94,25 @@ final class VerifyCommand implements Callable<Integer> {
             reference = cpu.taps(batch);
         }
         Map<String, Tensor> result;
+        Map<String, Tensor> replay = null;
         String candidateName;
         List<String> fallbacks;
-        try (InceptionV3Engine c = InceptionV3Engine.open(w, base.withBackend(backend).withDevice(device).withPrecision(p)
+        try (InceptionV3Engine c = InceptionV3Engine.open(w, gpu.apply(base.withBackend(backend).withDevice(device))
                 .withLowering(candidatePlan), err::println)) {
+            gpu.check(c.backend());
             result = c.taps(batch);
-            candidateName = c.backend() + " " + plan + " " + precision;
+            if (c.backend().equals("gpu") && gpu.cudaGraphs) {
+                // the pass servers and benchmarks repeat is a replay of the captured graph: verified too
+                replay = c.taps(batch);
+            }
+            candidateName = c.backend() + " " + plan + " " + gpu.precision
+                    + (replay != null ? ", then its CUDA graph replay" : "");
             fallbacks = c.fallbacks();
         }
         Verification.Report report = Verification.compare(reference, result, p);
+        if (replay != null) {
+            report = report.and("replay ", Verification.compare(reference, replay, p));
+        }
         if (json) {
             Map<String, Object> m = Verification.toJson(report);
             m.put("candidate", candidateName);
@@ -112,9 +122,9 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m));
         } else {
             out.println("reference: reference faithful fp32; candidate: " + candidateName + "; " + decoded.size() + " image(s)");
-            out.printf("%-12s %14s %14s %10s  %s%n", "tap", "max abs err", "max rel err", "tolerance", "result");
+            out.printf("%-20s %14s %14s %10s  %s%n", "tap", "max abs err", "max rel err", "tolerance", "result");
             for (Verification.TapResult t : report.taps()) {
-                out.printf(Locale.ROOT, "%-12s %14.3e %14.3e %10.0e  %s%n", t.tap(), t.maxAbsError(),
+                out.printf(Locale.ROOT, "%-20s %14.3e %14.3e %10.0e  %s%n", t.tap(), t.maxAbsError(),
                         t.maxRelativeError(), t.tolerance(), t.pass() ? "pass" : "FAIL");
             }
             report.top5Mismatches().forEach(m -> out.println("top-5 differs: " + m));

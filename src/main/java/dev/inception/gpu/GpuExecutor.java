@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
  * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
- * buffers. A forward pass only copies, enqueues and synchronises once at the end. Convolution algorithms are chosen
+ * buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
+ * size on, the enqueue is one CUDA graph launch ({@link EngineOptions#cudaGraphs()}). Convolution algorithms are chosen
  * by measurement at the maximum batch (cudnnFindConvolutionForwardAlgorithm), by cuDNN's heuristic for other batch
  * sizes, always within the workspace. Not thread-safe for concurrent forwards: {@code forward} is synchronized.
  */
@@ -34,6 +35,7 @@ public final class GpuExecutor implements Executor {
 
     private final Plan plan;
     private final int maxBatch;
+    private final boolean graphs;
     private final CudaContext cx;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final DeviceWeights weights;
@@ -53,6 +55,7 @@ public final class GpuExecutor implements Executor {
         plan.requireDense("GPU");
         this.plan = plan;
         this.maxBatch = options.maxBatch();
+        this.graphs = options.cudaGraphs();
         this.cx = new CudaContext(options.device(), options.precision());
         owned.add(cx);
         try {
@@ -61,7 +64,7 @@ public final class GpuExecutor implements Executor {
                     "the activation arena for a batch of " + maxBatch));
             kernels = own(new KernelModule());
             GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, workspace, true,
-                    fallbacks::add));
+                    graphs, fallbacks::add));
             programs.put(maxBatch, full);
             workspace.buffer = own(new DeviceBuffer(full.workspaceNeeded(), "the cuDNN workspace"));
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
@@ -95,7 +98,12 @@ public final class GpuExecutor implements Executor {
     @Override
     public synchronized List<String> describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("gpu: " + cx.deviceName() + ", " + cx.precision() + ", weights " + (weights.bytes() >> 20)
+        List<Integer> replayed = programs.entrySet().stream().filter(e -> e.getValue().replaysGraph())
+                .map(Map.Entry::getKey).sorted().toList();
+        lines.add("gpu: " + cx.deviceName() + ", " + cx.precision() + ", CUDA graphs "
+                + (!graphs ? "off" : replayed.isEmpty() ? "on (none captured yet)" : "on (replaying batch "
+                + replayed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")")
+                + ", weights " + (weights.bytes() >> 20)
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
                 + (workspace.buffer.bytes() >> 20) + " MiB");
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
@@ -115,7 +123,7 @@ public final class GpuExecutor implements Executor {
     @Override
     public synchronized Map<String, Tensor> forward(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input, fetch);
-        program.run();
+        program.enqueue();
         return download(input.batch(), fetch);
     }
 
@@ -129,7 +137,7 @@ public final class GpuExecutor implements Executor {
         GpuProgram program = prepare(batch, shape, fetch);
         stagingIn.upload(rgb, deviceBytes.ptr(), cx.stream());
         kernels.preprocess(cx.stream(), program.at(plan.input()), deviceBytes.ptr(), rgb.length);
-        program.run();
+        program.enqueue();
         return download(batch, fetch);
     }
 
@@ -137,7 +145,7 @@ public final class GpuExecutor implements Executor {
     public synchronized double timeForward(Tensor input) {
         GpuProgram program = prepare(input, List.of());
         JCudaDriver.cuEventRecord(start, cx.stream());
-        program.run();
+        program.enqueue();
         JCudaDriver.cuEventRecord(stop, cx.stream());
         JCudaDriver.cuEventSynchronize(stop);
         float[] ms = new float[1];
@@ -145,7 +153,7 @@ public final class GpuExecutor implements Executor {
         return ms[0];
     }
 
-    /** Step by step with CUDA events around each, waiting for each before the next. */
+    /** Step by step with CUDA events around each, waiting for each before the next (never a graph). */
     @Override
     public synchronized List<StepTime> profile(Tensor input) {
         GpuProgram program = prepare(input, List.of());
@@ -180,7 +188,8 @@ public final class GpuExecutor implements Executor {
         }
         cx.makeCurrent();
         return programs.computeIfAbsent(n, b -> {
-            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false, fallbacks::add);
+            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false, graphs,
+                    fallbacks::add);
             owned.add(p);
             return p;
         });

@@ -64,12 +64,18 @@ final class GpuProgram implements AutoCloseable {
     private final KernelModule kernels;
     private final Workspace workspace;
     private final java.util.function.Consumer<Fallback> fallbacks;
+    private final boolean graphs;
+    private int passes;
+    private CudaGraph graph;
 
     /**
      * @param fallbacks told of every fallback a convolution takes at run time
-     * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic */
+     * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic
+     * @param graphs replay passes after the first as one CUDA graph ({@link #enqueue()}) */
     GpuProgram(Plan plan, int n, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-               Workspace workspace, boolean measure, java.util.function.Consumer<Fallback> fallbacks) {
+               Workspace workspace, boolean measure, boolean graphs,
+               java.util.function.Consumer<Fallback> fallbacks) {
+        this.graphs = graphs;
         this.plan = plan;
         this.n = n;
         this.cx = cx;
@@ -88,10 +94,43 @@ final class GpuProgram implements AutoCloseable {
         }
     }
 
+    /** Enqueues every step, call by call. */
     void run() {
         for (Runnable op : ops) {
             op.run();
         }
+    }
+
+    /**
+     * Enqueues one whole forward pass: the first call by call ({@link #run()}: algorithms and fallbacks settle,
+     * cuDNN loads its kernels), the second captured into a CUDA graph and launched, every later one a launch of
+     * that graph. Where capture fails, the pass runs call by call, this batch size stays eager, and the reason is
+     * reported once as a fallback.
+     */
+    void enqueue() {
+        passes++;
+        if (graph != null) {
+            graph.launch(cx.stream());
+            return;
+        }
+        if (!graphs || passes != 2) {
+            run();
+            return;
+        }
+        try {
+            graph = CudaGraph.capture(cx.stream(), this::run);
+        } catch (GpuException e) {
+            fallbacks.accept(new Fallback("forward pass", n, "one CUDA graph launch", "call-by-call launches",
+                    "stream capture failed: " + e.getMessage()));
+            run();
+            return;
+        }
+        graph.launch(cx.stream());
+    }
+
+    /** Whether later passes at this batch size are graph launches. */
+    boolean replaysGraph() {
+        return graph != null;
     }
 
     /** The number of steps; step i is the plan's step i. */
@@ -256,6 +295,10 @@ final class GpuProgram implements AutoCloseable {
 
     @Override
     public void close() {
+        if (graph != null) {
+            graph.close();
+            graph = null;
+        }
         d.close();
     }
 }

@@ -21,6 +21,16 @@ public final class Verification {
         public boolean pass() {
             return top5Mismatches.isEmpty() && taps.stream().allMatch(TapResult::pass);
         }
+
+        /** This report followed by another pass's, whose taps and mismatches are prefixed (e.g. "replay "). */
+        public Report and(String prefix, Report other) {
+            List<TapResult> all = new ArrayList<>(taps);
+            other.taps.forEach(t -> all.add(new TapResult(prefix + t.tap(), t.maxAbsError(), t.maxRelativeError(),
+                    t.tolerance(), t.pass())));
+            List<String> mismatches = new ArrayList<>(top5Mismatches);
+            other.top5Mismatches.forEach(m -> mismatches.add(prefix + m));
+            return new Report(all, mismatches);
+        }
     }
 
     private Verification() {

@@ -100,6 +100,8 @@ class ReliabilityTest {
             {"predict", "--resize", "bogus", "examples/chelsea.png"},
             {"verify", "--plan", "bogus", "--candidate", "cpu", "examples/chelsea.png"},
             {"bench", "--precision", "fp8"},
+            {"predict", "--backend", "cpu", "--precision", "tf32", "examples/chelsea.png"},
+            {"bench", "--backend", "reference", "--precision", "tf32"},
             {"features", "--data", "examples", "--out", "f.h5", "--input-size", "10x10"},
             // picocli's own refusals: one line too, with the way to the help, not the help itself
             {"bench", "--batch", "x"},

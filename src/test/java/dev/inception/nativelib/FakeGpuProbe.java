@@ -28,6 +28,10 @@ public final class FakeGpuProbe {
             fallbacks(g, w);
             return;
         }
+        if (args.length > 0 && args[0].equals("capture-refused")) {
+            captureRefused(g, w);
+            return;
+        }
         if (args.length > 1 && args[0].equals("record")) {
             record(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -42,6 +46,7 @@ public final class FakeGpuProbe {
                 RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
                 System.out.println(l + " images=" + e.predict(List.of(img, img, img), Interpolation.NEAREST).length);
                 System.out.println(l + " ms=" + e.timeForward(Tensor.zeros(1, g.input().shape())));
+                System.out.println(l + " replayed ms=" + e.timeForward(Tensor.zeros(1, g.input().shape())));
                 List<dev.inception.StepTime> profile = e.profile(Tensor.zeros(1, g.input().shape()));
                 System.out.println(l + " profile=" + profile.size() + " first=" + profile.get(0));
                 List<String> d = e.describe();
@@ -59,13 +64,25 @@ public final class FakeGpuProbe {
 
     /**
      * With FAKE_GPU_LOG set: marks the log around one forward pass of each kind at the maximum batch (2), so the test
-     * can compare the recorded calls with the plan; and round-trips an input through the arena.
+     * can compare the recorded calls with the plan, first with CUDA graphs off (every pass call by call), then on
+     * (an eager pass, the captured pass, replays); and round-trips an input through the arena.
      */
     static void record(Graph g, Weights w, java.nio.file.Path log) {
         RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
         for (Lowering l : Lowering.values()) {
             EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l);
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin capture " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end capture " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end replay " + l);
+                e.predict(List.of(img, img), Interpolation.NEAREST);
+                mark(log, "end replayed images " + l);
+                System.out.println(l + " graphs " + e.describe().get(0));
+            }
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudaGraphs(false))) {
                 e.forward(Tensor.zeros(2, g.input().shape()));
                 mark(log, "begin forward " + l);
                 e.forward(Tensor.zeros(2, g.input().shape()));
@@ -91,6 +108,19 @@ public final class FakeGpuProbe {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** With the fake driver refusing every stream capture: one fallback, then every pass call by call. */
+    static void captureRefused(Graph g, Weights w) {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2);
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            for (int i = 0; i < 4; i++) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+            }
+            System.out.println("fallbacks=" + e.fallbacks());
+            System.out.println("describe=" + e.describe().get(0));
+        }
+        System.out.println("ok");
     }
 
     /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */

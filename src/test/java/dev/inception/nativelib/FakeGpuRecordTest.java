@@ -145,6 +145,48 @@ class FakeGpuRecordTest {
         assertTrue(preprocess >= 0 && preprocess < firstConv, calls.toString());
     }
 
+    /** The calls that do a step's work (or replay them all), as the plan-derived expectations spell them. */
+    static List<String> work(List<String> lines) {
+        return lines.stream()
+                .filter(l -> l.startsWith("conv") || l.startsWith("pool") || l.startsWith("sgemm")
+                        || l.startsWith("launch") || l.startsWith("graph launch"))
+                .map(l -> l.startsWith("launch") ? l.substring(0, l.indexOf(" grid")) : l)
+                .toList();
+    }
+
+    /**
+     * With CUDA graphs on, the second pass at a batch size is recorded by stream capture (thread-local mode, 1):
+     * the same calls as an eager pass, all inside the capture, nothing that allocates, waits, creates or searches
+     * for algorithms (the fake driver refuses those during capture, as the real one does), then one launch.
+     */
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void theSecondPassIsCapturedCallForCallAndLaunchedOnce(Lowering lowering) {
+        List<String> pass = between("begin capture " + lowering, "end capture " + lowering);
+        int begin = pass.indexOf("capture begin mode 1");
+        int end = pass.indexOf("capture end");
+        assertTrue(begin >= 0 && end > begin, pass.toString());
+        List<String> expected = new ArrayList<>(expectedCalls(Planner.lower(InceptionV3.build(), lowering,
+                List.of("avg_pool"))));
+        assertEquals(expected, work(pass.subList(begin + 1, end)), "captured calls");
+        assertEquals(List.of("graph launch"), work(pass.subList(end + 1, pass.size())), "after the capture");
+        for (String l : pass) {
+            assertTrue(!l.startsWith("illegal") && !l.startsWith("algorithm search") && !l.startsWith("alloc")
+                    && !l.startsWith("create"), l);
+        }
+    }
+
+    /** Later passes are one graph launch each; images add only their preprocess kernel before it. */
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void laterPassesAreOneGraphLaunch(Lowering lowering) {
+        assertEquals(List.of("graph launch"), work(between("end capture " + lowering, "end replay " + lowering)));
+        assertEquals(List.of("launch preprocess_u8_f32", "graph launch"),
+                work(between("end replay " + lowering, "end replayed images " + lowering)));
+        assertTrue(out.stream().anyMatch(l -> l.startsWith(lowering + " graphs gpu: Fake GPU, FP32, CUDA graphs on"
+                + " (replaying batch 2),")), String.join("\n", out));
+    }
+
     @ParameterizedTest
     @EnumSource(value = Lowering.class, names = "FUSED")
     void anInputRoundTripsThroughTheArenaUnchanged(Lowering unused) {

@@ -69,6 +69,28 @@ class FakeGpuTest {
         assertTrue(r.out().contains("fake-gpu: conv calls fused 94 plain " + 3 * 94), text);
     }
 
+    /**
+     * The driver refusing stream capture (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, 900): the pass that tried runs
+     * call by call instead, the fallback is reported once with the driver's reason, and later passes at that batch
+     * size do not try again.
+     */
+    @Test
+    void aRefusedCaptureFallsBackToCallByCallLaunchesOnce() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of("FAKE_CUDA_CAPTURE_STATUS", "900"), FakeGpuProbe.class,
+                "capture-refused");
+        String text = r.text();
+        assertEquals(0, r.exit(), text);
+        assertTrue(r.out().stream().anyMatch(l -> l.startsWith("fallbacks=[forward pass (batch 2): one CUDA graph launch"
+                + " -> call-by-call launches (stream capture failed: cuStreamEndCapture: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED")
+                && !l.contains("), forward pass")), text);
+        assertTrue(r.out().stream().anyMatch(l -> l.startsWith("describe=gpu: Fake GPU, FP32, CUDA graphs on (none"
+                + " captured yet)")), text);
+        assertTrue(r.out().contains("fake-gpu: graph launches 0"), text);
+        assertTrue(r.out().contains("fake-gpu: live graphs 0"), text);
+        // four passes of 94 fused convolutions, plus the 94 the refused capture recorded before the pass ran call by call
+        assertTrue(r.out().contains("fake-gpu: conv calls fused " + 5 * 94 + " plain 0"), text);
+    }
+
     private static String all() {
         return String.join("\n", out);
     }
@@ -82,6 +104,7 @@ class FakeGpuTest {
             assertTrue(out.contains(plan + " predict4=4"), all());
             assertTrue(out.contains(plan + " images=3"), all());
             assertTrue(out.contains(plan + " ms=1.5"), all());
+            assertTrue(out.contains(plan + " replayed ms=1.5"), all());
             // per-step profile with CUDA events: every step of the plan (313 faithful, 125 fused), named and attributed
             assertTrue(out.contains(plan + " profile=" + (plan.equals("FUSED") ? 125 : 313)
                     + " first=StepTime[step=conv2d_1, milliseconds=1.5, implementation=cudnn WINOGRAD]"), all());
@@ -101,9 +124,10 @@ class FakeGpuTest {
     @Test
     void closeReleasesEverythingItCreated() {
         for (String counter : new String[] {"device_allocations", "host_allocations", "streams", "events", "contexts",
-            "modules", "descriptors", "cudnn_handles", "cublas_handles"}) {
+            "modules", "descriptors", "cudnn_handles", "cublas_handles", "graphs", "graph_execs"}) {
             assertTrue(out.contains("fake-gpu: live " + counter + " 0"), counter + ":\n" + all());
         }
         assertTrue(out.stream().anyMatch(l -> l.startsWith("fake-gpu: kernel launches ") && !l.endsWith(" 0")), all());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("fake-gpu: graph launches ") && !l.endsWith(" 0")), all());
     }
 }

@@ -77,6 +77,21 @@ class VerificationTest {
         assertFalse(Verification.compare(ref, wrong, Precision.TF32).pass());
     }
 
+    /** verify's GPU check of a graph replay: the replay's failure fails the whole report, under its own names. */
+    @Test
+    void aFailingSecondPassFailsTheCombinedReport() {
+        Map<String, Tensor> ref = Map.of("mixed0", vec(1, 2, 4));
+        Verification.Report first = Verification.compare(ref, Map.of("mixed0", vec(1, 2, 4)), 1e-4);
+        Verification.Report replay = Verification.compare(ref, Map.of("mixed0", vec(1, 2, 4.01f)), 1e-4);
+        assertTrue(first.pass());
+        Verification.Report both = first.and("replay ", replay);
+        assertFalse(both.pass());
+        assertEquals(java.util.List.of("mixed0", "replay mixed0"), both.taps().stream()
+                .map(Verification.TapResult::tap).toList());
+        assertEquals(0.01 / 4, both.taps().get(1).maxRelativeError(), 1e-6);
+        assertTrue(first.and("replay ", first).pass());
+    }
+
     @Test
     void tf32IsLooserThanFp32() {
         assertTrue(Tolerances.forPrecision(Precision.TF32) > Tolerances.forPrecision(Precision.FP32));

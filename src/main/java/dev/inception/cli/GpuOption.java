@@ -1,0 +1,42 @@
+package dev.inception.cli;
+
+import dev.inception.EngineOptions;
+import dev.inception.Precision;
+import picocli.CommandLine.Option;
+
+/** --precision and --[no-]cuda-graphs: how the GPU executor computes, for every command that runs the network. */
+final class GpuOption {
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "GPU arithmetic: fp32 (default: tensor cores off, within 1e-4 of the reference) | tf32"
+                    + " (float32 storage, TF32 tensor-core products). The CPU backends compute in fp32 only.")
+    String precision;
+
+    @Option(names = "--cuda-graphs", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "GPU: from the second batch of a size on, replay the whole forward pass as one captured"
+                    + " CUDA graph (default: on). --no-cuda-graphs launches every call, to measure what graphs save.")
+    boolean cudaGraphs;
+
+    Precision precision() {
+        return Choice.of(Precision.class, precision, "--precision");
+    }
+
+    /** Sets precision and graphs; an explicit CPU backend with another precision than fp32 is refused at once. */
+    EngineOptions apply(EngineOptions o) {
+        if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
+            check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
+        }
+        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs);
+    }
+
+    /**
+     * A precision other than fp32 asked of a CPU engine is a usage error, not a silent fp32 run; called again once
+     * {@code --backend auto} has chosen.
+     */
+    void check(String engineBackend) {
+        if (!engineBackend.equals("gpu") && precision() != Precision.FP32) {
+            throw new UsageException("--precision " + precision + " applies to the GPU only; the " + engineBackend
+                    + " backend computes in fp32 (use --backend gpu, or drop --precision)");
+        }
+    }
+}
