@@ -7,9 +7,11 @@
 #   ./gpu-run.sh RESULTS_DIR            (from inside a bundle)
 #
 # It ends by packing RESULTS_DIR into RESULTS_DIR.tgz, because a device machine returns only a few files. On the
-# lent H200 (docs/NATIVE.md), as one prepared command with carry ["target/bundle"] and timeout_s 540:
+# lent H200 (docs/NATIVE.md), as one prepared command with carry ["target/bundle"] and timeout_s 560:
 #   bash target/bundle/on-device.sh "$OUT"
 # which is: chmod the bundle's executables, target/bundle/gpu-run.sh /tmp/r, cp /tmp/r.tgz /tmp/r/summary.txt $OUT/.
+# (timeout_s 560: the runbook's 480 s, the JVMs' start and the packing.) A second window for the stages the first
+# did not reach: INCEPTION_SKIP_STAGES='info-json|smoke|native-.*|verify-.*' in front of the same command.
 # Back here: bench/unpack-gpu-results.sh r.tgz  ->  bench/results/<date>-h200/
 #
 # Java: the bundle's jre/, else java on PATH. CUDA, cuDNN and cuBLAS: found by `inception info` (toolkit folders,
@@ -30,10 +32,10 @@ else
 fi
 inception="$bundle/inception"
 start_all=$(date +%s)
-# The whole runbook stays within this many seconds (default 7 minutes, leaving the device window's start-up and
-# copies 2 more): each stage gets its own budget, cut to what is left; a stage with under 15 s left is skipped
-# and says so.
-total_budget="${INCEPTION_RUNBOOK_SECONDS:-420}"
+# The whole runbook stays within this many seconds (default 8 minutes, leaving the device window's start-up and
+# copies the rest of its 15): each stage gets its own budget, cut to what is left; a stage with under 15 s left is
+# skipped and says so.
+total_budget="${INCEPTION_RUNBOOK_SECONDS:-480}"
 # execute bits may not survive the trip to the device machine
 chmod -R u+x "$bundle/jre/bin" "$bundle/jre/lib/jspawnhelper" "$bundle/inception" "$bundle"/*.sh 2>/dev/null || true
 
@@ -45,6 +47,11 @@ stage() {
   local name="$1" budget="$2"
   shift 2
   local t0 rc left
+  # a second window can leave out what the first one already ran: INCEPTION_SKIP_STAGES='native-.*|verify-.*'
+  if [ -n "${INCEPTION_SKIP_STAGES:-}" ] && [[ "$name" =~ ^(${INCEPTION_SKIP_STAGES})$ ]]; then
+    skip "$name" "INCEPTION_SKIP_STAGES"
+    return 0
+  fi
   left=$(( total_budget - ($(date +%s) - start_all) ))
   if [ "$left" -lt 15 ]; then
     skip "$name" "out of the runbook's ${total_budget}s budget"
@@ -134,29 +141,66 @@ else
 fi
 
 examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
+# timed runs per batch size (the rehearsal on a fake GPU, H200RehearsalIT, asks for fewer: the fake computes nothing)
+iters="${INCEPTION_BENCH_ITERS:-20}"; warmup="${INCEPTION_BENCH_WARMUP:-3}"
+py="${PYTHON:-python3}"
+# verify PRECISION PLAN: against the CPU reference, tap by tap; on the GPU it also checks the CUDA graph replay
+verify() {
+  stage "verify-$1-$2" 60 bash -c "\"$inception\" verify --json --plan $2 --precision $1 ${examples[*]} > \"$results/verify-$1-$2.json\""
+}
+# bench NAME BUDGET ARGS...: one engine, the batch sizes given, JSON in bench-NAME.json
+bench() {
+  local name="$1" budget="$2"
+  shift 2
+  stage "bench-$name" "$budget" "$inception" bench --backend gpu --warmup "$warmup" --iters "$iters" \
+    --out "$results/bench-$name.json" "$@"
+}
+# torch MODE BUDGET BATCHES: the PyTorch peer (bench/peers/torch_inception.py) in the same run, same batches
+torch() {
+  stage "torch-$1" "$2" "$py" "$here/peers/torch_inception.py" --device cuda --modes "$1" --batch "$3" \
+    --warmup "$warmup" --iters "$iters" --out "$results/torch-gpu-$1.json"
+}
+all_batches=1,8,32,128,256
 if [ "$gpu" = 1 ]; then
-  stage verify-fp32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision fp32 ${examples[*]} > \"$results/verify-fp32-fused.json\""
-  stage verify-fp32-faithful 60 bash -c "\"$inception\" verify --json --plan faithful --precision fp32 ${examples[*]} > \"$results/verify-fp32-faithful.json\""
-  stage verify-tf32-fused 60 bash -c "\"$inception\" verify --json --plan fused --precision tf32 ${examples[*]} > \"$results/verify-tf32-fused.json\""
-  stage bench-fused 90 "$inception" bench --backend gpu --plan fused --batch 1,8,32,128 --warmup 3 --iters 20 \
-    --out "$results/bench-gpu-fused.json"
-  stage bench-faithful 60 "$inception" bench --backend gpu --plan faithful --batch 1,32 --warmup 3 --iters 20 \
-    --scope network --out "$results/bench-gpu-faithful.json"
-  # PyTorch peers, where this host's python3 has torch with CUDA; torch.compile's max-autotune takes minutes, so
-  # it runs only when asked (INCEPTION_PEERS_AUTOTUNE=1)
-  py="${PYTHON:-python3}"
   if "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1; then
-    modes="eager-fp32 eager-cl-fp16 compile-reduce-overhead"
-    [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ] && modes="$modes compile-max-autotune"
-    for m in $modes; do
-      stage "torch-$m" 90 "$py" "$here/peers/torch_inception.py" --device cuda --modes "$m" --batch 1,8,32,128 \
-        --warmup 3 --iters 20 --out "$results/torch-gpu-$m.json"
-    done
+    peers=1
+  else
+    peers=0
+  fi
+  # Most valuable evidence first, so that a short window still answers the main questions: is every path we
+  # time correct (fp32, fp16, with their graph replays), then the targets (fp16 throughput at 256, batch-1
+  # latency) beside the PyTorch peers, then the other precisions and the on/off switches.
+  verify fp32 fused
+  verify fp16 fused
+  bench fp16 90 --precision fp16 --batch "$all_batches"
+  bench fp32 90 --precision fp32 --batch "$all_batches"
+  if [ "$peers" = 1 ]; then
+    torch eager-fp32 90 "$all_batches"
+    torch eager-cl-fp16 90 "$all_batches"
+    torch compile-reduce-overhead 120 1,8
+  fi
+  verify bf16 fused
+  verify tf32 fused
+  verify fp32 faithful
+  bench fp32-no-graphs 60 --precision fp32 --no-cuda-graphs --batch 1,8,32 --scope network
+  bench fp16-no-graphs 60 --precision fp16 --no-cuda-graphs --batch 1,8,32 --scope network
+  bench bf16 60 --precision bf16 --batch 1,32,256 --scope network
+  bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
+  bench fp32-faithful 60 --plan faithful --batch 1,32 --scope network
+  if [ "$peers" = 1 ]; then
+    torch compile-reduce-overhead-fp16 120 1,8,256
+    # torch.compile's max-autotune takes minutes: asked for (INCEPTION_PEERS_AUTOTUNE=1), in a window of its own
+    if [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ]; then
+      torch compile-max-autotune-fp16 300 256
+      torch compile-max-autotune 300 1
+    fi
   else
     skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
   fi
 else
-  for s in verify-fp32-fused verify-fp32-faithful verify-tf32-fused bench-fused bench-faithful torch-peers; do
+  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 verify-bf16-fused verify-tf32-fused \
+    verify-fp32-faithful bench-fp32-no-graphs bench-fp16-no-graphs bench-bf16 bench-tf32 bench-fp32-faithful \
+    torch-peers; do
     skip "$s" "no GPU visible"
   done
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command for a lent GPU machine (the device tool), run from the repository root there with
-# carry ["target/bundle"] and timeout_s 540:
+# carry ["target/bundle"] and timeout_s 560:
 #
 #   bash target/bundle/on-device.sh "$OUT"
 #

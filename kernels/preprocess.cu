@@ -1,6 +1,7 @@
 // Keras's inception_v3.preprocess_input ('tf' mode) on the GPU: uint8 RGB (NHWC, already decoded and resized on
-// the CPU, uploaded as bytes: a quarter of the float traffic) to float32 x / 127.5 - 1. The CPU twin is
-// image.Preprocess.value; IEEE division (nvcc's default -prec-div=true) makes them bit-identical.
+// the CPU, uploaded as bytes: a quarter of the float traffic) to x / 127.5 - 1, stored as float32, fp16 or bf16.
+// The CPU twin is image.Preprocess.value; IEEE division (nvcc's default -prec-div=true) makes them bit-identical
+// in float32, and the 16-bit kernels round that float32 once, to nearest even, as gpu.HalfFloats does.
 #include "common.cuh"
 
 INCEPTION_HD inline float preprocess_value(unsigned char u) {
@@ -13,3 +14,22 @@ extern "C" __global__ void preprocess_u8_f32(float *__restrict__ dst, const unsi
         dst[i] = preprocess_value(src[i]);
     }
 }
+
+#ifdef __CUDACC__
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+extern "C" __global__ void preprocess_u8_f16(__half *__restrict__ dst, const unsigned char *__restrict__ src,
+                                             long long n) {
+    GRID_STRIDE_LOOP(i, n) {
+        dst[i] = __float2half_rn(preprocess_value(src[i]));
+    }
+}
+
+extern "C" __global__ void preprocess_u8_bf16(__nv_bfloat16 *__restrict__ dst, const unsigned char *__restrict__ src,
+                                              long long n) {
+    GRID_STRIDE_LOOP(i, n) {
+        dst[i] = __float2bfloat16_rn(preprocess_value(src[i]));
+    }
+}
+#endif

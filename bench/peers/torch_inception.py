@@ -9,6 +9,9 @@ speed does not depend on them. Modes:
   eager-cl-fp16            eager, channels_last, fp16 autocast          (CUDA only)
   compile-max-autotune     torch.compile(mode="max-autotune")           (CUDA only)
   compile-reduce-overhead  torch.compile(mode="reduce-overhead"), CUDA graphs (CUDA only)
+  compile-max-autotune-fp16, compile-reduce-overhead-fp16
+                           the same, channels_last with fp16 autocast   (CUDA only) -- the peers of --precision fp16
+A "-fp16" mode is channels_last with autocast; every other mode keeps TF32 off, as our fp32 does.
 Timing: CUDA events around the forward on the GPU; on the CPU, a clock around the synchronous forward.
 
   python3 torch_inception.py --device cpu --threads 2 --batch 1,8 --out torch-cpu.json
@@ -26,21 +29,26 @@ import numpy as np
 import torch
 import torchvision
 
-CUDA_ONLY = {"eager-cl-fp16", "compile-max-autotune", "compile-reduce-overhead"}
+CUDA_ONLY = {"eager-cl-fp16", "compile-max-autotune", "compile-reduce-overhead", "compile-max-autotune-fp16",
+             "compile-reduce-overhead-fp16"}
+
+
+def channels_last(mode):
+    return mode.startswith("eager-cl-") or mode.endswith("-fp16")
 
 
 def build(mode, device):
     model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False).eval().to(device)
-    if mode.startswith("eager-cl-"):
+    if channels_last(mode):
         model = model.to(memory_format=torch.channels_last)
     if mode.startswith("compile-"):
-        model = torch.compile(model, mode=mode[len("compile-"):])
+        model = torch.compile(model, mode=mode[len("compile-"):].removesuffix("-fp16"))
     return model
 
 
 def forward(model, x, mode):
     with torch.inference_mode():
-        if mode == "eager-cl-fp16":
+        if mode.endswith("-fp16"):
             with torch.autocast("cuda", dtype=torch.float16):
                 return model(x)
         return model(x)
@@ -121,7 +129,7 @@ def main():
         results = []
         for batch in batches:
             x = torch.randn(batch, 3, 299, 299, device=args.device)
-            if mode.startswith("eager-cl-"):
+            if channels_last(mode):
                 x = x.to(memory_format=torch.channels_last)
             for _ in range(args.warmup):
                 time_ms(model, x, mode, args.device)

@@ -247,7 +247,13 @@ int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, 
     if (status != 0) return status;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
 }
-int cudnnBatchNormalizationForwardInference(void) { return 0; }
+int cudnnBatchNormalizationForwardInference(void *h, int mode, const void *alpha, const void *beta, void *xd,
+                                            const void *x, void *yd, void *y, void *pd) {
+    (void) h; (void) mode; (void) alpha; (void) beta; (void) x; (void) y;
+    RECORD("batchnorm x " TENSOR_FIELDS " y " TENSOR_FIELDS " params " TENSOR_FIELDS "\n", TENSOR_ARGS(xd),
+           TENSOR_ARGS(yd), TENSOR_ARGS(pd));
+    return 0;
+}
 int cudnnPoolingForward(void *h, void *pd, const void *alpha, void *xd, const void *x, const void *beta, void *yd) {
     (void) h; (void) alpha; (void) x; (void) beta;
     const int *p = get(pd);
@@ -255,9 +261,22 @@ int cudnnPoolingForward(void *h, void *pd, const void *alpha, void *xd, const vo
            p[0], p[2], p[3], p[4], p[5], p[6], p[7], TENSOR_ARGS(xd), TENSOR_ARGS(yd));
     return 0;
 }
-int cudnnActivationForward(void) { return 0; }
-int cudnnSoftmaxForward(void) { return 0; }
-int cudnnAddTensor(void) { return 0; }
+int cudnnActivationForward(void *h, void *ad, const void *alpha, void *xd, const void *x, const void *beta, void *yd) {
+    (void) h; (void) ad; (void) alpha; (void) x; (void) beta;
+    RECORD("activation x " TENSOR_FIELDS " y " TENSOR_FIELDS "\n", TENSOR_ARGS(xd), TENSOR_ARGS(yd));
+    return 0;
+}
+int cudnnSoftmaxForward(void *h, int algo, int mode, const void *alpha, void *xd, const void *x, const void *beta,
+                        void *yd) {
+    (void) h; (void) algo; (void) mode; (void) alpha; (void) x; (void) beta;
+    RECORD("softmax x " TENSOR_FIELDS " y " TENSOR_FIELDS "\n", TENSOR_ARGS(xd), TENSOR_ARGS(yd));
+    return 0;
+}
+int cudnnAddTensor(void *h, const void *alpha, void *ad, const void *a, const void *beta, void *cd) {
+    (void) h; (void) alpha; (void) a; (void) beta;
+    RECORD("add a " TENSOR_FIELDS " c " TENSOR_FIELDS "\n", TENSOR_ARGS(ad), TENSOR_ARGS(cd));
+    return 0;
+}
 #endif
 
 #ifdef FAKE_CUBLAS
@@ -270,6 +289,13 @@ int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *al
                    const void *b, int ldb, const float *beta, void *c, int ldc) {
     (void) h; (void) alpha; (void) a; (void) b; (void) beta; (void) c;
     RECORD("sgemm %d %d m %d n %d k %d lda %d ldb %d ldc %d\n", ta, tb, m, n, k, lda, ldb, ldc);
+    return 0;
+}
+int cublasGemmEx(void *h, int ta, int tb, int m, int n, int k, const void *alpha, const void *a, int atype, int lda,
+                 const void *b, int btype, int ldb, const void *beta, void *c, int ctype, int ldc, int compute, int algo) {
+    (void) h; (void) alpha; (void) a; (void) b; (void) beta; (void) c;
+    RECORD("gemmEx %d %d m %d n %d k %d a %d lda %d b %d ldb %d c %d ldc %d compute %d algo %d\n", ta, tb, m, n, k,
+           atype, lda, btype, ldb, ctype, ldc, compute, algo);
     return 0;
 }
 int cublasGetProperty(int type, int *value) { *value = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }

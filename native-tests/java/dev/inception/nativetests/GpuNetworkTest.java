@@ -58,6 +58,47 @@ class GpuNetworkTest {
         assertTrue(r.pass(), r.toString());
     }
 
+    /** FP16 and BF16 against the float32 reference, within the tolerances of docs/VERIFICATION.md. */
+    @ParameterizedTest(name = "{0}, fused plan, batch 2")
+    @CsvSource({"FP16", "BF16"})
+    void sixteenBitNetworksWithinTheirTolerance(Precision precision) {
+        Tensor x = GpuTestSupport.random(2, graph.input().shape(), 6);
+        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(2);
+        Map<String, Tensor> cpu;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
+            cpu = e.taps(x);
+        }
+        Map<String, Tensor> gpu;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withPrecision(precision))) {
+            gpu = e.taps(x);
+        }
+        Verification.Report r = Verification.compare(cpu, gpu, precision);
+        for (Verification.TapResult t : r.taps()) {
+            System.out.printf("[native-tests] %s %-12s rel %.3e%n", precision, t.tap(), t.maxRelativeError());
+        }
+        assertTrue(r.pass(), r.toString());
+    }
+
+    /**
+     * The second pass at a batch size is captured into a CUDA graph, the third replays it: both give exactly the
+     * first (eager) pass's values, since the same kernels run on the same data in the same order.
+     */
+    @Test
+    void graphReplayGivesTheEagerPassBitForBit() {
+        Tensor x = GpuTestSupport.random(2, graph.input().shape(), 7);
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.GPU)
+                .withMaxBatch(2).withTaps(true))) {
+            Map<String, Tensor> eager = e.taps(x);
+            Map<String, Tensor> captured = e.taps(x);
+            Map<String, Tensor> replayed = e.taps(x);
+            assertTrue(e.describe().get(0).contains("replaying batch 2"), e.describe().get(0));
+            for (String tap : eager.keySet()) {
+                assertTrue(java.util.Arrays.equals(eager.get(tap).data(), captured.get(tap).data()), tap);
+                assertTrue(java.util.Arrays.equals(eager.get(tap).data(), replayed.get(tap).data()), tap);
+            }
+        }
+    }
+
     /**
      * Open/close cycles: -Dinception.leakCycles (default 5, as in the runbook; 100 for a soak). Cheap per cycle
      * because convolution algorithms are measured once per geometry and process, not once per engine.

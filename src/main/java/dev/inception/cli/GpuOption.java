@@ -9,7 +9,8 @@ final class GpuOption {
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
             description = "GPU arithmetic: fp32 (default: tensor cores off, within 1e-4 of the reference) | tf32"
-                    + " (float32 storage, TF32 tensor-core products). The CPU backends compute in fp32 only.")
+                    + " (float32 storage, TF32 tensor-core products) | fp16 | bf16 (16-bit activations and weights,"
+                    + " tensor cores, float32 accumulation). The CPU backends compute in fp32 only.")
     String precision;
 
     @Option(names = "--cuda-graphs", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -16,49 +16,66 @@ import static jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
 import static jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_DEFAULT_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_FMA_MATH;
+import static jcuda.jcudnn.cudnnMathType.CUDNN_TENSOR_OP_MATH;
 import static jcuda.jcudnn.cudnnNanPropagation.CUDNN_NOT_PROPAGATE_NAN;
 import static jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NHWC;
 
 /**
- * Creates cuDNN descriptors (host-side objects) and destroys all of them in close(). Activations are NHWC float32
- * like the plan's tensors; filters are NHWC (KRSC in memory).
+ * Creates cuDNN descriptors (host-side objects) and destroys all of them in close(). Activations are NHWC like the
+ * plan's tensors, in the precision's storage type; filters are NHWC (KRSC in memory).
  */
 final class Descriptors implements AutoCloseable {
 
     private final List<Runnable> destroy = new ArrayList<>();
 
     cudnnTensorDescriptor tensor(CudnnGeometry.Dims d) {
+        return tensor(d, StorageType.FLOAT);
+    }
+
+    cudnnTensorDescriptor tensor(CudnnGeometry.Dims d, StorageType type) {
         cudnnTensorDescriptor t = new cudnnTensorDescriptor();
         CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(t), "cudnnCreateTensorDescriptor");
         destroy.add(() -> JCudnn.cudnnDestroyTensorDescriptor(t));
-        CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, d.n(), d.c(), d.h(),
-                d.w()), "cudnnSetTensor4dDescriptor " + d);
+        CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC, type.cudnn, d.n(), d.c(), d.h(),
+                d.w()), "cudnnSetTensor4dDescriptor " + d + " " + type);
         return t;
     }
 
     /** A per-channel tensor (1 x c x 1 x 1): biases and batch-norm parameters. */
-    cudnnTensorDescriptor channels(int c) {
-        return tensor(new CudnnGeometry.Dims(1, c, 1, 1));
+    cudnnTensorDescriptor channels(int c, StorageType type) {
+        return tensor(new CudnnGeometry.Dims(1, c, 1, 1), type);
     }
 
     cudnnFilterDescriptor filter(CudnnGeometry.Conv g) {
+        return filter(g, StorageType.FLOAT);
+    }
+
+    cudnnFilterDescriptor filter(CudnnGeometry.Conv g, StorageType type) {
         cudnnFilterDescriptor f = new cudnnFilterDescriptor();
         CudaCalls.cudnn(JCudnn.cudnnCreateFilterDescriptor(f), "cudnnCreateFilterDescriptor");
         destroy.add(() -> JCudnn.cudnnDestroyFilterDescriptor(f));
-        CudaCalls.cudnn(JCudnn.cudnnSetFilter4dDescriptor(f, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, g.k(), g.input().c(),
+        CudaCalls.cudnn(JCudnn.cudnnSetFilter4dDescriptor(f, type.cudnn, CUDNN_TENSOR_NHWC, g.k(), g.input().c(),
                 g.r(), g.s()), "cudnnSetFilter4dDescriptor");
         return f;
     }
 
-    /** FP32 uses FMA math only: cuDNN's default math lets Ampere and later use TF32 for float32 convolutions. */
+    /**
+     * Products and sums in float32 whatever the storage (cuDNN's "pseudo-half" configuration for FP16 and BF16:
+     * 16-bit tensors, float32 accumulation). The math type: FP32 uses FMA math only (cuDNN's default math lets
+     * Ampere and later use TF32 for float32 convolutions); TF32 is that default; FP16 and BF16 ask for tensor cores.
+     */
     cudnnConvolutionDescriptor convolution(CudnnGeometry.Conv g, Precision precision) {
         cudnnConvolutionDescriptor c = new cudnnConvolutionDescriptor();
         CudaCalls.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(c), "cudnnCreateConvolutionDescriptor");
         destroy.add(() -> JCudnn.cudnnDestroyConvolutionDescriptor(c));
         CudaCalls.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(c, g.padH(), g.padW(), g.strideH(), g.strideW(), 1, 1,
                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-        CudaCalls.cudnn(JCudnn.cudnnSetConvolutionMathType(c, precision == Precision.TF32 ? CUDNN_DEFAULT_MATH
-                : CUDNN_FMA_MATH), "cudnnSetConvolutionMathType");
+        int math = switch (precision) {
+            case FP32 -> CUDNN_FMA_MATH;
+            case TF32 -> CUDNN_DEFAULT_MATH;
+            case FP16, BF16 -> CUDNN_TENSOR_OP_MATH;
+        };
+        CudaCalls.cudnn(JCudnn.cudnnSetConvolutionMathType(c, math), "cudnnSetConvolutionMathType");
         return c;
     }
 

@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a plan on one GPU with cuDNN, cuBLAS and this project's kernels, in NHWC float32 like the CPU executor,
- * with the same arena layout (offsets and sizes times the batch).
+ * Runs a plan on one GPU with cuDNN, cuBLAS and this project's kernels, in NHWC like the CPU executor, with the
+ * same arena layout (offsets and sizes times the batch), in float32 or, for FP16 and BF16, with 16-bit activations
+ * and weights (TensorTypes). What comes back to the host is always float32.
  *
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
  * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
@@ -41,6 +42,7 @@ public final class GpuExecutor implements Executor {
     private final DeviceWeights weights;
     private final DeviceBuffer arena;
     private final KernelModule kernels;
+    private final TensorTypes types;
     private final GpuProgram.Workspace workspace = new GpuProgram.Workspace(WORKSPACE_LIMIT);
     private final Map<Integer, GpuProgram> programs = new HashMap<>();
     private final Staging stagingIn;
@@ -59,11 +61,12 @@ public final class GpuExecutor implements Executor {
         this.cx = new CudaContext(options.device(), options.precision());
         owned.add(cx);
         try {
-            weights = own(new DeviceWeights(plan, w));
+            types = new TensorTypes(plan, options.precision());
+            weights = own(new DeviceWeights(plan, w, types.activations()));
             arena = own(new DeviceBuffer(plan.arenaElements() * maxBatch * Sizeof.FLOAT,
                     "the activation arena for a batch of " + maxBatch));
             kernels = own(new KernelModule());
-            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, workspace, true,
+            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, types, workspace, true,
                     graphs, fallbacks::add));
             programs.put(maxBatch, full);
             workspace.buffer = own(new DeviceBuffer(full.workspaceNeeded(), "the cuDNN workspace"));
@@ -136,7 +139,8 @@ public final class GpuExecutor implements Executor {
         }
         GpuProgram program = prepare(batch, shape, fetch);
         stagingIn.upload(rgb, deviceBytes.ptr(), cx.stream());
-        kernels.preprocess(cx.stream(), program.at(plan.input()), deviceBytes.ptr(), rgb.length);
+        kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), deviceBytes.ptr(),
+                rgb.length);
         program.enqueue();
         return download(batch, fetch);
     }
@@ -170,10 +174,18 @@ public final class GpuExecutor implements Executor {
         return times;
     }
 
-    /** Checks, makes the context current, uploads the input; returns the program for this batch size. */
+    /**
+     * Checks, makes the context current, uploads the input (converted on the host, rounding to nearest even, when
+     * the input is 16-bit); returns the program for this batch size.
+     */
     private GpuProgram prepare(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input.batch(), input.shape(), fetch);
-        stagingIn.upload(input.data(), program.at(plan.input()), cx.stream());
+        StorageType type = types.of(plan.input());
+        if (type == StorageType.FLOAT) {
+            stagingIn.upload(input.data(), program.at(plan.input()), cx.stream());
+        } else {
+            stagingIn.upload(type.encode(input.data()), program.at(plan.input()), cx.stream());
+        }
         return program;
     }
 
@@ -188,7 +200,7 @@ public final class GpuExecutor implements Executor {
         }
         cx.makeCurrent();
         return programs.computeIfAbsent(n, b -> {
-            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, workspace, false, graphs,
+            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, types, workspace, false, graphs,
                     fallbacks::add);
             owned.add(p);
             return p;
@@ -207,7 +219,7 @@ public final class GpuExecutor implements Executor {
                         + " values, more than one Java array holds; fetch it with a smaller batch");
             }
             Tensor host = new Tensor(n, t.shape(), new float[(int) elements]);
-            ranges.add(new Staging.Download(program.at(t.id()), host.data()));
+            ranges.add(new Staging.Download(program.at(t.id()), host.data(), types.of(t.id())));
             out.put(layer, host);
         }
         stagingOut.download(ranges, cx.stream());

@@ -19,6 +19,8 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jcuda.jcublas.cublasComputeType.CUBLAS_COMPUTE_32F;
+import static jcuda.jcublas.cublasGemmAlgo.CUBLAS_GEMM_DEFAULT;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcudnn.cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL;
 import static jcuda.jcudnn.cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE;
@@ -62,6 +64,7 @@ final class GpuProgram implements AutoCloseable {
     private final DeviceBuffer arena;
     private final DeviceWeights weights;
     private final KernelModule kernels;
+    private final TensorTypes types;
     private final Workspace workspace;
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final boolean graphs;
@@ -73,8 +76,9 @@ final class GpuProgram implements AutoCloseable {
      * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic
      * @param graphs replay passes after the first as one CUDA graph ({@link #enqueue()}) */
     GpuProgram(Plan plan, int n, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-               Workspace workspace, boolean measure, boolean graphs,
+               TensorTypes types, Workspace workspace, boolean measure, boolean graphs,
                java.util.function.Consumer<Fallback> fallbacks) {
+        this.types = types;
         this.graphs = graphs;
         this.plan = plan;
         this.n = n;
@@ -153,7 +157,10 @@ final class GpuProgram implements AutoCloseable {
         if (ops.get(i) instanceof ConvolutionCall c) {
             return "cudnn " + c.choice().algoName();
         }
-        return s instanceof Step.Concat ? "kernel concat_nhwc_f32" : s instanceof Step.Dense ? "cublas sgemm" : "cudnn";
+        if (s instanceof Step.Concat c) {
+            return "kernel " + KernelModule.concatKernel(types.of(c.output()));
+        }
+        return s instanceof Step.Dense d ? "cublas " + gemmName(d) : "cudnn";
     }
 
     /** The algorithm each convolution uses now. */
@@ -165,6 +172,7 @@ final class GpuProgram implements AutoCloseable {
         return choices().stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
     }
 
+    /** Where a tensor starts: its float32-sized slot, of which a 16-bit tensor uses the first half (TensorTypes). */
     CUdeviceptr at(int tensor) {
         return arena.at(plan.tensor(tensor).offset() * n * Sizeof.FLOAT);
     }
@@ -174,7 +182,7 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private cudnnTensorDescriptor desc(int tensor) {
-        return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)));
+        return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)), types.of(tensor));
     }
 
     private Runnable compile(Step s, boolean measure) {
@@ -186,7 +194,8 @@ final class GpuProgram implements AutoCloseable {
         CUdeviceptr y = at(s.output());
         if (s instanceof Step.BatchNorm b) {
             cudnnTensorDescriptor xd = desc(b.input());
-            cudnnTensorDescriptor bn = d.channels(shape(b.input()).channels());
+            // float32 parameters whatever x's type: cuDNN's rule for 16-bit batch norm
+            cudnnTensorDescriptor bn = d.channels(shape(b.input()).channels(), StorageType.FLOAT);
             CUdeviceptr scale = weights.get(b.name() + "/scale");
             CUdeviceptr bias = weights.get(b.name() + "/bias");
             CUdeviceptr mean = weights.get(b.name() + "/mean");
@@ -202,11 +211,11 @@ final class GpuProgram implements AutoCloseable {
         }
         if (s instanceof Step.Pool p) {
             CudnnGeometry.Pool g = CudnnGeometry.pool(p, shape(p.input()), n);
-            return pooling(p.name(), g, desc(p.input()), x, y);
+            return pooling(p.name(), g, desc(p.input()), types.of(p.output()), x, y);
         }
         if (s instanceof Step.GlobalPool gp) {
             CudnnGeometry.Pool g = CudnnGeometry.globalPool(gp.mode(), shape(gp.input()), n);
-            return pooling(gp.name(), g, desc(gp.input()), x, y);
+            return pooling(gp.name(), g, desc(gp.input()), types.of(gp.output()), x, y);
         }
         if (s instanceof Step.Concat c) {
             return concat(c);
@@ -222,10 +231,11 @@ final class GpuProgram implements AutoCloseable {
         throw new GpuException("the GPU executor has no implementation of " + s);
     }
 
-    private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, Pointer x, Pointer y) {
+    private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, StorageType yType, Pointer x,
+                             Pointer y) {
         cudnnHandle h = cx.cudnn();
         cudnnPoolingDescriptor pd = d.pooling(g);
-        cudnnTensorDescriptor yd = d.tensor(g.output());
+        cudnnTensorDescriptor yd = d.tensor(g.output(), yType);
         return () -> CudaCalls.cudnn(JCudnn.cudnnPoolingForward(h, pd, ONE, xd, x, ZERO, yd, y),
                 name + ": cudnnPoolingForward");
     }
@@ -237,9 +247,10 @@ final class GpuProgram implements AutoCloseable {
             throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
                     + shape(c.output()));
         }
-        cudnnTensorDescriptor xd = d.tensor(g.input());
-        cudnnTensorDescriptor yd = d.tensor(g.output());
-        cudnnFilterDescriptor fd = d.filter(g);
+        StorageType type = types.of(c.output());
+        cudnnTensorDescriptor xd = d.tensor(g.input(), types.of(c.input()));
+        cudnnTensorDescriptor yd = d.tensor(g.output(), type);
+        cudnnFilterDescriptor fd = d.filter(g, types.activations());
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
         String key = cx.ordinal() + " " + cx.precision() + " " + g;
         long limit = workspace.bytes();
@@ -252,7 +263,7 @@ final class GpuProgram implements AutoCloseable {
                     + " MiB at batch " + n);
         }
         ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
-                : new ConvolutionCall.Epilogue(d.channels(c.filters()), weights.get(c.name() + "/bias"), d.relu());
+                : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), weights.get(c.name() + "/bias"), d.relu());
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
                 weights.get(c.name() + "/filter"), cd, yd, at(c.output()), workspace, fitting, epilogue, fallbacks);
         convolutions.add(call);
@@ -263,28 +274,46 @@ final class GpuProgram implements AutoCloseable {
         Shape out = shape(c.output());
         long pixels = (long) n * out.height() * out.width();
         CUdeviceptr y = at(c.output());
+        StorageType type = types.of(c.output());
         List<Runnable> parts = new ArrayList<>();
         int offset = 0;
         for (int part : c.inputs()) {
             int channels = shape(part).channels();
             CUdeviceptr x = at(part);
             int at = offset;
-            parts.add(() -> kernels.concat(cx.stream(), y, x, pixels, channels, out.channels(), at));
+            parts.add(() -> kernels.concat(cx.stream(), type, y, x, pixels, channels, out.channels(), at));
             offset += channels;
         }
         return () -> parts.forEach(Runnable::run);
     }
 
+    private String gemmName(Step.Dense s) {
+        return types.of(s.input()) == StorageType.FLOAT ? "sgemm" : "gemmEx";
+    }
+
+    /**
+     * y = x W + b. float32 inputs: cublasSgemm. 16-bit inputs: cublasGemmEx with 16-bit A and B, float32 C and
+     * float32 accumulation (CUBLAS_COMPUTE_32F), so the logits are never rounded to 16 bits. The bias is float32.
+     */
     private Runnable dense(Step.Dense s, CUdeviceptr x, CUdeviceptr y) {
         int inputs = shape(s.input()).channels();
         CudnnGeometry.Gemm g = CudnnGeometry.dense(n, inputs, s.units());
         CUdeviceptr kernel = weights.get(s.name() + "/kernel");
         CUdeviceptr bias = weights.get(s.name() + "/bias");
-        cudnnTensorDescriptor bd = d.channels(s.units());
+        cudnnTensorDescriptor bd = d.channels(s.units(), StorageType.FLOAT);
         cudnnTensorDescriptor yd = desc(s.output());
+        StorageType in = types.of(s.input());
+        String call = s.name() + ": cublas" + (in == StorageType.FLOAT ? "Sgemm" : "GemmEx");
+        Runnable gemm = in == StorageType.FLOAT
+                ? () -> CudaCalls.cublas(JCublas2.cublasSgemm(cx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, g.m(), g.n(), g.k(),
+                        ONE, kernel, g.lda(), x, g.ldb(), ZERO, y, g.ldc()), call)
+                // cublasGemmEx_new passes cuBLAS 11+'s cublasComputeType_t through; JCublas's cublasGemmEx takes
+                // the pre-11 cudaDataType there and refuses CUBLAS_COMPUTE_32F as NOT_SUPPORTED
+                : () -> CudaCalls.cublas(JCublas2.cublasGemmEx_new(cx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, g.m(), g.n(),
+                        g.k(), ONE, kernel, in.cuda, g.lda(), x, in.cuda, g.ldb(), ZERO, y, StorageType.FLOAT.cuda,
+                        g.ldc(), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), call);
         return () -> {
-            CudaCalls.cublas(JCublas2.cublasSgemm(cx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, g.m(), g.n(), g.k(), ONE, kernel,
-                    g.lda(), x, g.ldb(), ZERO, y, g.ldc()), s.name() + ": cublasSgemm");
+            gemm.run();
             CudaCalls.cudnn(JCudnn.cudnnAddTensor(cx.cudnn(), ONE, bd, bias, ONE, yd, y), s.name() + ": cudnnAddTensor");
         };
     }

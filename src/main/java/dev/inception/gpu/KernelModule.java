@@ -22,8 +22,9 @@ public final class KernelModule implements AutoCloseable {
     private static final int BLOCK = 256;
 
     private final CUmodule module = new CUmodule();
-    private final CUfunction concat = new CUfunction();
-    private final CUfunction preprocess = new CUfunction();
+    private final CUfunction concat32 = new CUfunction();
+    private final CUfunction concat16 = new CUfunction();
+    private final java.util.Map<StorageType, CUfunction> preprocess = new java.util.EnumMap<>(StorageType.class);
     private boolean loaded;
 
     public KernelModule() {
@@ -35,8 +36,13 @@ public final class KernelModule implements AutoCloseable {
                     + " SASS for sm_80..sm_90 and PTX for compute_90 from nvcc 13; update the NVIDIA driver", e);
         }
         loaded = true;
-        JCudaDriver.cuModuleGetFunction(concat, module, "concat_nhwc_f32");
-        JCudaDriver.cuModuleGetFunction(preprocess, module, "preprocess_u8_f32");
+        JCudaDriver.cuModuleGetFunction(concat32, module, "concat_nhwc_f32");
+        JCudaDriver.cuModuleGetFunction(concat16, module, "concat_nhwc_u16");
+        for (StorageType t : StorageType.values()) {
+            CUfunction f = new CUfunction();
+            JCudaDriver.cuModuleGetFunction(f, module, preprocessKernel(t));
+            preprocess.put(t, f);
+        }
     }
 
     private static byte[] fatbin() {
@@ -59,16 +65,33 @@ public final class KernelModule implements AutoCloseable {
         }
     }
 
-    /** Copies src (pixels x cPart) into channels [cOffset, cOffset + cPart) of dst (pixels x cTotal). */
-    public void concat(CUstream stream, Pointer dst, Pointer src, long pixels, int cPart, int cTotal, int cOffset) {
-        long n = pixels * cPart;
-        launch(concat, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n}),
-                Pointer.to(new int[] {cPart}), Pointer.to(new int[] {cTotal}), Pointer.to(new int[] {cOffset})));
+    static String concatKernel(StorageType t) {
+        return t == StorageType.FLOAT ? "concat_nhwc_f32" : "concat_nhwc_u16";
     }
 
-    /** dst[i] = src[i] / 127.5 - 1 for n bytes. */
-    public void preprocess(CUstream stream, Pointer dst, Pointer src, long n) {
-        launch(preprocess, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n})));
+    static String preprocessKernel(StorageType t) {
+        return switch (t) {
+            case FLOAT -> "preprocess_u8_f32";
+            case HALF -> "preprocess_u8_f16";
+            case BFLOAT16 -> "preprocess_u8_bf16";
+        };
+    }
+
+    /**
+     * Copies src (pixels x cPart) into channels [cOffset, cOffset + cPart) of dst (pixels x cTotal), elements of
+     * type t.
+     */
+    void concat(CUstream stream, StorageType t, Pointer dst, Pointer src, long pixels, int cPart, int cTotal,
+                int cOffset) {
+        long n = pixels * cPart;
+        launch(t == StorageType.FLOAT ? concat32 : concat16, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+                Pointer.to(new long[] {n}), Pointer.to(new int[] {cPart}), Pointer.to(new int[] {cTotal}),
+                Pointer.to(new int[] {cOffset})));
+    }
+
+    /** dst[i] = src[i] / 127.5 - 1 for n bytes, stored as t. */
+    void preprocess(CUstream stream, StorageType t, Pointer dst, Pointer src, long n) {
+        launch(preprocess.get(t), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n})));
     }
 
     /** Grid-stride kernels: enough blocks to cover n, capped; the loop covers the rest. */

@@ -60,8 +60,15 @@ final class Staging implements AutoCloseable {
         }
     }
 
-    /** One device range to bring back into a float array. */
-    record Download(CUdeviceptr device, float[] host) {
+    /** One device range to bring back into a float array; 16-bit elements are widened to float (exactly). */
+    record Download(CUdeviceptr device, float[] host, StorageType type) {
+        Download(CUdeviceptr device, float[] host) {
+            this(device, host, StorageType.FLOAT);
+        }
+    }
+
+    /** A piece of a range in the buffer: elements [offset, offset + length) of range r, at byte {@code at}. */
+    private record Piece(int range, int offset, int length, long at) {
     }
 
     /**
@@ -69,34 +76,42 @@ final class Staging implements AutoCloseable {
      * all host arrays are complete.
      */
     void download(List<Download> ranges, CUstream stream) {
-        int capacity = (int) (buffer.bytes() / Sizeof.FLOAT);
-        List<int[]> pending = new ArrayList<>();   // {range index, offset in range, length, offset in buffer}
-        int used = 0;
+        List<Piece> pending = new ArrayList<>();
+        long used = 0;
         for (int r = 0; r < ranges.size(); r++) {
-            float[] host = ranges.get(r).host();
-            for (int off = 0; off < host.length; ) {
-                if (used == capacity) {
+            Download d = ranges.get(r);
+            int size = d.type().bytes;
+            for (int off = 0; off < d.host().length; ) {
+                if (buffer.bytes() - used < size) {
                     drain(ranges, pending, stream);
                     used = 0;
                 }
-                int len = Math.min(capacity - used, host.length - off);
-                JCudaDriver.cuMemcpyDtoHAsync(buffer.ptr().withByteOffset((long) used * Sizeof.FLOAT),
-                        ranges.get(r).device().withByteOffset((long) off * Sizeof.FLOAT), (long) len * Sizeof.FLOAT,
-                        stream);
-                pending.add(new int[] {r, off, len, used});
-                used += len;
+                int len = (int) Math.min((buffer.bytes() - used) / size, d.host().length - off);
+                JCudaDriver.cuMemcpyDtoHAsync(buffer.ptr().withByteOffset(used),
+                        d.device().withByteOffset((long) off * size), (long) len * size, stream);
+                pending.add(new Piece(r, off, len, used));
+                used += (long) len * size;
                 off += len;
             }
         }
         drain(ranges, pending, stream);
     }
 
-    private void drain(List<Download> ranges, List<int[]> pending, CUstream stream) {
+    private void drain(List<Download> ranges, List<Piece> pending, CUstream stream) {
         JCudaDriver.cuStreamSynchronize(stream);
         ByteBuffer view = buffer.view();
-        for (int[] p : pending) {
-            view.position(p[3] * Sizeof.FLOAT);
-            view.slice().order(view.order()).asFloatBuffer().get(ranges.get(p[0]).host(), p[1], p[2]);
+        for (Piece p : pending) {
+            Download d = ranges.get(p.range());
+            view.position((int) p.at());
+            ByteBuffer piece = view.slice().order(view.order());
+            if (d.type() == StorageType.FLOAT) {
+                piece.asFloatBuffer().get(d.host(), p.offset(), p.length());
+            } else {
+                java.nio.ShortBuffer bits = piece.asShortBuffer();
+                for (int i = 0; i < p.length(); i++) {
+                    d.host()[p.offset() + i] = d.type().decode(bits.get(i));
+                }
+            }
         }
         pending.clear();
     }

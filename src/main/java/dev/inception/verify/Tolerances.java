@@ -18,6 +18,11 @@ public final class Tolerances {
             case FP32 -> 1e-3;
             // TF32 products keep 10 mantissa bits: ~1e-3 per layer, compounding through 94 layers
             case TF32 -> 3e-2;
+            // 16-bit storage, modelled by src/test/python/storage_rounding.py: at most 1.5e-3 (fp16) and 2.2e-2
+            // (bf16, 3 fewer significand bits: 8x) over the taps; fp16 keeps the decade (10x), bf16 4.5x, since a
+            // decade (0.2) would no longer tell a broken kernel from rounding
+            case FP16 -> 1.5e-2;
+            case BF16 -> 1e-1;
         };
     }
 
@@ -29,7 +34,7 @@ public final class Tolerances {
     public static double top5Ties(Precision p) {
         return switch (p) {
             case FP32 -> 0;
-            case TF32 -> 2 * forPrecision(Precision.TF32);
+            case TF32, FP16, BF16 -> 2 * forPrecision(p);
         };
     }
 }

@@ -71,6 +71,9 @@ class H200RehearsalIT {
         env.put("VIRTUAL_ENV", "");
         env.put("INCEPTION_RESULTS_DIR", tmp.resolve("r").toString());
         env.put("INCEPTION_NATIVES_DIR", tmp.resolve("natives").toString());
+        // the fake GPU computes nothing, so timing it teaches nothing: every stage runs, each with one timed pass
+        env.put("INCEPTION_BENCH_ITERS", "1");
+        env.put("INCEPTION_BENCH_WARMUP", "1");
         ProcessBuilder pb = new ProcessBuilder("bash", BUNDLE.resolve("on-device.sh").toString(), out.toString())
                 .redirectErrorStream(true);
         pb.environment().remove("VIRTUAL_ENV");
@@ -120,13 +123,20 @@ class H200RehearsalIT {
     @Test
     void everyGpuStageIsAttemptedNotSkipped() {
         for (String s : new String[] {"info", "smoke", "native-ops", "native-network", "verify-fp32-fused",
-            "verify-fp32-faithful", "verify-tf32-fused", "bench-fused", "bench-faithful"}) {
+            "verify-fp16-fused", "bench-fp16", "bench-fp32", "verify-bf16-fused", "verify-tf32-fused",
+            "verify-fp32-faithful", "bench-fp32-no-graphs", "bench-fp16-no-graphs", "bench-bf16", "bench-tf32",
+            "bench-fp32-faithful"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
+        }
+        // every precision's engine opens and runs on the fake: bench has no numeric check, so it passes
+        for (String s : new String[] {"bench-fp16", "bench-fp32", "bench-bf16", "bench-tf32", "bench-fp32-no-graphs"}) {
+            assertTrue(stage(s).contains("pass"), stage(s));
         }
         assertTrue(stage("info").contains("pass"), stage("info"));
         // the fake GPU computes nothing: the numeric checks must notice
         assertTrue(stage("smoke").contains("fail"), stage("smoke"));
         assertTrue(stage("verify-fp32-fused").contains("fail"), stage("verify-fp32-fused"));
+        assertTrue(stage("verify-fp16-fused").contains("fail"), stage("verify-fp16-fused"));
         assertTrue(stage("torch-peers").contains("skipped"), stage("torch-peers"));
     }
 

@@ -44,9 +44,13 @@ class KernelElementsTest {
     }
 
     static List<String> compileAndRun(String name, String... compiler) throws Exception {
+        return compileAndRunSource(name, "native-tests/kernels/kernel_host_test.cu", compiler);
+    }
+
+    static List<String> compileAndRunSource(String name, String source, String... compiler) throws Exception {
         Path exe = tmp.resolve(name);
         List<String> cmd = new java.util.ArrayList<>(List.of(compiler));
-        cmd.addAll(List.of("-o", exe.toString(), "native-tests/kernels/kernel_host_test.cu"));
+        cmd.addAll(List.of("-o", exe.toString(), source));
         Process c = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(c.getInputStream().readAllBytes());
         assertTrue(c.waitFor(120, TimeUnit.SECONDS));
@@ -105,6 +109,26 @@ class KernelElementsTest {
             actual[Integer.parseInt(f[1])] = Float.parseFloat(f[2]);
         }
         assertArrayEquals(expected, actual);
+    }
+
+    /**
+     * CUDA's own conversions (__float2half_rn, __float2bfloat16_rn: what the preprocess kernels call), run on the
+     * host, against HalfFloats (which converts weights and float inputs): every preprocessed byte value, special
+     * values and 20,000 float bit patterns give the same bits. Needs nvcc for the CUDA headers (CI has it).
+     */
+    @Test
+    void cudaHalfConversionsAgreeWithHalfFloats() throws Exception {
+        String nvcc = nvcc();
+        org.junit.jupiter.api.Assumptions.assumeTrue(nvcc != null, "needs nvcc for cuda_fp16.h and cuda_bf16.h");
+        List<String> lines = compileAndRunSource("half-with-nvcc", "native-tests/kernels/half_host_test.cu", nvcc,
+                "-std=c++17", "--Werror", "all-warnings");
+        assertTrue(lines.size() > 20_000, lines.size() + " lines");
+        for (String l : lines) {
+            String[] f = l.split(" ");
+            float v = Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16));
+            assertEquals(f[2], String.format("%04x", dev.inception.gpu.HalfFloats.toFp16(v) & 0xffff), "fp16 of " + l);
+            assertEquals(f[3], String.format("%04x", dev.inception.gpu.HalfFloats.toBf16(v) & 0xffff), "bf16 of " + l);
+        }
     }
 
     /** With nvcc the build made the fatbin; without, it says so (and the GPU backend will name the cause). */

@@ -92,12 +92,40 @@ public final class FakeGpuProbe {
                 mark(log, "end images " + l);
             }
         }
+        for (dev.inception.Precision p : List.of(dev.inception.Precision.FP16, dev.inception.Precision.BF16)) {
+            for (Lowering l : Lowering.values()) {
+                EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l)
+                        .withPrecision(p).withCudaGraphs(false);
+                try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                    e.forward(Tensor.zeros(2, g.input().shape()));
+                    mark(log, "begin forward " + p + " " + l);
+                    e.forward(Tensor.zeros(2, g.input().shape()));
+                    mark(log, "end forward " + p + " " + l);
+                    e.predict(List.of(img, img), Interpolation.NEAREST);
+                    mark(log, "end images " + p + " " + l);
+                }
+            }
+        }
         dev.inception.plan.Plan plan = dev.inception.plan.Planner.lower(g, Lowering.FUSED, List.of("input_1"));
         Tensor x = Tensor.uniform(2, g.input().shape(), 7);
-        try (dev.inception.gpu.GpuExecutor e = new dev.inception.gpu.GpuExecutor(plan, w,
-                EngineOptions.defaults().withMaxBatch(2))) {
-            float[] back = e.forward(x, List.of("input_1")).get("input_1").data();
-            System.out.println("input round trip=" + java.util.Arrays.equals(x.data(), back));
+        for (dev.inception.Precision p : dev.inception.Precision.values()) {
+            try (dev.inception.gpu.GpuExecutor e = new dev.inception.gpu.GpuExecutor(plan, w,
+                    EngineOptions.defaults().withMaxBatch(2).withPrecision(p))) {
+                float[] back = e.forward(x, List.of("input_1")).get("input_1").data();
+                // uploaded as the precision stores it, brought back as float32: the 16-bit rounding of each value
+                // (HalfFloats is checked against NumPy by HalfFloatsTest)
+                float[] expected = x.data().clone();
+                for (int i = 0; i < expected.length; i++) {
+                    float v = expected[i];
+                    expected[i] = switch (p) {
+                        case FP32, TF32 -> v;
+                        case FP16 -> dev.inception.gpu.HalfFloats.fromFp16(dev.inception.gpu.HalfFloats.toFp16(v));
+                        case BF16 -> dev.inception.gpu.HalfFloats.fromBf16(dev.inception.gpu.HalfFloats.toBf16(v));
+                    };
+                }
+                System.out.println("input round trip " + p + "=" + java.util.Arrays.equals(expected, back)
+                        + " unchanged=" + java.util.Arrays.equals(x.data(), back));
+            }
         }
         System.out.println("ok");
     }

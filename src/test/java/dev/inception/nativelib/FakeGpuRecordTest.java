@@ -1,5 +1,6 @@
 package dev.inception.nativelib;
 
+import dev.inception.Precision;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.model.PoolMode;
@@ -12,6 +13,7 @@ import dev.inception.plan.Window;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
@@ -37,6 +39,15 @@ class FakeGpuRecordTest {
     static final int FLOAT = 0;
     static final int CROSS_CORRELATION = 1;
     static final int FMA_MATH = 3;
+    static final int TENSOR_OP_MATH = 1;
+    static final int HALF = 2;
+    static final int BFLOAT16 = 9;
+    // cudaDataType (library_types.h) and cublasComputeType_t (cublas_api.h)
+    static final int CUDA_R_32F = 0;
+    static final int CUDA_R_16F = 2;
+    static final int CUDA_R_16BF = 14;
+    static final int CUBLAS_COMPUTE_32F = 68;
+    static final int CUBLAS_GEMM_DEFAULT = -1;
     static final int POOLING_MAX = 0;
     static final int POOLING_AVERAGE_EXCLUDE_PADDING = 2;
     static final int FAKE_BEST_ALGO = 6;    // what the fake's cudnnFind answers first
@@ -67,37 +78,65 @@ class FakeGpuRecordTest {
     }
 
     static String tensor(Shape s) {
-        return NHWC + " " + FLOAT + " " + BATCH + " " + s.channels() + " " + s.height() + " " + s.width();
+        return tensor(s, FLOAT);
+    }
+
+    static String tensor(Shape s, int type) {
+        return NHWC + " " + type + " " + BATCH + " " + s.channels() + " " + s.height() + " " + s.width();
+    }
+
+    /** cuDNN's type of the activations (and of the weights convolutions read) in a precision. */
+    static int storage(Precision p) {
+        return p == Precision.FP16 ? HALF : p == Precision.BF16 ? BFLOAT16 : FLOAT;
     }
 
     static List<String> expectedCalls(Plan plan) {
+        return expectedCalls(plan, Precision.FP32);
+    }
+
+    /**
+     * The calls that do each step's work, in the plan's order. In FP16 and BF16: 16-bit tensors and filters,
+     * float32 convolution arithmetic with tensor-core math, the 16-bit concat kernel, and the Dense layer as
+     * cublasGemmEx reading 16-bit operands into float32 logits with float32 accumulation.
+     */
+    static List<String> expectedCalls(Plan plan, Precision precision) {
+        int type = storage(precision);
+        int math = precision == Precision.FP32 ? FMA_MATH : precision == Precision.TF32 ? 0 : TENSOR_OP_MATH;
         List<String> calls = new ArrayList<>();
         for (Step s : plan.steps()) {
             if (s instanceof Step.Conv c) {
                 Window w = c.window();
                 Shape in = plan.tensor(c.input()).shape();
-                calls.add((c.foldedBn() != null ? "conv+bias+relu" : "conv") + " x " + tensor(in)
-                        + " w " + NHWC + " " + FLOAT + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
+                calls.add((c.foldedBn() != null ? "conv+bias+relu" : "conv") + " x " + tensor(in, type)
+                        + " w " + NHWC + " " + type + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
                         + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
-                        + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + FMA_MATH
-                        + " algo " + FAKE_BEST_ALGO + " y " + tensor(plan.tensor(c.output()).shape()));
+                        + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + math
+                        + " algo " + FAKE_BEST_ALGO + " y " + tensor(plan.tensor(c.output()).shape(), type));
             } else if (s instanceof Step.Pool p) {
                 Window w = p.window();
                 calls.add("pool mode " + mode(p.mode()) + " window " + w.rows() + " " + w.cols() + " pad " + w.padTop()
                         + " " + w.padLeft() + " stride " + w.strideRows() + " " + w.strideCols() + " x "
-                        + tensor(plan.tensor(p.input()).shape()) + " y " + tensor(plan.tensor(p.output()).shape()));
+                        + tensor(plan.tensor(p.input()).shape(), type) + " y "
+                        + tensor(plan.tensor(p.output()).shape(), type));
             } else if (s instanceof Step.GlobalPool gp) {
                 Shape in = plan.tensor(gp.input()).shape();
                 calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
-                        + " stride " + in.height() + " " + in.width() + " x " + tensor(in) + " y "
-                        + tensor(plan.tensor(gp.output()).shape()));
+                        + " stride " + in.height() + " " + in.width() + " x " + tensor(in, type) + " y "
+                        + tensor(plan.tensor(gp.output()).shape(), type));
             } else if (s instanceof Step.Dense d) {
                 // y^T (units x batch) = W^T (units x inputs) x^T (inputs x batch), column-major, no transposes
                 int inputs = plan.tensor(d.input()).shape().channels();
-                calls.add("sgemm 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " lda " + d.units() + " ldb "
-                        + inputs + " ldc " + d.units());
+                if (type == FLOAT) {
+                    calls.add("sgemm 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " lda " + d.units()
+                            + " ldb " + inputs + " ldc " + d.units());
+                } else {
+                    int cuda = type == HALF ? CUDA_R_16F : CUDA_R_16BF;
+                    calls.add("gemmEx 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " a " + cuda + " lda "
+                            + d.units() + " b " + cuda + " ldb " + inputs + " c " + CUDA_R_32F + " ldc " + d.units()
+                            + " compute " + CUBLAS_COMPUTE_32F + " algo " + CUBLAS_GEMM_DEFAULT);
+                }
             } else if (s instanceof Step.Concat c) {
-                c.inputs().forEach(i -> calls.add("launch concat_nhwc_f32"));
+                c.inputs().forEach(i -> calls.add(type == FLOAT ? "launch concat_nhwc_f32" : "launch concat_nhwc_u16"));
             }
         }
         return calls;
@@ -149,7 +188,7 @@ class FakeGpuRecordTest {
     static List<String> work(List<String> lines) {
         return lines.stream()
                 .filter(l -> l.startsWith("conv") || l.startsWith("pool") || l.startsWith("sgemm")
-                        || l.startsWith("launch") || l.startsWith("graph launch"))
+                        || l.startsWith("gemmEx") || l.startsWith("launch") || l.startsWith("graph launch"))
                 .map(l -> l.startsWith("launch") ? l.substring(0, l.indexOf(" grid")) : l)
                 .toList();
     }
@@ -187,10 +226,42 @@ class FakeGpuRecordTest {
                 + " (replaying batch 2),")), String.join("\n", out));
     }
 
+    /**
+     * FP16 and BF16 passes: every call as the plan implies in 16 bits; batch-norm parameters float32 beside 16-bit
+     * x and y (cuDNN's rule); the classifier's end float32 (the Dense bias added to float32 logits, the softmax
+     * reading and writing float32); images preprocessed by the kernel that writes the precision's type.
+     */
     @ParameterizedTest
-    @EnumSource(value = Lowering.class, names = "FUSED")
-    void anInputRoundTripsThroughTheArenaUnchanged(Lowering unused) {
-        assertTrue(out.contains("input round trip=true"), String.join("\n", out));
+    @CsvSource({"FP16,FUSED", "FP16,FAITHFUL", "BF16,FUSED", "BF16,FAITHFUL"})
+    void sixteenBitPassesStoreActivationsIn16BitsAndTheLogitsInFloat32(Precision precision, Lowering lowering) {
+        List<String> pass = between("begin forward " + precision + " " + lowering, "end forward " + precision + " "
+                + lowering);
+        Plan plan = Planner.lower(InceptionV3.build(), lowering, List.of("avg_pool"));
+        assertEquals(expectedCalls(plan, precision), work(pass), "calls in one forward pass");
+        int type = storage(precision);
+        Shape logits = Shape.vector(1000);
+        assertTrue(pass.contains("softmax x " + tensor(logits) + " y " + tensor(logits)), pass.toString());
+        assertTrue(pass.contains("add a " + NHWC + " " + FLOAT + " 1 1000 1 1 c " + tensor(logits)), pass.toString());
+        List<String> norms = pass.stream().filter(l -> l.startsWith("batchnorm")).toList();
+        assertEquals(lowering == Lowering.FAITHFUL ? 94 : 0, norms.size());
+        for (String l : norms) {
+            String[] f = l.split(" ");
+            // "batchnorm x fmt type n c h w y fmt type ... params fmt type ..."
+            assertEquals(type, Integer.parseInt(f[3]), l);
+            assertEquals(type, Integer.parseInt(f[10]), l);
+            assertEquals(FLOAT, Integer.parseInt(f[17]), l);
+        }
+        String kernel = precision == Precision.FP16 ? "launch preprocess_u8_f16" : "launch preprocess_u8_bf16";
+        assertEquals(1, work(between("end forward " + precision + " " + lowering, "end images " + precision + " "
+                + lowering)).stream().filter(kernel::equals).count());
+    }
+
+    /** An input goes up as the precision stores it and comes back as float32: unchanged, or rounded to 16 bits. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void anInputRoundTripsThroughTheArenaAsItsPrecisionStoresIt(Precision p) {
+        boolean sixteen = p == Precision.FP16 || p == Precision.BF16;
+        assertTrue(out.contains("input round trip " + p + "=true unchanged=" + !sixteen), String.join("\n", out));
     }
 
     static int indexOf(List<String> lines, String prefix) {

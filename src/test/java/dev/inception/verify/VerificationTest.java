@@ -96,4 +96,23 @@ class VerificationTest {
     void tf32IsLooserThanFp32() {
         assertTrue(Tolerances.forPrecision(Precision.TF32) > Tolerances.forPrecision(Precision.FP32));
     }
+
+    /**
+     * The 16-bit tolerances against the error 16-bit storage causes, modelled independently of this project's code
+     * (src/test/python/storage_rounding.py on the float64 NumPy reference; committed output): each at least 4x the
+     * largest modelled tap error, so rounding alone never fails a correct GPU, and at most 10x, so a tolerance
+     * cannot drift into accepting anything.
+     */
+    @Test
+    void sixteenBitTolerancesSitBetweenFourAndTenTimesTheModelledStorageError() throws Exception {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("src/test/resources/half/storage_rounding.txt"));
+        for (Precision p : new Precision[] {Precision.FP16, Precision.BF16}) {
+            double worst = lines.stream().filter(l -> l.startsWith(p.name().toLowerCase() + " "))
+                    .mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[2])).max().orElseThrow();
+            assertEquals(14, lines.stream().filter(l -> l.startsWith(p.name().toLowerCase() + " ")).count());
+            double t = Tolerances.forPrecision(p);
+            assertTrue(t >= 4 * worst && t <= 10 * worst, p + ": tolerance " + t + ", modelled " + worst);
+        }
+    }
 }
