@@ -109,7 +109,21 @@ int cuMemGetInfo_v2(size_t *free_, size_t *total) { *free_ = 1ULL << 33; *total 
 int cuDevicePrimaryCtxRetain(void **ctx, int dev) { (void) dev; *ctx = (void *) 0x1; contexts++; return 0; }
 int cuDevicePrimaryCtxRelease_v2(int dev) { (void) dev; contexts--; return 0; }
 int cuCtxSetCurrent(void *ctx) { (void) ctx; return 0; }
-int cuStreamCreate(void **s, unsigned int flags) { (void) flags; *s = malloc(1); streams++; return 0; }
+/* a stream or event handle points at its number (1, 2, ... in creation order), so records can name them */
+static int next_stream, next_event;
+static int *numbered(int *counter) {
+    int *p = malloc(sizeof(int));
+    *p = ++*counter;
+    return p;
+}
+static int number(const void *handle) { return handle != NULL ? *(const int *) handle : 0; }
+int cuStreamCreate(void **s, unsigned int flags) {
+    (void) flags;
+    *s = numbered(&next_stream);
+    RECORD("stream create %d\n", number(*s));
+    streams++;
+    return 0;
+}
 int cuStreamDestroy_v2(void *s) { free(s); streams--; return 0; }
 int cuStreamSynchronize(void *s) { (void) s; REFUSED_DURING_CAPTURE(); return 0; }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
@@ -139,14 +153,22 @@ int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
-int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz) {
-    RECORD("launch %s grid %u %u %u block %u %u %u\n", (const char *) f, gx, gy, gz, bx, by, bz);
+int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                   unsigned shared, void *stream) {
+    (void) shared;
+    RECORD("launch %s grid %u %u %u block %u %u %u stream %d\n", (const char *) f, gx, gy, gz, bx, by, bz,
+           number(stream));
     launches++;
     return 0;
 }
-int cuEventCreate(void **e, unsigned int flags) { (void) flags; *e = malloc(1); events++; return 0; }
+int cuEventCreate(void **e, unsigned int flags) { (void) flags; *e = numbered(&next_event); events++; return 0; }
 int cuEventDestroy_v2(void *e) { free(e); events--; return 0; }
-int cuEventRecord(void *e, void *s) { (void) e; (void) s; return 0; }
+int cuEventRecord(void *e, void *s) { RECORD("event %d record on stream %d\n", number(e), number(s)); return 0; }
+int cuStreamWaitEvent(void *s, void *e, unsigned int flags) {
+    (void) flags;
+    RECORD("stream %d waits for event %d\n", number(s), number(e));
+    return 0;
+}
 int cuEventSynchronize(void *e) { (void) e; REFUSED_DURING_CAPTURE(); return 0; }
 int cuEventElapsedTime(float *ms, void *a, void *b) { (void) a; (void) b; *ms = 1.5f; return 0; }
 #endif
@@ -156,9 +178,16 @@ LIVE_COUNTER(cudnn_handles)
 LIVE_COUNTER(descriptors)
 size_t cudnnGetVersion(void) { return 91002; }
 const char *cudnnGetErrorString(int s) { return s == 0 ? "CUDNN_STATUS_SUCCESS" : "CUDNN_STATUS_FAKE_ERROR"; }
-int cudnnCreate(void **h) { *h = malloc(1); cudnn_handles++; return 0; }
+/* a handle remembers its stream's number (the driver fake numbers streams; see number()), so that every cuDNN
+ * call that does work is recorded with the stream it runs on: "on stream N" before its line */
+typedef struct { int stream; } Handle;
+int cudnnCreate(void **h) { *h = calloc(1, sizeof(Handle)); cudnn_handles++; return 0; }
 int cudnnDestroy(void *h) { free(h); cudnn_handles--; return 0; }
-int cudnnSetStream(void) { return 0; }
+int cudnnSetStream(void *h, void *stream) {
+    ((Handle *) h)->stream = stream != NULL ? *(const int *) stream : 0;
+    return 0;
+}
+static void record_stream(const void *h) { RECORD("on stream %d\n", ((const Handle *) h)->stream); }
 /* every descriptor keeps what it was set to: 9 ints are enough for each kind */
 typedef struct { int v[9]; } Desc;
 #define DESCRIPTOR(kind)                                                                    \
@@ -229,9 +258,13 @@ static long fused_calls, plain_calls;
 __attribute__((destructor)) static void report_calls(void) {
     fprintf(stderr, "fake-gpu: conv calls fused %ld plain %ld\n", fused_calls, plain_calls);
 }
+static void record_workspace(const void *h, const void *ws, size_t bytes) {
+    RECORD("on stream %d workspace %llu %zu\n", ((const Handle *) h)->stream, (unsigned long long) ws, bytes);
+}
 int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w, void *cd,
                             int algo, void *ws, size_t wsBytes, const void *beta, void *yd) {
-    (void) h; (void) alpha; (void) x; (void) w; (void) ws; (void) wsBytes; (void) beta;
+    (void) alpha; (void) x; (void) w; (void) beta;
+    record_workspace(h, ws, wsBytes);
     record_conv("conv", xd, wd, cd, algo, yd);
     plain_calls++;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
@@ -239,8 +272,8 @@ int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x,
 int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w,
                                           void *cd, int algo, void *ws, size_t wsBytes, const void *alpha2, void *zd,
                                           const void *z, void *bd, const void *bias, void *ad, void *yd) {
-    (void) h; (void) alpha; (void) x; (void) w; (void) ws; (void) wsBytes; (void) alpha2; (void) zd; (void) z;
-    (void) bd; (void) bias; (void) ad;
+    (void) alpha; (void) x; (void) w; (void) alpha2; (void) zd; (void) z; (void) bd; (void) bias; (void) ad;
+    record_workspace(h, ws, wsBytes);
     record_conv("conv+bias+relu", xd, wd, cd, algo, yd);
     fused_calls++;
     int status = env_int("FAKE_CUDNN_FUSED_STATUS", 0);
@@ -249,20 +282,23 @@ int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, 
 }
 int cudnnBatchNormalizationForwardInference(void *h, int mode, const void *alpha, const void *beta, void *xd,
                                             const void *x, void *yd, void *y, void *pd) {
-    (void) h; (void) mode; (void) alpha; (void) beta; (void) x; (void) y;
+    (void) mode; (void) alpha; (void) beta; (void) x; (void) y;
+    record_stream(h);
     RECORD("batchnorm x " TENSOR_FIELDS " y " TENSOR_FIELDS " params " TENSOR_FIELDS "\n", TENSOR_ARGS(xd),
            TENSOR_ARGS(yd), TENSOR_ARGS(pd));
     return 0;
 }
 int cudnnPoolingForward(void *h, void *pd, const void *alpha, void *xd, const void *x, const void *beta, void *yd) {
-    (void) h; (void) alpha; (void) x; (void) beta;
+    (void) alpha; (void) x; (void) beta;
+    record_stream(h);
     const int *p = get(pd);
     RECORD("pool mode %d window %d %d pad %d %d stride %d %d x " TENSOR_FIELDS " y " TENSOR_FIELDS "\n",
            p[0], p[2], p[3], p[4], p[5], p[6], p[7], TENSOR_ARGS(xd), TENSOR_ARGS(yd));
     return 0;
 }
 int cudnnActivationForward(void *h, void *ad, const void *alpha, void *xd, const void *x, const void *beta, void *yd) {
-    (void) h; (void) ad; (void) alpha; (void) x; (void) beta;
+    (void) ad; (void) alpha; (void) x; (void) beta;
+    record_stream(h);
     RECORD("activation x " TENSOR_FIELDS " y " TENSOR_FIELDS "\n", TENSOR_ARGS(xd), TENSOR_ARGS(yd));
     return 0;
 }
@@ -273,7 +309,8 @@ int cudnnSoftmaxForward(void *h, int algo, int mode, const void *alpha, void *xd
     return 0;
 }
 int cudnnAddTensor(void *h, const void *alpha, void *ad, const void *a, const void *beta, void *cd) {
-    (void) h; (void) alpha; (void) a; (void) beta;
+    (void) alpha; (void) a; (void) beta;
+    record_stream(h);
     RECORD("add a " TENSOR_FIELDS " c " TENSOR_FIELDS "\n", TENSOR_ARGS(ad), TENSOR_ARGS(cd));
     return 0;
 }

@@ -5,7 +5,7 @@ import dev.inception.plan.Lowering;
 
 /**
  * How to open an engine. Defaults: the ImageNet classifier, backend AUTO, fused plan, no taps, batches up to 32, FP32,
- * CUDA graphs on.
+ * CUDA graphs and branch streams on.
  *
  * @param taps     keep the tap tensors (stem, mixed0..10, ...) readable after each forward pass: more arena memory,
  *                 needed by {@link InceptionV3Engine#taps}
@@ -14,9 +14,12 @@ import dev.inception.plan.Lowering;
  * @param precision GPU arithmetic (the CPU is always float32)
  * @param cudaGraphs GPU: from the second forward pass at a batch size on, replay the pass as one captured CUDA
  *                   graph instead of launching its ~300 calls one by one
+ * @param branchStreams GPU: run the branches of each mixed block on their own streams at the same time (the plan's
+ *                   arena then keeps the branches' tensors apart)
  */
 public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering lowering, boolean taps,
-                            int maxBatch, int device, Precision precision, boolean cudaGraphs) {
+                            int maxBatch, int device, Precision precision, boolean cudaGraphs,
+                            boolean branchStreams) {
 
     public EngineOptions {
         if (maxBatch < 1) {
@@ -26,38 +29,42 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
     public static EngineOptions defaults() {
         return new EngineOptions(InceptionV3.Options.defaults(), Backend.AUTO, Lowering.FUSED, false, 32, 0, Precision.FP32,
-                true);
+                true, true);
     }
 
     public EngineOptions withModel(InceptionV3.Options m) {
-        return new EngineOptions(m, backend, lowering, taps, maxBatch, device, precision, cudaGraphs);
+        return new EngineOptions(m, backend, lowering, taps, maxBatch, device, precision, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withBackend(Backend b) {
-        return new EngineOptions(model, b, lowering, taps, maxBatch, device, precision, cudaGraphs);
+        return new EngineOptions(model, b, lowering, taps, maxBatch, device, precision, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withLowering(Lowering l) {
-        return new EngineOptions(model, backend, l, taps, maxBatch, device, precision, cudaGraphs);
+        return new EngineOptions(model, backend, l, taps, maxBatch, device, precision, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withTaps(boolean t) {
-        return new EngineOptions(model, backend, lowering, t, maxBatch, device, precision, cudaGraphs);
+        return new EngineOptions(model, backend, lowering, t, maxBatch, device, precision, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withMaxBatch(int m) {
-        return new EngineOptions(model, backend, lowering, taps, m, device, precision, cudaGraphs);
+        return new EngineOptions(model, backend, lowering, taps, m, device, precision, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withPrecision(Precision p) {
-        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, p, cudaGraphs);
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, p, cudaGraphs, branchStreams);
     }
 
     public EngineOptions withCudaGraphs(boolean on) {
-        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, precision, on);
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, precision, on, branchStreams);
+    }
+
+    public EngineOptions withBranchStreams(boolean on) {
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, device, precision, cudaGraphs, on);
     }
 
     public EngineOptions withDevice(int d) {
-        return new EngineOptions(model, backend, lowering, taps, maxBatch, d, precision, cudaGraphs);
+        return new EngineOptions(model, backend, lowering, taps, maxBatch, d, precision, cudaGraphs, branchStreams);
     }
 }

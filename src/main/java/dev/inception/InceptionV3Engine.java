@@ -66,7 +66,7 @@ public final class InceptionV3Engine implements AutoCloseable {
         Chosen chosen = switch (options.backend()) {
             case REFERENCE -> reference(dense, weights, options);
             case CPU -> oneDnn(graph, keep, weights, options);
-            case GPU -> gpu(dense, weights, options);
+            case GPU -> gpu(graph, keep, weights, options);
             case AUTO -> auto(graph, keep, dense, weights, options, notice);
         };
         return new InceptionV3Engine(graph, chosen.plan(), chosen.executor(), options);
@@ -81,7 +81,9 @@ public final class InceptionV3Engine implements AutoCloseable {
         return new Chosen(new CpuExecutor(plan, weights), plan);
     }
 
-    private static Chosen gpu(Plan plan, Weights weights, EngineOptions options) {
+    /** With branch streams, the plan keeps each block's branches apart in the arena, so they may run at once. */
+    private static Chosen gpu(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
+        Plan plan = Planner.lower(graph, options.lowering(), keep, ConcatPlacement.COPY, options.branchStreams());
         BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.DEVICE);
         return new Chosen(GpuBackend.open(plan, weights, options), plan);
     }
@@ -106,7 +108,7 @@ public final class InceptionV3Engine implements AutoCloseable {
     private static Chosen auto(Graph graph, List<String> keep, Plan dense, Weights weights, EngineOptions options,
                                Consumer<String> notice) {
         try {
-            return gpu(dense, weights, options);
+            return gpu(graph, keep, weights, options);
         } catch (BackendUnavailableException gpu) {
             try {
                 Chosen cpu = oneDnn(graph, keep, weights, options);

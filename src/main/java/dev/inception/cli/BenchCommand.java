@@ -134,6 +134,7 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("precision", gpu.precision);
             if (engine.backend().equals("gpu")) {
                 settings.put("cuda_graphs", gpu.cudaGraphs);
+                settings.put("branch_streams", gpu.branchStreams);
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);

@@ -4,7 +4,10 @@ import dev.inception.EngineOptions;
 import dev.inception.Precision;
 import picocli.CommandLine.Option;
 
-/** --precision and --[no-]cuda-graphs: how the GPU executor computes, for every command that runs the network. */
+/**
+ * --precision, --[no-]cuda-graphs and --[no-]branch-streams: how the GPU executor computes, for every command that
+ * runs the network.
+ */
 final class GpuOption {
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
@@ -18,6 +21,12 @@ final class GpuOption {
                     + " CUDA graph (default: on). --no-cuda-graphs launches every call, to measure what graphs save.")
     boolean cudaGraphs;
 
+    @Option(names = "--branch-streams", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "GPU: run the branches of each mixed block on their own CUDA streams at the same time"
+                    + " (default: on; the arena keeps their tensors apart). --no-branch-streams runs every step on"
+                    + " one stream, to measure what the streams save.")
+    boolean branchStreams;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -27,7 +36,7 @@ final class GpuOption {
         if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
             check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
         }
-        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs);
+        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs).withBranchStreams(branchStreams);
     }
 
     /**

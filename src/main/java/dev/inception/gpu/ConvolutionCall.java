@@ -44,7 +44,7 @@ final class ConvolutionCall implements Runnable {
     private final cudnnConvolutionDescriptor cd;
     private final cudnnTensorDescriptor yd;
     private final CUdeviceptr y;
-    private final GpuProgram.Workspace workspace;
+    private final Workspace.Lane workspace;
     private final List<ConvChoice> candidates;
     private final Epilogue epilogue;
     private final Consumer<Fallback> report;
@@ -53,7 +53,7 @@ final class ConvolutionCall implements Runnable {
 
     ConvolutionCall(String step, int batch, cudnnHandle h, cudnnTensorDescriptor xd, CUdeviceptr x,
                     cudnnFilterDescriptor fd, CUdeviceptr filter, cudnnConvolutionDescriptor cd,
-                    cudnnTensorDescriptor yd, CUdeviceptr y, GpuProgram.Workspace workspace, List<ConvChoice> candidates,
+                    cudnnTensorDescriptor yd, CUdeviceptr y, Workspace.Lane workspace, List<ConvChoice> candidates,
                     Epilogue epilogue, Consumer<Fallback> report) {
         this.step = step;
         this.batch = batch;

@@ -43,8 +43,12 @@ public final class GpuExecutor implements Executor {
     private final DeviceBuffer arena;
     private final KernelModule kernels;
     private final TensorTypes types;
-    private final GpuProgram.Workspace workspace = new GpuProgram.Workspace(WORKSPACE_LIMIT);
+    private final Workspace workspace;
+    private final BranchLanes lanes;
+    private final GpuProgram.Shared shared;
+    /** Per batch size: the programs passes run (with branch lanes where on), and the stepwise ones profiles run. */
     private final Map<Integer, GpuProgram> programs = new HashMap<>();
+    private final Map<Integer, GpuProgram> stepwise = new HashMap<>();
     private final Staging stagingIn;
     private final Staging stagingOut;
     private final DeviceBuffer deviceBytes;
@@ -66,10 +70,13 @@ public final class GpuExecutor implements Executor {
             arena = own(new DeviceBuffer(plan.arenaElements() * maxBatch * Sizeof.FLOAT,
                     "the activation arena for a batch of " + maxBatch));
             kernels = own(new KernelModule());
-            GpuProgram full = own(new GpuProgram(plan, maxBatch, cx, arena, weights, kernels, types, workspace, true,
-                    graphs, fallbacks::add));
+            // branch lanes only where the plan's arena lets branches run at the same time
+            lanes = options.branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
+            workspace = own(new Workspace(WORKSPACE_LIMIT, lanes == null ? 1 : BranchLanes.SIDE + 1));
+            shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, fallbacks::add);
+            GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, true, graphs));
             programs.put(maxBatch, full);
-            workspace.buffer = own(new DeviceBuffer(full.workspaceNeeded(), "the cuDNN workspace"));
+            workspace.allocate(full.workspaceNeeded());
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
             stagingIn = own(new Staging(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
             deviceBytes = own(new DeviceBuffer(plan.inputTensor().elements() * maxBatch, "the uint8 input images"));
@@ -108,7 +115,7 @@ public final class GpuExecutor implements Executor {
                 + replayed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")")
                 + ", weights " + (weights.bytes() >> 20)
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
-                + (workspace.buffer.bytes() >> 20) + " MiB");
+                + (workspace.bytes() >> 20) + " MiB" + (lanes == null ? "" : ", branch streams " + (BranchLanes.SIDE + 1)));
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;
@@ -157,10 +164,16 @@ public final class GpuExecutor implements Executor {
         return ms[0];
     }
 
-    /** Step by step with CUDA events around each, waiting for each before the next (never a graph). */
+    /**
+     * Step by step with CUDA events around each, waiting for each before the next: never a graph, and every step on
+     * the context's stream (a stepwise program, without branch lanes), so each time is that step's alone.
+     */
     @Override
     public synchronized List<StepTime> profile(Tensor input) {
-        GpuProgram program = prepare(input, List.of());
+        check(input.batch(), input.shape(), List.of());
+        GpuProgram program = stepwise.computeIfAbsent(input.batch(), b -> own(new GpuProgram(shared, b, null, false,
+                false)));
+        upload(input, program);
         List<StepTime> times = new ArrayList<>();
         float[] ms = new float[1];
         for (int i = 0; i < program.size(); i++) {
@@ -180,17 +193,26 @@ public final class GpuExecutor implements Executor {
      */
     private GpuProgram prepare(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input.batch(), input.shape(), fetch);
+        upload(input, program);
+        return program;
+    }
+
+    private void upload(Tensor input, GpuProgram program) {
         StorageType type = types.of(plan.input());
         if (type == StorageType.FLOAT) {
             stagingIn.upload(input.data(), program.at(plan.input()), cx.stream());
         } else {
             stagingIn.upload(type.encode(input.data()), program.at(plan.input()), cx.stream());
         }
-        return program;
     }
 
     /** Checks the batch and the fetch list, makes the context current; returns the program for this batch size. */
     private GpuProgram prepare(int n, dev.inception.model.Shape shape, List<String> fetch) {
+        check(n, shape, fetch);
+        return programs.computeIfAbsent(n, b -> own(new GpuProgram(shared, b, lanes, false, graphs)));
+    }
+
+    private void check(int n, dev.inception.model.Shape shape, List<String> fetch) {
         if (closed) {
             throw new IllegalStateException("this GPU executor is closed");
         }
@@ -199,12 +221,6 @@ public final class GpuExecutor implements Executor {
             throw new IllegalArgumentException("a batch of " + n + " is larger than this executor's maximum of " + maxBatch);
         }
         cx.makeCurrent();
-        return programs.computeIfAbsent(n, b -> {
-            GpuProgram p = new GpuProgram(plan, b, cx, arena, weights, kernels, types, workspace, false, graphs,
-                    fallbacks::add);
-            owned.add(p);
-            return p;
-        });
     }
 
     private Map<String, Tensor> download(int n, List<String> fetch) {

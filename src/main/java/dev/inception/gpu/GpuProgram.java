@@ -1,12 +1,14 @@
 package dev.inception.gpu;
 
 import dev.inception.model.Shape;
+import dev.inception.plan.Branches;
 import dev.inception.plan.Plan;
 import dev.inception.plan.Step;
 import dev.inception.plan.TensorSpec;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
@@ -36,27 +38,16 @@ final class GpuProgram implements AutoCloseable {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
-    /** The workspace shared by all convolutions; allocated after the algorithms are chosen. */
-    static final class Workspace {
-        DeviceBuffer buffer;
-        final long limit;
-
-        Workspace(long limit) {
-            this.limit = limit;
-        }
-
-        Pointer ptr() {
-            return buffer == null ? new Pointer() : buffer.ptr();
-        }
-
-        /** What a convolution may use: the buffer once allocated, the limit while algorithms are being chosen. */
-        long bytes() {
-            return buffer != null ? buffer.bytes() : limit;
-        }
+    /** What every program of one executor shares: the plan and the device resources it runs on. */
+    record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
+                  TensorTypes types, Workspace workspace, java.util.function.Consumer<Fallback> fallbacks) {
     }
 
     private final Descriptors d = new Descriptors();
+    /** Step i's call(s), on its lane's stream. */
     private final List<Runnable> ops = new ArrayList<>();
+    /** Step i's call(s) with the lane ordering around them (fork before, join after): what a pass runs. */
+    private final List<Runnable> sequence = new ArrayList<>();
     private final List<ConvolutionCall> convolutions = new ArrayList<>();
     private final Plan plan;
     private final int n;
@@ -67,30 +58,54 @@ final class GpuProgram implements AutoCloseable {
     private final TensorTypes types;
     private final Workspace workspace;
     private final java.util.function.Consumer<Fallback> fallbacks;
+    private final BranchLanes lanes;
+    private final int[] laneOf;
     private final boolean graphs;
     private int passes;
     private CudaGraph graph;
 
     /**
-     * @param fallbacks told of every fallback a convolution takes at run time
+     * @param lanes   run the branches of each mixed block on these streams at the same time (the plan must allow
+     *                it: {@link Plan#concurrentBranches()}); null runs every step on the context's stream
      * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic
-     * @param graphs replay passes after the first as one CUDA graph ({@link #enqueue()}) */
-    GpuProgram(Plan plan, int n, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-               TensorTypes types, Workspace workspace, boolean measure, boolean graphs,
-               java.util.function.Consumer<Fallback> fallbacks) {
-        this.types = types;
-        this.graphs = graphs;
-        this.plan = plan;
+     * @param graphs  replay passes after the first as one CUDA graph ({@link #enqueue()})
+     */
+    GpuProgram(Shared shared, int n, BranchLanes lanes, boolean measure, boolean graphs) {
+        this.plan = shared.plan();
+        this.cx = shared.cx();
+        this.arena = shared.arena();
+        this.weights = shared.weights();
+        this.kernels = shared.kernels();
+        this.types = shared.types();
+        this.workspace = shared.workspace();
+        this.fallbacks = shared.fallbacks();
         this.n = n;
-        this.cx = cx;
-        this.arena = arena;
-        this.weights = weights;
-        this.kernels = kernels;
-        this.workspace = workspace;
-        this.fallbacks = fallbacks;
+        this.lanes = lanes;
+        this.graphs = graphs;
+        if (lanes != null && !plan.concurrentBranches()) {
+            throw new IllegalArgumentException("branch streams need a plan lowered for concurrent branches");
+        }
+        this.laneOf = new int[plan.steps().size()];
         try {
-            for (Step s : plan.steps()) {
-                ops.add(compile(s, measure));
+            List<Runnable[]> around = lanes == null ? null : order();
+            for (int i = 0; i < plan.steps().size(); i++) {
+                Runnable op = compile(i, measure);
+                ops.add(op);
+                if (around == null || around.get(i)[0] == null && around.get(i)[1] == null) {
+                    sequence.add(op);
+                } else {
+                    Runnable before = around.get(i)[0];
+                    Runnable after = around.get(i)[1];
+                    sequence.add(() -> {
+                        if (before != null) {
+                            before.run();
+                        }
+                        op.run();
+                        if (after != null) {
+                            after.run();
+                        }
+                    });
+                }
             }
         } catch (RuntimeException e) {
             d.close();
@@ -98,9 +113,48 @@ final class GpuProgram implements AutoCloseable {
         }
     }
 
-    /** Enqueues every step, call by call. */
+    /**
+     * Assigns each outermost block's branch b to lane b (so branch 0 stays on the main stream) and returns, per
+     * step, what to enqueue before and after it: the fork before the block's first step, each side lane's join
+     * after its last step in the block, and the main stream's wait for the joins before the concatenation.
+     */
+    private List<Runnable[]> order() {
+        List<Runnable[]> around = new ArrayList<>();
+        plan.steps().forEach(s -> around.add(new Runnable[2]));
+        for (Branches.Block b : Branches.outermost(Branches.of(plan))) {
+            int used = BranchLanes.lanesFor(b.branches().size());
+            int first = Integer.MAX_VALUE;
+            int[] lastOnLane = new int[used];
+            java.util.Arrays.fill(lastOnLane, -1);
+            for (int br = 0; br < b.branches().size(); br++) {
+                int lane = br % used;
+                for (int step : b.branches().get(br)) {
+                    laneOf[step] = lane;
+                    first = Math.min(first, step);
+                    lastOnLane[lane] = Math.max(lastOnLane[lane], step);
+                }
+            }
+            around.get(first)[0] = () -> lanes.fork(used);
+            for (int lane = 1; lane < used; lane++) {
+                int l = lane;
+                around.get(lastOnLane[lane])[1] = () -> lanes.join(l);
+            }
+            around.get(b.concatStep())[0] = () -> lanes.await(used);
+        }
+        return around;
+    }
+
+    private CUstream stream(int step) {
+        return lanes == null ? cx.stream() : lanes.stream(laneOf[step]);
+    }
+
+    private cudnnHandle cudnn(int step) {
+        return lanes == null ? cx.cudnn() : lanes.cudnn(laneOf[step]);
+    }
+
+    /** Enqueues every step, call by call (each on its lane, ordered by events, with branch streams). */
     void run() {
-        for (Runnable op : ops) {
+        for (Runnable op : sequence) {
             op.run();
         }
     }
@@ -142,8 +196,11 @@ final class GpuProgram implements AutoCloseable {
         return ops.size();
     }
 
-    /** Enqueues step i alone (profiling). */
+    /** Enqueues step i alone (profiling, which uses programs without lanes: all on the context's stream). */
     void run(int i) {
+        if (lanes != null) {
+            throw new IllegalStateException("a program with branch streams runs whole passes only");
+        }
         ops.get(i).run();
     }
 
@@ -185,10 +242,11 @@ final class GpuProgram implements AutoCloseable {
         return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)), types.of(tensor));
     }
 
-    private Runnable compile(Step s, boolean measure) {
-        cudnnHandle h = cx.cudnn();
+    private Runnable compile(int i, boolean measure) {
+        Step s = plan.steps().get(i);
+        cudnnHandle h = cudnn(i);
         if (s instanceof Step.Conv c) {
-            return conv(c, measure);
+            return conv(c, measure, h, workspace.lane(lanes == null ? 0 : laneOf[i]));
         }
         CUdeviceptr x = at(s.inputs().get(0));
         CUdeviceptr y = at(s.output());
@@ -211,14 +269,14 @@ final class GpuProgram implements AutoCloseable {
         }
         if (s instanceof Step.Pool p) {
             CudnnGeometry.Pool g = CudnnGeometry.pool(p, shape(p.input()), n);
-            return pooling(p.name(), g, desc(p.input()), types.of(p.output()), x, y);
+            return pooling(p.name(), g, desc(p.input()), types.of(p.output()), x, y, h);
         }
         if (s instanceof Step.GlobalPool gp) {
             CudnnGeometry.Pool g = CudnnGeometry.globalPool(gp.mode(), shape(gp.input()), n);
-            return pooling(gp.name(), g, desc(gp.input()), types.of(gp.output()), x, y);
+            return pooling(gp.name(), g, desc(gp.input()), types.of(gp.output()), x, y, h);
         }
         if (s instanceof Step.Concat c) {
-            return concat(c);
+            return concat(c, stream(i));
         }
         if (s instanceof Step.Dense dense) {
             return dense(dense, x, y);
@@ -232,16 +290,14 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, StorageType yType, Pointer x,
-                             Pointer y) {
-        cudnnHandle h = cx.cudnn();
+                             Pointer y, cudnnHandle h) {
         cudnnPoolingDescriptor pd = d.pooling(g);
         cudnnTensorDescriptor yd = d.tensor(g.output(), yType);
         return () -> CudaCalls.cudnn(JCudnn.cudnnPoolingForward(h, pd, ONE, xd, x, ZERO, yd, y),
                 name + ": cudnnPoolingForward");
     }
 
-    private Runnable conv(Step.Conv c, boolean measure) {
-        cudnnHandle h = cx.cudnn();
+    private Runnable conv(Step.Conv c, boolean measure, cudnnHandle h, Workspace.Lane lane) {
         CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
         if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
             throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
@@ -253,7 +309,7 @@ final class GpuProgram implements AutoCloseable {
         cudnnFilterDescriptor fd = d.filter(g, types.activations());
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
         String key = cx.ordinal() + " " + cx.precision() + " " + g;
-        long limit = workspace.bytes();
+        long limit = lane.bytes();
         List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, measure, c.name()).stream()
                 .filter(a -> a.workspaceBytes() <= limit)
                 .map(a -> new ConvChoice(c.name(), n, a.algo(), a.workspaceBytes(), a.milliseconds(), measure))
@@ -265,12 +321,12 @@ final class GpuProgram implements AutoCloseable {
         ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
                 : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), weights.get(c.name() + "/bias"), d.relu());
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
-                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), workspace, fitting, epilogue, fallbacks);
+                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue, fallbacks);
         convolutions.add(call);
         return call;
     }
 
-    private Runnable concat(Step.Concat c) {
+    private Runnable concat(Step.Concat c, CUstream stream) {
         Shape out = shape(c.output());
         long pixels = (long) n * out.height() * out.width();
         CUdeviceptr y = at(c.output());
@@ -281,7 +337,7 @@ final class GpuProgram implements AutoCloseable {
             int channels = shape(part).channels();
             CUdeviceptr x = at(part);
             int at = offset;
-            parts.add(() -> kernels.concat(cx.stream(), type, y, x, pixels, channels, out.channels(), at));
+            parts.add(() -> kernels.concat(stream, type, y, x, pixels, channels, out.channels(), at));
             offset += channels;
         }
         return () -> parts.forEach(Runnable::run);

@@ -23,7 +23,20 @@ public final class Branches {
     }
 
     public static List<Block> of(Plan plan) {
-        List<Step> steps = plan.steps();
+        return of(plan.steps(), plan.input());
+    }
+
+    /**
+     * The blocks that no other block contains: mixed0..mixed10, without mixed9's and mixed10's inner
+     * concatenations, which run inside one of their block's branches.
+     */
+    public static List<Block> outermost(List<Block> blocks) {
+        return blocks.stream().filter(b -> blocks.stream().noneMatch(o -> o != b && o.branches().stream()
+                .anyMatch(br -> br.contains(b.concatStep())))).toList();
+    }
+
+    /** The same, from a plan's steps and input tensor (for the planner, before the plan exists). */
+    static List<Block> of(List<Step> steps, int planInput) {
         Map<Integer, Integer> producer = new HashMap<>();
         for (int s = 0; s < steps.size(); s++) {
             producer.put(steps.get(s).output(), s);
@@ -59,7 +72,7 @@ public final class Branches {
                 }
             }
             int last = common.length() - 1;            // the latest step every part descends from; -1: the input
-            int input = last < 0 ? plan.input() : steps.get(last).output();
+            int input = last < 0 ? planInput : steps.get(last).output();
             List<List<Integer>> branches = new ArrayList<>();
             for (BitSet a : parts) {
                 a.andNot(common);

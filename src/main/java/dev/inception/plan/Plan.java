@@ -11,9 +11,13 @@ import java.util.Map;
  * @param layerTensors  Keras layer name -> tensor holding that layer's output, for layers whose output exists in
  *                      this lowering (the fused lowering has no separate conv2d_k or batch_normalization_k outputs)
  * @param kept          tensors guaranteed to hold their value after the forward pass (input, output, requested taps)
+ * @param concurrentBranches the arena lets the branches of each mixed block run at the same time (see
+ *                      {@link Planner#lower(dev.inception.model.Graph, Lowering, java.util.Collection, ConcatPlacement,
+ *                      boolean)}); otherwise steps must run one after another, in plan order
  */
 public record Plan(Lowering lowering, List<TensorSpec> tensors, List<Step> steps, long arenaElements,
-                   int input, int output, Map<String, Integer> layerTensors, List<Integer> kept) {
+                   int input, int output, Map<String, Integer> layerTensors, List<Integer> kept,
+                   boolean concurrentBranches) {
 
     public Plan {
         tensors = List.copyOf(tensors);

@@ -25,11 +25,13 @@ public final class Planner {
     private final Map<String, List<Node>> consumers = new HashMap<>();
     private final Set<String> fusedAway = new HashSet<>();
     private final ConcatPlacement concats;
+    private final boolean concurrentBranches;
 
-    private Planner(Graph graph, Lowering lowering, ConcatPlacement concats) {
+    private Planner(Graph graph, Lowering lowering, ConcatPlacement concats, boolean concurrentBranches) {
         this.graph = graph;
         this.lowering = lowering;
         this.concats = concats;
+        this.concurrentBranches = concurrentBranches;
         for (Node n : graph.nodes()) {
             for (Node in : n.inputs()) {
                 consumers.computeIfAbsent(in.name(), k -> new ArrayList<>()).add(n);
@@ -46,7 +48,19 @@ public final class Planner {
     }
 
     public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers, ConcatPlacement concats) {
-        return new Planner(graph, lowering, concats).lower(keepLayers);
+        return lower(graph, lowering, keepLayers, concats, false);
+    }
+
+    /**
+     * @param concurrentBranches place the arena so that the branches of each outermost mixed block may run at the
+     *                           same time (the GPU's branch streams): every tensor a block's branches write, and
+     *                           the block's input, stay alive from the block's first step to its concatenation, so
+     *                           no two of them share memory. Without it a later branch reuses an earlier one's
+     *                           memory, which is only safe one step after another. Costs arena space.
+     */
+    public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers, ConcatPlacement concats,
+                             boolean concurrentBranches) {
+        return new Planner(graph, lowering, concats, concurrentBranches).lower(keepLayers);
     }
 
     public static Plan lower(Graph graph, Lowering lowering) {
@@ -74,7 +88,8 @@ public final class Planner {
             kept.add(id);
         }
         List<TensorSpec> placed = place(kept);
-        return new Plan(lowering, placed, steps, arenaSize(placed), in, out, layerTensors, List.copyOf(kept));
+        return new Plan(lowering, placed, steps, arenaSize(placed), in, out, layerTensors, List.copyOf(kept),
+                concurrentBranches);
     }
 
     private void lowerNode(Node n) {
@@ -164,6 +179,17 @@ public final class Planner {
             last[step.output()] = Math.max(last[step.output()], s);
             for (int in : step.inputs()) {
                 last[in] = Math.max(last[in], s);
+            }
+        }
+        if (concurrentBranches) {
+            for (Branches.Block b : Branches.outermost(Branches.of(steps, 0))) {
+                int start = b.branches().stream().mapToInt(br -> br.get(0)).min().orElseThrow();
+                List<Integer> live = new ArrayList<>(List.of(b.input()));
+                b.branches().forEach(br -> br.forEach(st -> live.add(steps.get(st).output())));
+                for (int t : live) {
+                    first[t] = Math.min(first[t], start);
+                    last[t] = Math.max(last[t], b.concatStep());
+                }
             }
         }
         TensorSpec.Slice[] slices = concats == ConcatPlacement.IN_PLACE ? slices(kept) : new TensorSpec.Slice[n];

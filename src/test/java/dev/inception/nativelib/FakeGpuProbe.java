@@ -32,6 +32,10 @@ public final class FakeGpuProbe {
             captureRefused(g, w);
             return;
         }
+        if (args.length > 1 && args[0].equals("streams")) {
+            streams(g, w, java.nio.file.Path.of(args[1]));
+            return;
+        }
         if (args.length > 1 && args[0].equals("record")) {
             record(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -136,6 +140,32 @@ public final class FakeGpuProbe {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * With FAKE_GPU_LOG set: one pass with branch streams, call by call, and one captured, for each plan, marked in
+     * the log; then a profile, which must run every step on one stream.
+     */
+    static void streams(Graph g, Weights w, java.nio.file.Path log) {
+        for (Lowering l : Lowering.values()) {
+            EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l);
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudaGraphs(false))) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin streams " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end streams " + l);
+                e.profile(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end profile " + l);
+                System.out.println(l + " " + e.describe().get(0));
+            }
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin captured streams " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end captured streams " + l);
+            }
+        }
+        System.out.println("ok");
     }
 
     /** With the fake driver refusing every stream capture: one fallback, then every pass call by call. */
