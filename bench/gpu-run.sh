@@ -182,8 +182,10 @@ if [ "$gpu" = 1 ]; then
   verify bf16 fused
   verify tf32 fused
   verify fp32 faithful
-  bench fp32-no-graphs 60 --precision fp32 --no-cuda-graphs --batch 1,8,32 --scope network
+  # what CUDA graphs and branch streams each save, and the plain call-by-call baseline
   bench fp16-no-graphs 60 --precision fp16 --no-cuda-graphs --batch 1,8,32 --scope network
+  bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32 --scope network
+  bench fp32-plain 60 --precision fp32 --no-cuda-graphs --no-branch-streams --batch 1,8,32 --scope network
   bench bf16 60 --precision bf16 --batch 1,32,256 --scope network
   bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
   bench fp32-faithful 60 --plan faithful --batch 1,32 --scope network
@@ -199,7 +201,8 @@ if [ "$gpu" = 1 ]; then
   fi
 else
   for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 verify-bf16-fused verify-tf32-fused \
-    verify-fp32-faithful bench-fp32-no-graphs bench-fp16-no-graphs bench-bf16 bench-tf32 bench-fp32-faithful \
+    verify-fp32-faithful bench-fp16-no-graphs bench-fp16-no-streams bench-fp32-plain bench-bf16 bench-tf32 \
+    bench-fp32-faithful \
     torch-peers; do
     skip "$s" "no GPU visible"
   done

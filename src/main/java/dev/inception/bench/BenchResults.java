@@ -50,8 +50,10 @@ public final class BenchResults {
                         + r.get("schema") + ")");
             }
             JsonObject s = object(r.get("settings"), "\"settings\"", file);
+            // a GPU series says which of its switches were off (they are on unless said)
             String series = string(s, "backend", file) + " " + string(s, "plan", file) + " "
-                    + string(s, "precision", file);
+                    + string(s, "precision", file) + off(s, "cuda_graphs", "no graphs")
+                    + off(s, "branch_streams", "no streams");
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)
                     : string(m, "cpu", file) + ", " + (int) number(m, "cores", file) + " cores";
@@ -68,6 +70,11 @@ public final class BenchResults {
             }
         }
         return points;
+    }
+
+    private static String off(JsonObject settings, String key, String label) {
+        JsonElement v = settings.get(key);
+        return v != null && v.isJsonPrimitive() && !v.getAsBoolean() ? ", " + label : "";
     }
 
     static JsonObject object(JsonElement e, String what, Path file) throws IOException {

@@ -41,6 +41,22 @@ class ReportCommandTest {
         assertTrue(r.out().contains("| torch-cpu eager-fp32 fp32 | Test CPU, 2 cores | network | 8 | 3000.0 |"), r.out());
     }
 
+    /** GPU series with a switch off are their own series, named by what was off. */
+    @Test
+    void gpuSeriesNameTheSwitchesThatWereOff() throws Exception {
+        Path on = tmp.resolve("on.json");
+        Files.writeString(on, result("gpu", "fused", 1, 2).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"cuda_graphs\":true,\"branch_streams\":true"));
+        Path off = tmp.resolve("off.json");
+        Files.writeString(off, result("gpu", "fused", 1, 3).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"cuda_graphs\":false,\"branch_streams\":true"));
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", tmp.resolve("charts").toString(),
+                on.toString(), off.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| gpu fused fp16 | Test CPU, 2 cores | network | 1 | 2.0 |"), r.out());
+        assertTrue(r.out().contains("| gpu fused fp16, no graphs | Test CPU, 2 cores | network | 1 | 3.0 |"), r.out());
+    }
+
     @Test
     void loadResultsAreChartedAsLatencyAgainstThroughput() throws Exception {
         Path load = tmp.resolve("load.json");
