@@ -146,9 +146,23 @@ int cuMemAllocHost_v2(void **p, size_t bytes) {
 int cuMemFreeHost(void *p) { free(p); host_allocations--; return 0; }
 int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy((void *) dst, src, n); return 0; }
 int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy(dst, (void *) src, n); return 0; }
-/* an asynchronous copy on a capturing stream would become a graph node; the executor never captures one */
-int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) { (void) s; memcpy((void *) dst, src, n); return 0; }
-int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) { (void) s; memcpy(dst, (void *) src, n); return 0; }
+/* an asynchronous copy on a capturing stream would become a graph node; the executor never captures one. Each is
+ * recorded with its stream ("copy htod 4096 stream 3"), and done at once (the fake has no copy engine). */
+int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) {
+    RECORD("copy htod %zu stream %d\n", n, number(s));
+    memcpy((void *) dst, src, n);
+    return 0;
+}
+int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) {
+    RECORD("copy dtoh %zu stream %d\n", n, number(s));
+    memcpy(dst, (void *) src, n);
+    return 0;
+}
+int cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void *s) {
+    RECORD("copy dtod %zu stream %d\n", n, number(s));
+    memcpy((void *) dst, (void *) src, n);
+    return 0;
+}
 int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING_CAPTURE(); *m = malloc(1); modules++; return 0; }
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
@@ -169,7 +183,11 @@ int cuStreamWaitEvent(void *s, void *e, unsigned int flags) {
     RECORD("stream %d waits for event %d\n", number(s), number(e));
     return 0;
 }
-int cuEventSynchronize(void *e) { (void) e; REFUSED_DURING_CAPTURE(); return 0; }
+int cuEventSynchronize(void *e) {
+    REFUSED_DURING_CAPTURE();
+    RECORD("event %d synchronize\n", number(e));
+    return 0;
+}
 int cuEventElapsedTime(float *ms, void *a, void *b) { (void) a; (void) b; *ms = 1.5f; return 0; }
 #endif
 

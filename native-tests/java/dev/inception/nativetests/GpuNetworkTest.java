@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +96,44 @@ class GpuNetworkTest {
             for (String tap : eager.keySet()) {
                 assertTrue(java.util.Arrays.equals(eager.get(tap).data(), captured.get(tap).data()), tap);
                 assertTrue(java.util.Arrays.equals(eager.get(tap).data(), replayed.get(tap).data()), tap);
+            }
+        }
+    }
+
+    /**
+     * Batches streamed through predictLater (each submitted before the one before is collected, so uploads and
+     * downloads overlap compute on the copy stream) give exactly what predict gives one batch at a time.
+     */
+    @Test
+    void streamedBatchesGiveWhatOneAtATimeGives() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        List<List<dev.inception.image.RgbImage>> batches = new java.util.ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            List<dev.inception.image.RgbImage> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                byte[] px = new byte[299 * 299 * 3];
+                for (int j = 0; j < px.length; j++) {
+                    px[j] = (byte) r.nextInt(256);
+                }
+                batch.add(new dev.inception.image.RgbImage(299, 299, px));
+            }
+            batches.add(batch);
+        }
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.GPU)
+                .withMaxBatch(2))) {
+            List<float[][]> oneByOne = new java.util.ArrayList<>();
+            for (List<dev.inception.image.RgbImage> b : batches) {
+                oneByOne.add(e.predict(b, dev.inception.image.Interpolation.NEAREST));
+            }
+            var first = e.predictLater(batches.get(0), dev.inception.image.Interpolation.NEAREST);
+            var second = e.predictLater(batches.get(1), dev.inception.image.Interpolation.NEAREST);
+            float[][] p0 = first.get();
+            var third = e.predictLater(batches.get(2), dev.inception.image.Interpolation.NEAREST);
+            List<float[][]> streamed = List.of(p0, second.get(), third.get());
+            for (int b = 0; b < 3; b++) {
+                for (int i = 0; i < 2; i++) {
+                    assertTrue(java.util.Arrays.equals(oneByOne.get(b)[i], streamed.get(b)[i]), "batch " + b);
+                }
             }
         }
     }

@@ -29,6 +29,24 @@ public interface Executor extends AutoCloseable {
         return forward(new Tensor(batch, shape, dev.inception.image.Preprocess.toFloats(rgb)), fetch);
     }
 
+    /** A forward pass already started, whose outputs are collected later. */
+    @FunctionalInterface
+    interface Pending {
+        /** Waits for the pass and returns its outputs (layer name -> output, in the order asked). */
+        Map<String, Tensor> await();
+    }
+
+    /**
+     * Starts {@link #forwardImages} and returns before it finishes, so that the caller prepares the next batch
+     * meanwhile. The GPU overlaps the upload of the next batch and the download of the previous one with this
+     * batch's compute (two batches in flight at most: a third submission first collects the oldest). Executors
+     * that cannot overlap run the pass at once.
+     */
+    default Pending submitImages(byte[] rgb, int batch, dev.inception.model.Shape shape, List<String> fetch) {
+        Map<String, Tensor> out = forwardImages(rgb, batch, shape, fetch);
+        return () -> out;
+    }
+
     /**
      * Runs one forward pass and returns its duration in milliseconds, measured where the work happens: CUDA events
      * on the GPU, a host clock around the synchronous work on the CPU. Used by benchmarks only.

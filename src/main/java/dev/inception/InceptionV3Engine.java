@@ -189,6 +189,25 @@ public final class InceptionV3Engine implements AutoCloseable {
         return rows(finite(executor.forwardImages(rgb, images.size(), in, List.of(out))).get(out));
     }
 
+    /**
+     * {@link #predict(List, dev.inception.image.Interpolation)} started now and collected later: resizes and
+     * submits the batch, and returns while the executor works, so that a stream of batches keeps the GPU busy (the
+     * next batch is resized and uploaded while this one computes, the previous one downloaded). Collect results in
+     * the order submitted; the supplier waits for its pass.
+     */
+    public java.util.function.Supplier<float[][]> predictLater(List<dev.inception.image.RgbImage> images,
+                                                                dev.inception.image.Interpolation how) {
+        if (!graph.has("predictions")) {
+            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
+        }
+        checkBatch(images.size());
+        dev.inception.model.Shape in = graph.input().shape();
+        byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
+        String out = graph.output().name();
+        Executor.Pending pending = executor.submitImages(rgb, images.size(), in, List.of(out));
+        return () -> rows(finite(pending.await()).get(out));
+    }
+
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
     public float[][] features(Tensor batch) {
         String layer = graph.has("avg_pool") ? "avg_pool" : graph.output().name();

@@ -100,7 +100,9 @@ final class PredictCommand implements Callable<Integer> {
             Shape input = graph.input().shape();
             Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
             int done = 0;
-            // the next batch is decoded while the network runs on this one; results stay in input order
+            // The next batch is decoded while the network runs on this one, and submitted before this one's results
+            // are printed (on the GPU its upload overlaps this one's compute); results stay in input order.
+            Runnable printPrevious = null;
             try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
                     DecodeAhead.resizingTo(input.height(), input.width(), how))) {
                 while (ahead.hasNext()) {
@@ -114,16 +116,29 @@ final class PredictCommand implements Callable<Integer> {
                     DecodeAhead.Decoded<Path> readable = DecodeAhead.Decoded.of(items);
                     List<Path> paths = readable.sources();
                     List<RgbImage> decoded = readable.images();
+                    Runnable printThis = null;
                     if (!decoded.isEmpty()) {
-                        float[][] probabilities = classifier == null ? engine.predict(decoded, how)
-                                : classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
-                        for (int i = 0; i < paths.size(); i++) {
-                            print(out, paths.get(i), engine.backend(), labels.top(probabilities[i], top));
-                        }
-                        out.flush();
+                        java.util.function.Supplier<float[][]> result = classifier == null
+                                ? engine.predictLater(decoded, how)
+                                : () -> classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
+                        String backendName = engine.backend();
+                        printThis = () -> {
+                            float[][] probabilities = result.get();
+                            for (int i = 0; i < paths.size(); i++) {
+                                print(out, paths.get(i), backendName, labels.top(probabilities[i], top));
+                            }
+                            out.flush();
+                        };
                     }
+                    if (printPrevious != null) {
+                        printPrevious.run();
+                    }
+                    printPrevious = printThis;
                     done += items.size();
                     progress.update(done);
+                }
+                if (printPrevious != null) {
+                    printPrevious.run();
                 }
             }
         }

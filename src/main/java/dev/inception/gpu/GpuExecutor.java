@@ -53,6 +53,8 @@ public final class GpuExecutor implements Executor {
     private final Staging stagingOut;
     private final DeviceBuffer deviceBytes;
     private final List<Fallback> fallbacks = new ArrayList<>();
+    /** Made on the first {@link #submitImages}: only streams of batches pay for its buffers. */
+    private ImagePipeline pipeline;
     private final CUevent start = new CUevent();
     private final CUevent stop = new CUevent();
     private boolean closed;
@@ -150,6 +152,37 @@ public final class GpuExecutor implements Executor {
                 rgb.length);
         program.enqueue();
         return download(batch, fetch);
+    }
+
+    /**
+     * Enqueues a batch through the {@link ImagePipeline} (its upload and download overlap the neighbouring batches'
+     * compute) and returns at once; outputs too large for a pipeline slot take the synchronous path.
+     */
+    @Override
+    public synchronized Pending submitImages(byte[] rgb, int batch, dev.inception.model.Shape shape,
+                                             List<String> fetch) {
+        if (rgb.length != batch * shape.elements()) {
+            throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
+        }
+        GpuProgram program = prepare(batch, shape, fetch);
+        List<ImagePipeline.Output> outputs = new ArrayList<>();
+        for (String layer : fetch) {
+            TensorSpec t = plan.tensorOf(layer);
+            outputs.add(new ImagePipeline.Output(layer, program.at(t.id()), batch, t.shape(), types.of(t.id())));
+        }
+        if (pipeline == null) {
+            long outBytes = plan.kept().stream().filter(t -> t != plan.input())
+                    .mapToLong(t -> plan.tensor(t).elements() * maxBatch * Sizeof.FLOAT).sum();
+            pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outBytes));
+        }
+        if (!pipeline.fits(outputs)) {
+            Map<String, Tensor> out = forwardImages(rgb, batch, shape, fetch);
+            return () -> out;
+        }
+        return pipeline.submit(rgb, outputs, images -> {
+            kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images, rgb.length);
+            program.enqueue();
+        }, this);
     }
 
     @Override

@@ -103,15 +103,7 @@ final class Staging implements AutoCloseable {
         for (Piece p : pending) {
             Download d = ranges.get(p.range());
             view.position((int) p.at());
-            ByteBuffer piece = view.slice().order(view.order());
-            if (d.type() == StorageType.FLOAT) {
-                piece.asFloatBuffer().get(d.host(), p.offset(), p.length());
-            } else {
-                java.nio.ShortBuffer bits = piece.asShortBuffer();
-                for (int i = 0; i < p.length(); i++) {
-                    d.host()[p.offset() + i] = d.type().decode(bits.get(i));
-                }
-            }
+            d.type().decode(view.slice().order(view.order()), d.host(), p.offset(), p.length());
         }
         pending.clear();
     }

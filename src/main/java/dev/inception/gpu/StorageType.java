@@ -59,6 +59,18 @@ enum StorageType {
         return b.array();
     }
 
+    /** {@code count} elements of this type from {@code bytes} (at its position, in its order) into floats. */
+    void decode(ByteBuffer bytes, float[] into, int offset, int count) {
+        if (this == FLOAT) {
+            bytes.asFloatBuffer().get(into, offset, count);
+            return;
+        }
+        java.nio.ShortBuffer bits = bytes.asShortBuffer();
+        for (int i = 0; i < count; i++) {
+            into[offset + i] = decode(bits.get(i));
+        }
+    }
+
     /** One element of this type (16-bit types only) as a float: exact, every half and bfloat16 is a float. */
     float decode(short bits) {
         return switch (this) {

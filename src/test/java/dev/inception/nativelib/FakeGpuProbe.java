@@ -32,6 +32,10 @@ public final class FakeGpuProbe {
             captureRefused(g, w);
             return;
         }
+        if (args.length > 1 && args[0].equals("pipeline")) {
+            pipeline(g, w, java.nio.file.Path.of(args[1]));
+            return;
+        }
         if (args.length > 1 && args[0].equals("streams")) {
             streams(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -164,6 +168,36 @@ public final class FakeGpuProbe {
                 e.forward(Tensor.zeros(2, g.input().shape()));
                 mark(log, "end captured streams " + l);
             }
+        }
+        System.out.println("ok");
+    }
+
+    /**
+     * With FAKE_GPU_LOG set: three batches streamed through predictLater, each submitted before the one before is
+     * collected; then a batch submitted and never collected before the engine closes.
+     */
+    static void pipeline(Graph g, Weights w, java.nio.file.Path log) {
+        RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
+        List<RgbImage> two = List.of(img, img);
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2);
+        java.util.function.Supplier<float[][]> late;
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            e.predict(two, Interpolation.NEAREST);
+            mark(log, "begin pipeline");
+            java.util.function.Supplier<float[][]> first = e.predictLater(two, Interpolation.NEAREST);
+            java.util.function.Supplier<float[][]> second = e.predictLater(two, Interpolation.NEAREST);
+            System.out.println("first=" + first.get().length);
+            java.util.function.Supplier<float[][]> third = e.predictLater(two, Interpolation.NEAREST);
+            System.out.println("second=" + second.get().length + " third=" + third.get().length);
+            System.out.println("first again=" + first.get().length);
+            mark(log, "end pipeline");
+            late = e.predictLater(List.of(img), Interpolation.NEAREST);
+        }
+        try {
+            late.get();
+            System.out.println("after close: answered");
+        } catch (IllegalStateException ex) {
+            System.out.println("after close: " + ex.getMessage());
         }
         System.out.println("ok");
     }

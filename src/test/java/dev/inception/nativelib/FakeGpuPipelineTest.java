@@ -1,0 +1,117 @@
+package dev.inception.nativelib;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Overlapped transfers on the fake GPU (FAKE_GPU_LOG records every asynchronous copy with its stream, every event
+ * record, wait and synchronisation): three batches streamed through {@code predictLater}, each submitted before the
+ * previous one is collected. Uploads and downloads go on a copy stream of their own, outputs leave the arena on the
+ * compute stream, each stage waits for the event of the stage before, and batch i+1's upload is enqueued before the
+ * host waits for batch i, which is what lets them overlap on a real GPU.
+ */
+class FakeGpuPipelineTest {
+
+    @TempDir
+    static Path tmp;
+
+    static List<String> pass;
+    static List<String> out;
+    static String text;
+
+    @BeforeAll
+    static void record() throws Exception {
+        Path file = tmp.resolve("calls.log");
+        Files.writeString(file, "");
+        FakeGpu.Probe r = FakeGpu.build(tmp).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class,
+                "pipeline", file.toString());
+        out = r.out();
+        text = r.text();
+        assertEquals(0, r.exit(), text);
+        List<String> log = Files.readAllLines(file);
+        pass = log.subList(log.indexOf("mark begin pipeline") + 1, log.indexOf("mark end pipeline"));
+    }
+
+    static int stream(String line) {
+        return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    static List<Integer> indexes(String prefix) {
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < pass.size(); i++) {
+            if (pass.get(i).startsWith(prefix)) {
+                at.add(i);
+            }
+        }
+        return at;
+    }
+
+    @Test
+    void everyBatchIsAnsweredInOrderAndKeptForItsOwner() {
+        assertTrue(out.contains("first=2"), text);
+        assertTrue(out.contains("second=2 third=2"), text);
+        assertTrue(out.contains("first again=2"), text);
+    }
+
+    /** The next batch's upload is enqueued before the host waits for the batch before it. */
+    @Test
+    void theNextUploadIsEnqueuedBeforeThePreviousBatchIsAwaited() {
+        List<Integer> uploads = indexes("copy htod ");
+        List<Integer> waits = indexes("event ").stream().filter(i -> pass.get(i).endsWith(" synchronize")).toList();
+        assertEquals(3, uploads.size(), pass.toString());
+        assertEquals(3, waits.size(), pass.toString());
+        // submit 1, submit 2, collect 1, submit 3, collect 2, collect 3
+        assertTrue(uploads.get(0) < uploads.get(1) && uploads.get(1) < waits.get(0), pass.toString());
+        assertTrue(waits.get(0) < uploads.get(2) && uploads.get(2) < waits.get(1) && waits.get(1) < waits.get(2),
+                pass.toString());
+    }
+
+    /**
+     * Copies to and from the host on the copy stream, outputs copied out of the arena on the compute stream, and
+     * each stage after the event of the one before: compute waits for the upload, the download for the compute.
+     */
+    @Test
+    void uploadsAndDownloadsRunOnACopyStreamOrderedByEvents() {
+        int copy = stream(pass.get(indexes("copy htod ").get(0)));
+        int compute = stream(pass.get(indexes("copy dtod ").get(0)));
+        assertNotEquals(copy, compute);
+        indexes("copy htod ").forEach(i -> assertEquals(copy, stream(pass.get(i))));
+        indexes("copy dtoh ").forEach(i -> assertEquals(copy, stream(pass.get(i))));
+        indexes("copy dtod ").forEach(i -> assertEquals(compute, stream(pass.get(i))));
+        List<Integer> preprocess = indexes("launch preprocess_u8_f32 ");
+        for (int b = 0; b < 3; b++) {
+            int upload = indexes("copy htod ").get(b);
+            String uploaded = pass.get(upload + 1);
+            assertTrue(uploaded.startsWith("event ") && uploaded.endsWith(" record on stream " + copy), uploaded);
+            String event = uploaded.split(" ")[1];
+            // slots are reused, and so are their events: the wait that counts is the first after this upload
+            int wait = upload + pass.subList(upload, pass.size()).indexOf("stream " + compute + " waits for event "
+                    + event);
+            assertTrue(wait > upload && wait < preprocess.get(b), "compute does not wait for upload " + b);
+            int dtod = indexes("copy dtod ").get(b);
+            String computed = pass.get(dtod + 1);
+            assertTrue(computed.startsWith("event ") && computed.endsWith(" record on stream " + compute), computed);
+            int download = indexes("copy dtoh ").get(b);
+            assertEquals("stream " + copy + " waits for event " + computed.split(" ")[1], pass.get(download - 1));
+        }
+    }
+
+    @Test
+    void aBatchNeverCollectedBeforeCloseSaysSoAndEverythingIsReleased() {
+        assertTrue(out.contains("after close: engine is closed: the batch was submitted but never collected"), text);
+        for (String counter : new String[] {"device_allocations", "host_allocations", "streams", "events"}) {
+            assertTrue(out.contains("fake-gpu: live " + counter + " 0"), counter + ":\n" + text);
+        }
+    }
+}
