@@ -31,38 +31,34 @@ final class ConvAlgorithms {
     }
 
     /**
-     * @param key     device, precision and geometry: everything the answer depends on
-     * @param measure cudnnFindConvolutionForwardAlgorithm (runs them) rather than the _v7 heuristic
+     * Measured by cudnnFindConvolutionForwardAlgorithm (it runs them), once per key.
+     *
+     * @param key     device, precision and geometry (the batch included): everything the answer depends on
      * @return the candidates cuDNN accepted (status success), best first; never empty (IMPLICIT_GEMM, which needs
      *         no workspace and supports every geometry, ends the list)
      */
     static List<Candidate> candidates(String key, cudnnHandle h, cudnnTensorDescriptor xd, cudnnFilterDescriptor fd,
-                                      cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, boolean measure,
-                                      String step) {
-        String k = (measure ? "find " : "heuristic ") + key;
-        List<Candidate> cached = CACHE.get(k);
+                                      cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, String step) {
+        List<Candidate> cached = CACHE.get(key);
         if (cached != null) {
             return cached;
         }
-        List<Candidate> fresh = query(h, xd, fd, cd, yd, measure, step);
-        CACHE.put(k, fresh);
+        List<Candidate> fresh = query(h, xd, fd, cd, yd, step);
+        CACHE.put(key, fresh);
         return fresh;
     }
 
     private static List<Candidate> query(cudnnHandle h, cudnnTensorDescriptor xd, cudnnFilterDescriptor fd,
-                                         cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, boolean measure,
-                                         String step) {
+                                         cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, String step) {
         int[] returned = new int[1];
         cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[REQUESTED];
         for (int i = 0; i < REQUESTED; i++) {
             perf[i] = new cudnnConvolutionFwdAlgoPerf();
         }
-        String call = measure ? "cudnnFindConvolutionForwardAlgorithm" : "cudnnGetConvolutionForwardAlgorithm_v7";
+        String call = "cudnnFindConvolutionForwardAlgorithm";
         int status;
         try {
-            status = measure
-                    ? JCudnn.cudnnFindConvolutionForwardAlgorithm(h, xd, fd, cd, yd, REQUESTED, returned, perf)
-                    : JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, xd, fd, cd, yd, REQUESTED, returned, perf);
+            status = JCudnn.cudnnFindConvolutionForwardAlgorithm(h, xd, fd, cd, yd, REQUESTED, returned, perf);
         } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
             // JCudnn converts the result structs itself, and reports some failed calls as "insufficient size"
             throw new GpuException(step + ": " + call + " failed inside JCudnn's result conversion ("

@@ -3,10 +3,10 @@ package dev.inception.gpu;
 import java.util.Locale;
 
 /**
- * The cuDNN forward algorithm chosen for one convolution at one batch size, with its workspace, and its time when
- * it was chosen by measurement (cudnnFindConvolutionForwardAlgorithm) rather than by heuristic.
+ * The cuDNN forward algorithm chosen for one convolution at one batch size, with its workspace and the time
+ * cudnnFindConvolutionForwardAlgorithm measured for it (negative for IMPLICIT_GEMM added as the last resort).
  */
-public record ConvChoice(String step, int batch, int algo, long workspaceBytes, float milliseconds, boolean measured) {
+public record ConvChoice(String step, int batch, int algo, long workspaceBytes, float milliseconds) {
 
     private static final String[] NAMES = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT",
         "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
@@ -22,7 +22,7 @@ public record ConvChoice(String step, int batch, int algo, long workspaceBytes, 
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s (batch %d): %s, workspace %.1f MiB%s", step, batch, algoName(algo),
-                workspaceBytes / 1048576.0, !measured ? ", heuristic" : milliseconds < 0 ? ", last resort"
+                workspaceBytes / 1048576.0, milliseconds < 0 ? ", last resort"
                         : String.format(Locale.ROOT, ", %.3f ms measured", milliseconds));
     }
 }

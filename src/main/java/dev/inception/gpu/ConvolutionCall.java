@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 /**
  * One convolution step of a program: cudnnConvolutionForward, or for a fused step
  * cudnnConvolutionBiasActivationForward (y = ReLU(conv(x) + bias)), with fallbacks for what cuDNN refuses at run
- * time. Algorithms chosen by heuristic (every batch size but the maximum) were never executed before, and the fused
- * call supports fewer algorithms than the plain one, so a refusal is expected on some GPU and cuDNN version:
+ * time. cudnnFind measures the plain call only, and the fused call supports fewer algorithms than the plain one, so
+ * a refusal is expected on some GPU and cuDNN version:
  * <ol>
  *   <li>a fused call that fails is replaced, for this step from then on, by convolution + cudnnAddTensor (bias) +
  *       cudnnActivationForward (ReLU, in place): the same arithmetic in three calls;</li>

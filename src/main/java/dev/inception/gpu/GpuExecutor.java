@@ -26,8 +26,8 @@ import java.util.Map;
  * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
  * buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
  * size on, the enqueue is one CUDA graph launch ({@link EngineOptions#cudaGraphs()}). Convolution algorithms are chosen
- * by measurement at the maximum batch (cudnnFindConvolutionForwardAlgorithm), by cuDNN's heuristic for other batch
- * sizes, always within the workspace. Not thread-safe for concurrent forwards: {@code forward} is synchronized.
+ * by measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
+ * precision and batch in the process, always within the workspace sized at the maximum batch. Not thread-safe for concurrent forwards: {@code forward} is synchronized.
  */
 public final class GpuExecutor implements Executor {
 
@@ -76,7 +76,7 @@ public final class GpuExecutor implements Executor {
             lanes = options.branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
             workspace = own(new Workspace(WORKSPACE_LIMIT, lanes == null ? 1 : BranchLanes.SIDE + 1));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, fallbacks::add);
-            GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, true, graphs));
+            GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded());
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
@@ -204,8 +204,7 @@ public final class GpuExecutor implements Executor {
     @Override
     public synchronized List<StepTime> profile(Tensor input) {
         check(input.batch(), input.shape(), List.of());
-        GpuProgram program = stepwise.computeIfAbsent(input.batch(), b -> own(new GpuProgram(shared, b, null, false,
-                false)));
+        GpuProgram program = stepwise.computeIfAbsent(input.batch(), b -> own(new GpuProgram(shared, b, null, false)));
         upload(input, program);
         List<StepTime> times = new ArrayList<>();
         float[] ms = new float[1];
@@ -242,7 +241,10 @@ public final class GpuExecutor implements Executor {
     /** Checks the batch and the fetch list, makes the context current; returns the program for this batch size. */
     private GpuProgram prepare(int n, dev.inception.model.Shape shape, List<String> fetch) {
         check(n, shape, fetch);
-        return programs.computeIfAbsent(n, b -> own(new GpuProgram(shared, b, lanes, false, graphs)));
+        // algorithms measured at every batch size, once per process (PyTorch's cudnn.benchmark does the same): the
+        // heuristic's choice at small batches can be several times slower than the best, and batch 1 is the latency
+        // case; a server's first batch of each size pays the measurement once
+        return programs.computeIfAbsent(n, b -> own(new GpuProgram(shared, b, lanes, graphs)));
     }
 
     private void check(int n, dev.inception.model.Shape shape, List<String> fetch) {

@@ -67,10 +67,9 @@ final class GpuProgram implements AutoCloseable {
     /**
      * @param lanes   run the branches of each mixed block on these streams at the same time (the plan must allow
      *                it: {@link Plan#concurrentBranches()}); null runs every step on the context's stream
-     * @param measure choose convolution algorithms by running them (cudnnFind...) rather than by heuristic
      * @param graphs  replay passes after the first as one CUDA graph ({@link #enqueue()})
      */
-    GpuProgram(Shared shared, int n, BranchLanes lanes, boolean measure, boolean graphs) {
+    GpuProgram(Shared shared, int n, BranchLanes lanes, boolean graphs) {
         this.plan = shared.plan();
         this.cx = shared.cx();
         this.arena = shared.arena();
@@ -89,7 +88,7 @@ final class GpuProgram implements AutoCloseable {
         try {
             List<Runnable[]> around = lanes == null ? null : order();
             for (int i = 0; i < plan.steps().size(); i++) {
-                Runnable op = compile(i, measure);
+                Runnable op = compile(i);
                 ops.add(op);
                 if (around == null || around.get(i)[0] == null && around.get(i)[1] == null) {
                     sequence.add(op);
@@ -242,11 +241,11 @@ final class GpuProgram implements AutoCloseable {
         return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)), types.of(tensor));
     }
 
-    private Runnable compile(int i, boolean measure) {
+    private Runnable compile(int i) {
         Step s = plan.steps().get(i);
         cudnnHandle h = cudnn(i);
         if (s instanceof Step.Conv c) {
-            return conv(c, measure, h, workspace.lane(lanes == null ? 0 : laneOf[i]));
+            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]));
         }
         CUdeviceptr x = at(s.inputs().get(0));
         CUdeviceptr y = at(s.output());
@@ -297,7 +296,7 @@ final class GpuProgram implements AutoCloseable {
                 name + ": cudnnPoolingForward");
     }
 
-    private Runnable conv(Step.Conv c, boolean measure, cudnnHandle h, Workspace.Lane lane) {
+    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane) {
         CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
         if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
             throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
@@ -310,9 +309,9 @@ final class GpuProgram implements AutoCloseable {
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
         String key = cx.ordinal() + " " + cx.precision() + " " + g;
         long limit = lane.bytes();
-        List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, measure, c.name()).stream()
+        List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, c.name()).stream()
                 .filter(a -> a.workspaceBytes() <= limit)
-                .map(a -> new ConvChoice(c.name(), n, a.algo(), a.workspaceBytes(), a.milliseconds(), measure))
+                .map(a -> new ConvChoice(c.name(), n, a.algo(), a.workspaceBytes(), a.milliseconds()))
                 .toList();
         if (fitting.isEmpty()) {
             throw new GpuException(c.name() + ": no cuDNN algorithm fits a workspace of " + (limit >> 20)

@@ -184,6 +184,13 @@ class FakeGpuRecordTest {
         assertTrue(preprocess >= 0 && preprocess < firstConv, calls.toString());
     }
 
+    /** Every batch size's algorithms are measured (cudnnFind), never taken from the heuristic. */
+    @org.junit.jupiter.api.Test
+    void algorithmsAreMeasuredNeverGuessed() {
+        assertTrue(log.stream().anyMatch(l -> l.equals("algorithm search: find")));
+        assertTrue(log.stream().noneMatch(l -> l.equals("algorithm search: heuristic")));
+    }
+
     /** The calls that do a step's work (or replay them all), as the plan-derived expectations spell them. */
     static List<String> work(List<String> lines) {
         return lines.stream()

@@ -115,7 +115,7 @@ class FakeGpuTest {
 
     @Test
     void convolutionAlgorithmsAreChosenPerBatchSizeWithinTheWorkspace() {
-        // batch 4 (the maximum, measured), then 2, 3 and 1 (heuristic): 94 convolutions each
+        // batch 4 (the maximum), then 2, 3 and 1, each measured on its first use: 94 convolutions each
         assertTrue(out.contains("FAITHFUL choices=" + 4 * 94), all());
         assertTrue(out.contains("FUSED choices=" + 4 * 94), all());
         // the fake's best algorithm wants 3 MiB: one slice for each of the 4 branch streams
