@@ -186,6 +186,10 @@ final class ServeCommand implements Callable<Integer> {
                         + " to %d images, %.1f ms delay, queue %d; %d preprocessing threads%n", host, bound,
                 first.backend(), first.instances(), first.instances() == 1 ? "" : "s",
                 models.stream().map(ServedModel::name).toList(), maxBatch, maxDelayMs, queue, threads);
+        if (first.backend().equals("gpu")) {
+            err.println("serve: GPU batches run at sizes " + ServedModel.buckets(maxBatch) + " (padded), each warmed up"
+                    + " at start: algorithms measured, CUDA graph captured");
+        }
         err.flush();
         stopped.await();
         return Main.OK;

@@ -39,12 +39,45 @@ public final class ServedModel implements AutoCloseable {
         this.backend = engines.get(0).backend();
         this.engines = List.copyOf(engines);
         List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
+        List<Integer> sizes = backend.equals("gpu") ? buckets(batching.maxBatch()) : null;
         for (Function<Tensor, float[][]> run : runners) {
-            batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
+            if (sizes == null) {
+                batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
+                continue;
+            }
+            for (int size : sizes) {
+                // twice: the first pass measures the algorithms, the second captures the CUDA graph
+                run.apply(Tensor.zeros(size, input));
+                run.apply(Tensor.zeros(size, input));
+            }
+            batchRunners.add(images -> {
+                int size = sizes.stream().filter(b -> b >= images.size()).findFirst().orElseThrow();
+                List<float[]> padded = new ArrayList<>(images);
+                while (padded.size() < size) {
+                    padded.add(new float[(int) input.elements()]);   // zeros: a valid, finite input
+                }
+                return Arrays.asList(run.apply(Tensor.stack(input, padded))).subList(0, images.size());
+            });
         }
         this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
                 batching.queue(), arriving::get, metrics.model(name));
         metrics.queueDepth(name, batcher::depth);
+    }
+
+    /**
+     * The batch sizes a GPU engine is given: powers of two up to the maximum, and the maximum. A batch of n runs at
+     * the smallest of them that holds it, padded with zero images whose rows are dropped. On the GPU each batch size
+     * has its own measured algorithms and captured CUDA graph, made on its first pass (seconds); with buckets these
+     * few are made at start-up, before the first request, instead of on the first request of each of up to
+     * max-batch sizes. Padding costs little there: a small batch leaves most of the GPU idle anyway.
+     */
+    public static List<Integer> buckets(int maxBatch) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int b = 1; b < maxBatch; b *= 2) {
+            sizes.add(b);
+        }
+        sizes.add(maxBatch);
+        return List.copyOf(sizes);
     }
 
     /** The ImageNet classifier: each engine's own top. */

@@ -156,4 +156,13 @@ class DynamicBatcherTest {
         }
         assertEquals(List.of(1, 2), sizes);
     }
+
+    /** GPU batches are padded up to these sizes: powers of two below the maximum, then the maximum itself. */
+    @Test
+    void gpuBatchSizesArePowersOfTwoAndTheMaximum() {
+        assertEquals(List.of(1, 2, 4, 8, 16, 32), ServedModel.buckets(32));
+        assertEquals(List.of(1, 2, 4, 8, 16, 24), ServedModel.buckets(24));
+        assertEquals(List.of(1), ServedModel.buckets(1));
+        assertEquals(List.of(1, 2), ServedModel.buckets(2));
+    }
 }
