@@ -7,9 +7,9 @@
 #   ./gpu-run.sh RESULTS_DIR            (from inside a bundle)
 #
 # It ends by packing RESULTS_DIR into RESULTS_DIR.tgz, because a device machine returns only a few files. On the
-# lent H200 (docs/NATIVE.md), as one prepared command with carry ["target/bundle"] and timeout_s 560:
-#   bash target/bundle/on-device.sh "$OUT"
-# which is: chmod the bundle's executables, target/bundle/gpu-run.sh /tmp/r, cp /tmp/r.tgz /tmp/r/summary.txt $OUT/.
+# lent H200 (docs/NATIVE.md), as one prepared command with carry ["target/bundle.tgz"] and timeout_s 560:
+#   tar -xzf target/bundle.tgz -C /tmp && bash /tmp/bundle/on-device.sh "$OUT"
+# which is: chmod the bundle's executables, /tmp/bundle/gpu-run.sh /tmp/r, cp /tmp/r.tgz /tmp/r/summary.txt $OUT/.
 # (timeout_s 560: the runbook's 480 s, the JVMs' start and the packing.) A second window for the stages the first
 # did not reach: INCEPTION_SKIP_STAGES='info-json|smoke|native-.*|verify-.*' in front of the same command.
 # Back here: bench/unpack-gpu-results.sh r.tgz  ->  bench/results/<date>-h200/
@@ -179,6 +179,9 @@ if [ "$gpu" = 1 ]; then
     torch eager-cl-fp16 90 "$all_batches"
     torch compile-reduce-overhead 120 1,8
   fi
+  # the server under load, dynamic batching on and off (--max-batch 1), fp16 on the GPU (issue #14's measurement)
+  stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CONCURRENCY=1,8,32,128 \
+    REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
   verify bf16 fused
   verify tf32 fused
   verify fp32 faithful
@@ -200,7 +203,7 @@ if [ "$gpu" = 1 ]; then
     skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
   fi
 else
-  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 verify-bf16-fused verify-tf32-fused \
+  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 serve-load verify-bf16-fused verify-tf32-fused \
     verify-fp32-faithful bench-fp16-no-graphs bench-fp16-no-streams bench-fp32-plain bench-bf16 bench-tf32 \
     bench-fp32-faithful \
     torch-peers; do

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command for a lent GPU machine (the device tool), run from the repository root there with
-# carry ["target/bundle"] and timeout_s 560:
+# carry ["target/bundle.tgz"] (made by bench/make-bundle.sh) and timeout_s 560:
 #
-#   bash target/bundle/on-device.sh "$OUT"
+#   tar -xzf target/bundle.tgz -C /tmp && bash /tmp/bundle/on-device.sh "$OUT"
 #
 # Restores execute bits (they may not travel), runs the runbook into /tmp/r, and copies the two files that matter
 # into OUT_DIR: r.tgz (every log, JSON and JUnit XML) and summary.txt (the table, readable in the tool's reply).
