@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command for a lent GPU machine (the device tool), run from the repository root there with
-# carry ["target/bundle.tgz"] (made by bench/make-bundle.sh) and timeout_s 560:
+# carry ["target/bundle.tgz"] (made by bench/make-bundle.sh) and timeout_s 590:
 #
 #   tar -xzf target/bundle.tgz -C /tmp && bash /tmp/bundle/on-device.sh "$OUT"
 #

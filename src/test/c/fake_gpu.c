@@ -207,7 +207,7 @@ int cudnnSetStream(void *h, void *stream) {
 }
 static void record_stream(const void *h) { RECORD("on stream %d\n", ((const Handle *) h)->stream); }
 /* every descriptor keeps what it was set to: 9 ints are enough for each kind */
-typedef struct { int v[9]; } Desc;
+typedef struct { int v[13]; } Desc;
 #define DESCRIPTOR(kind)                                                                    \
     int cudnnCreate##kind##Descriptor(void **d) {                                           \
         RECORD("create " #kind "\n");                                                      \
@@ -223,6 +223,11 @@ DESCRIPTOR(Pooling)
 DESCRIPTOR(Activation)
 static void set(void *d, int n, const int *v) { memcpy(((Desc *) d)->v, v, sizeof(int) * (size_t) n); }
 static const int *get(const void *d) { return ((const Desc *) d)->v; }
+/* a strided tensor records format -1 and its four strides (n c h w), printed after its dimensions */
+int cudnnSetTensor4dDescriptorEx(void *d, int type, int n, int c, int h, int w, int ns, int cs, int hs, int ws) {
+    set(d, 10, (int[]) {-1, type, n, c, h, w, ns, cs, hs, ws});
+    return n > 0 && c > 0 && h > 0 && w > 0 ? 0 : 3;
+}
 int cudnnSetTensor4dDescriptor(void *d, int fmt, int type, int n, int c, int h, int w) {
     set(d, 6, (int[]) {fmt, type, n, c, h, w});
     return n > 0 && c > 0 && h > 0 && w > 0 ? 0 : 3;   /* cuDNN 9: BAD_PARAM is 2000; any non-zero fails */
@@ -241,8 +246,18 @@ int cudnnSetPooling2dDescriptor(void *d, int mode, int nan, int wh, int ww, int 
     return 0;
 }
 /* "fmt type n c h w" of a tensor or filter; "pad stride dilation mode type math" of a convolution */
-#define TENSOR_FIELDS "%d %d %d %d %d %d"
-#define TENSOR_ARGS(d) get(d)[0], get(d)[1], get(d)[2], get(d)[3], get(d)[4], get(d)[5]
+#define TENSOR_FIELDS "%d %d %d %d %d %d%s"
+#define TENSOR_ARGS(d) get(d)[0], get(d)[1], get(d)[2], get(d)[3], get(d)[4], get(d)[5], strides(d)
+/* " strides N C H W" for a strided tensor, "" for a packed one (a few buffers in turn: one printf may ask twice) */
+static const char *strides(const void *d) {
+    static char buffers[4][64];
+    static int next;
+    const int *v = get(d);
+    if (v[0] != -1) return "";
+    char *b = buffers[next++ % 4];
+    snprintf(b, sizeof buffers[0], " strides %d %d %d %d", v[6], v[7], v[8], v[9]);
+    return b;
+}
 static void record_conv(const char *call, const void *xd, const void *wd, const void *cd, int algo, const void *yd) {
     const int *c = get(cd);
     RECORD("%s x " TENSOR_FIELDS " w " TENSOR_FIELDS " conv %d %d %d %d %d %d %d %d %d algo %d y " TENSOR_FIELDS "\n",
@@ -276,22 +291,23 @@ static long fused_calls, plain_calls;
 __attribute__((destructor)) static void report_calls(void) {
     fprintf(stderr, "fake-gpu: conv calls fused %ld plain %ld\n", fused_calls, plain_calls);
 }
-static void record_workspace(const void *h, const void *ws, size_t bytes) {
-    RECORD("on stream %d workspace %llu %zu\n", ((const Handle *) h)->stream, (unsigned long long) ws, bytes);
+static void record_workspace(const void *h, const void *ws, size_t bytes, const void *y) {
+    RECORD("on stream %d workspace %llu %zu y %llu\n", ((const Handle *) h)->stream, (unsigned long long) ws, bytes,
+           (unsigned long long) y);
 }
 int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w, void *cd,
-                            int algo, void *ws, size_t wsBytes, const void *beta, void *yd) {
+                            int algo, void *ws, size_t wsBytes, const void *beta, void *yd, void *y) {
     (void) alpha; (void) x; (void) w; (void) beta;
-    record_workspace(h, ws, wsBytes);
+    record_workspace(h, ws, wsBytes, y);
     record_conv("conv", xd, wd, cd, algo, yd);
     plain_calls++;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
 }
 int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w,
                                           void *cd, int algo, void *ws, size_t wsBytes, const void *alpha2, void *zd,
-                                          const void *z, void *bd, const void *bias, void *ad, void *yd) {
+                                          const void *z, void *bd, const void *bias, void *ad, void *yd, void *y) {
     (void) alpha; (void) x; (void) w; (void) alpha2; (void) zd; (void) z; (void) bd; (void) bias; (void) ad;
-    record_workspace(h, ws, wsBytes);
+    record_workspace(h, ws, wsBytes, y);
     record_conv("conv+bias+relu", xd, wd, cd, algo, yd);
     fused_calls++;
     int status = env_int("FAKE_CUDNN_FUSED_STATUS", 0);

@@ -42,19 +42,25 @@ class GpuNetworkTest {
     @ParameterizedTest(name = "batch {0}, {1} plan")
     @CsvSource({"1, FAITHFUL", "1, FUSED", "8, FAITHFUL", "8, FUSED"})
     void everyTapWithinToleranceAndTop5Identical(int batch, Lowering lowering) {
-        Tensor x = GpuTestSupport.random(batch, graph.input().shape(), 5);
-        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(batch);
+        assertMatchesTheReference(GpuTestSupport.random(batch, graph.input().shape(), 5), lowering, Precision.FP32);
+    }
+
+    /** Every tap of the GPU's pass within the precision's tolerance of the reference's (faithful plan, float32). */
+    static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision) {
+        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch());
         Map<String, Tensor> cpu;
         try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
             cpu = e.taps(x);
         }
         Map<String, Tensor> gpu;
-        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withLowering(lowering))) {
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withLowering(lowering)
+                .withPrecision(precision))) {
             gpu = e.taps(x);
         }
-        Verification.Report r = Verification.compare(cpu, gpu, Precision.FP32);
+        Verification.Report r = Verification.compare(cpu, gpu, precision);
         for (Verification.TapResult t : r.taps()) {
-            System.out.printf("[native-tests] batch %d %s %-12s rel %.3e%n", batch, lowering, t.tap(), t.maxRelativeError());
+            System.out.printf("[native-tests] batch %d %s %s %-12s rel %.3e%n", x.batch(), lowering, precision, t.tap(),
+                    t.maxRelativeError());
         }
         assertTrue(r.pass(), r.toString());
     }
@@ -63,21 +69,7 @@ class GpuNetworkTest {
     @ParameterizedTest(name = "{0}, fused plan, batch 2")
     @CsvSource({"FP16", "BF16"})
     void sixteenBitNetworksWithinTheirTolerance(Precision precision) {
-        Tensor x = GpuTestSupport.random(2, graph.input().shape(), 6);
-        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(2);
-        Map<String, Tensor> cpu;
-        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
-            cpu = e.taps(x);
-        }
-        Map<String, Tensor> gpu;
-        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withPrecision(precision))) {
-            gpu = e.taps(x);
-        }
-        Verification.Report r = Verification.compare(cpu, gpu, precision);
-        for (Verification.TapResult t : r.taps()) {
-            System.out.printf("[native-tests] %s %-12s rel %.3e%n", precision, t.tap(), t.maxRelativeError());
-        }
-        assertTrue(r.pass(), r.toString());
+        assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 6), Lowering.FUSED, precision);
     }
 
     /**

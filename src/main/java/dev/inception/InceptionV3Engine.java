@@ -81,9 +81,13 @@ public final class InceptionV3Engine implements AutoCloseable {
         return new Chosen(new CpuExecutor(plan, weights), plan);
     }
 
-    /** With branch streams, the plan keeps each block's branches apart in the arena, so they may run at once. */
+    /**
+     * With branch streams, the plan keeps each block's branches apart in the arena, so they may run at once; with
+     * copy-free concatenation, branch outputs are channel slices of their block's output.
+     */
     private static Chosen gpu(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
-        Plan plan = Planner.lower(graph, options.lowering(), keep, ConcatPlacement.COPY, options.branchStreams());
+        Plan plan = Planner.lower(graph, options.lowering(), keep,
+                options.copyFreeConcat() ? ConcatPlacement.IN_PLACE : ConcatPlacement.COPY, options.branchStreams());
         BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.DEVICE);
         return new Chosen(GpuBackend.open(plan, weights, options), plan);
     }
@@ -179,14 +183,7 @@ public final class InceptionV3Engine implements AutoCloseable {
      * (on the GPU for the GPU backend). Needs a model with its top.
      */
     public float[][] predict(List<dev.inception.image.RgbImage> images, dev.inception.image.Interpolation how) {
-        if (!graph.has("predictions")) {
-            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
-        }
-        checkBatch(images.size());
-        dev.inception.model.Shape in = graph.input().shape();
-        byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
-        String out = graph.output().name();
-        return rows(finite(executor.forwardImages(rgb, images.size(), in, List.of(out))).get(out));
+        return predictLater(images, how).get();
     }
 
     /**

@@ -27,6 +27,12 @@ final class GpuOption {
                     + " one stream, to measure what the streams save.")
     boolean branchStreams;
 
+    @Option(names = "--copy-free-concat",
+            description = "GPU, experimental: each branch's last convolution or pooling writes straight into its"
+                    + " channel slice of the block output (strided cuDNN descriptors) and the concatenations copy"
+                    + " nothing. Off by default until a GPU run has measured it.")
+    boolean copyFreeConcat;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -36,7 +42,8 @@ final class GpuOption {
         if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
             check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
         }
-        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs).withBranchStreams(branchStreams);
+        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs).withBranchStreams(branchStreams)
+                .withCopyFreeConcat(copyFreeConcat);
     }
 
     /**

@@ -41,6 +41,22 @@ final class Descriptors implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A channel slice of an NHWC tensor with {@code parentChannels} channels: d's n x c x h x w elements, each
+     * pixel's c channels contiguous, pixels {@code parentChannels} apart (the strides cuDNN takes for NHWC).
+     */
+    cudnnTensorDescriptor slice(CudnnGeometry.Dims d, StorageType type, int parentChannels) {
+        cudnnTensorDescriptor t = new cudnnTensorDescriptor();
+        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(t), "cudnnCreateTensorDescriptor");
+        destroy.add(() -> JCudnn.cudnnDestroyTensorDescriptor(t));
+        int wStride = parentChannels;
+        int hStride = d.w() * wStride;
+        int nStride = d.h() * hStride;
+        CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptorEx(t, type.cudnn, d.n(), d.c(), d.h(), d.w(), nStride, 1,
+                hStride, wStride), "cudnnSetTensor4dDescriptorEx " + d + " in " + parentChannels + " channels");
+        return t;
+    }
+
     /** A per-channel tensor (1 x c x 1 x 1): biases and batch-norm parameters. */
     cudnnTensorDescriptor channels(int c, StorageType type) {
         return tensor(new CudnnGeometry.Dims(1, c, 1, 1), type);

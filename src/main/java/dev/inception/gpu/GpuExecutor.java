@@ -25,9 +25,11 @@ import java.util.Map;
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
  * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
  * buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
- * size on, the enqueue is one CUDA graph launch ({@link EngineOptions#cudaGraphs()}). Convolution algorithms are chosen
- * by measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
- * precision and batch in the process, always within the workspace sized at the maximum batch. Not thread-safe for concurrent forwards: {@code forward} is synchronized.
+ * size on, the enqueue is one CUDA graph launch ({@link EngineOptions#cudaGraphs()}), and with branch streams the
+ * branches of each mixed block run side by side ({@link BranchLanes}). Convolution algorithms are chosen by
+ * measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
+ * precision and batch in the process, always within the workspace sized at the maximum batch. Calls are
+ * synchronized: one pass is enqueued at a time, and {@link #submitImages} keeps two in flight.
  */
 public final class GpuExecutor implements Executor {
 
@@ -38,7 +40,7 @@ public final class GpuExecutor implements Executor {
     private final int maxBatch;
     private final boolean graphs;
     private final CudaContext cx;
-    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Resources owned = new Resources();
     private final DeviceWeights weights;
     private final DeviceBuffer arena;
     private final KernelModule kernels;
@@ -60,12 +62,11 @@ public final class GpuExecutor implements Executor {
     private boolean closed;
 
     public GpuExecutor(Plan plan, Weights w, EngineOptions options) {
-        plan.requireDense("GPU");
         this.plan = plan;
         this.maxBatch = options.maxBatch();
         this.graphs = options.cudaGraphs();
         this.cx = new CudaContext(options.device(), options.precision());
-        owned.add(cx);
+        owned.own(cx);
         try {
             types = new TensorTypes(plan, options.precision());
             weights = own(new DeviceWeights(plan, w, types.activations()));
@@ -86,7 +87,7 @@ public final class GpuExecutor implements Executor {
             stagingOut = own(new Staging(keptElements * maxBatch * Sizeof.FLOAT));
             JCudaDriver.cuEventCreate(start, 0);
             JCudaDriver.cuEventCreate(stop, 0);
-            owned.add(() -> {
+            owned.own(() -> {
                 JCudaDriver.cuEventDestroy(start);
                 JCudaDriver.cuEventDestroy(stop);
             });
@@ -97,8 +98,7 @@ public final class GpuExecutor implements Executor {
     }
 
     private <T extends AutoCloseable> T own(T resource) {
-        owned.add(resource);
-        return resource;
+        return owned.own(resource);
     }
 
     @Override
@@ -284,13 +284,6 @@ public final class GpuExecutor implements Executor {
         }
         closed = true;
         cx.makeCurrentIfOpen();
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                // keep releasing the rest; a failing release must not leak the others
-            }
-        }
-        owned.clear();
+        owned.close();
     }
 }

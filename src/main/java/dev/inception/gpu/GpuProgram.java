@@ -214,7 +214,7 @@ final class GpuProgram implements AutoCloseable {
             return "cudnn " + c.choice().algoName();
         }
         if (s instanceof Step.Concat c) {
-            return "kernel " + KernelModule.concatKernel(types.of(c.output()));
+            return plan.inPlace(c) ? "in place (no copy)" : "kernel " + KernelModule.concatKernel(types.of(c.output()));
         }
         return s instanceof Step.Dense d ? "cublas " + gemmName(d) : "cudnn";
     }
@@ -228,9 +228,17 @@ final class GpuProgram implements AutoCloseable {
         return choices().stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
     }
 
-    /** Where a tensor starts: its float32-sized slot, of which a 16-bit tensor uses the first half (TensorTypes). */
+    /**
+     * Where a tensor starts: its float32-sized slot, of which a 16-bit tensor uses the first half (TensorTypes); a
+     * channel slice starts at its channel offset inside its parent's first pixel.
+     */
     CUdeviceptr at(int tensor) {
-        return arena.at(plan.tensor(tensor).offset() * n * Sizeof.FLOAT);
+        TensorSpec t = plan.tensor(tensor);
+        if (t.isSlice()) {
+            return arena.at(plan.tensor(t.slice().parent()).offset() * n * Sizeof.FLOAT
+                    + (long) t.slice().channelOffset() * types.of(tensor).bytes);
+        }
+        return arena.at(t.offset() * n * Sizeof.FLOAT);
     }
 
     private Shape shape(int tensor) {
@@ -238,7 +246,14 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private cudnnTensorDescriptor desc(int tensor) {
-        return d.tensor(CudnnGeometry.Dims.of(n, shape(tensor)), types.of(tensor));
+        return desc(tensor, CudnnGeometry.Dims.of(n, shape(tensor)));
+    }
+
+    /** The descriptor of a tensor with these dimensions: dense, or strided inside its parent for a channel slice. */
+    private cudnnTensorDescriptor desc(int tensor, CudnnGeometry.Dims dims) {
+        TensorSpec t = plan.tensor(tensor);
+        return t.isSlice() ? d.slice(dims, types.of(tensor), shape(t.slice().parent()).channels())
+                : d.tensor(dims, types.of(tensor));
     }
 
     private Runnable compile(int i) {
@@ -268,11 +283,11 @@ final class GpuProgram implements AutoCloseable {
         }
         if (s instanceof Step.Pool p) {
             CudnnGeometry.Pool g = CudnnGeometry.pool(p, shape(p.input()), n);
-            return pooling(p.name(), g, desc(p.input()), types.of(p.output()), x, y, h);
+            return pooling(p.name(), g, desc(p.input()), p.output(), x, y, h);
         }
         if (s instanceof Step.GlobalPool gp) {
             CudnnGeometry.Pool g = CudnnGeometry.globalPool(gp.mode(), shape(gp.input()), n);
-            return pooling(gp.name(), g, desc(gp.input()), types.of(gp.output()), x, y, h);
+            return pooling(gp.name(), g, desc(gp.input()), gp.output(), x, y, h);
         }
         if (s instanceof Step.Concat c) {
             return concat(c, stream(i));
@@ -288,10 +303,10 @@ final class GpuProgram implements AutoCloseable {
         throw new GpuException("the GPU executor has no implementation of " + s);
     }
 
-    private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, StorageType yType, Pointer x,
+    private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, int output, Pointer x,
                              Pointer y, cudnnHandle h) {
         cudnnPoolingDescriptor pd = d.pooling(g);
-        cudnnTensorDescriptor yd = d.tensor(g.output(), yType);
+        cudnnTensorDescriptor yd = desc(output, g.output());
         return () -> CudaCalls.cudnn(JCudnn.cudnnPoolingForward(h, pd, ONE, xd, x, ZERO, yd, y),
                 name + ": cudnnPoolingForward");
     }
@@ -303,8 +318,8 @@ final class GpuProgram implements AutoCloseable {
                     + shape(c.output()));
         }
         StorageType type = types.of(c.output());
-        cudnnTensorDescriptor xd = d.tensor(g.input(), types.of(c.input()));
-        cudnnTensorDescriptor yd = d.tensor(g.output(), type);
+        cudnnTensorDescriptor xd = desc(c.input(), g.input());
+        cudnnTensorDescriptor yd = desc(c.output(), g.output());
         cudnnFilterDescriptor fd = d.filter(g, types.activations());
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
         String key = cx.ordinal() + " " + cx.precision() + " " + g;
@@ -326,6 +341,9 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private Runnable concat(Step.Concat c, CUstream stream) {
+        if (plan.inPlace(c)) {
+            return () -> { };   // every part was written into its channel slice already
+        }
         Shape out = shape(c.output());
         long pixels = (long) n * out.height() * out.width();
         CUdeviceptr y = at(c.output());

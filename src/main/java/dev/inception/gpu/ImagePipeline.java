@@ -152,19 +152,19 @@ final class ImagePipeline implements AutoCloseable {
         final CUevent uploaded = new CUevent();
         final CUevent computed = new CUevent();
         final CUevent downloaded = new CUevent();
-        private final List<AutoCloseable> owned = new ArrayList<>();
+        private final Resources owned = new Resources();
         Ticket ticket;
         boolean closed;
 
         Slot(long inBytes, long outBytes) {
             try {
-                in = own(new PinnedBuffer(inBytes));
-                bytes = own(new DeviceBuffer(inBytes, "a pipeline slot's images"));
-                out = own(new DeviceBuffer(outBytes, "a pipeline slot's outputs"));
-                outHost = own(new PinnedBuffer(outBytes));
+                in = owned.own(new PinnedBuffer(inBytes));
+                bytes = owned.own(new DeviceBuffer(inBytes, "a pipeline slot's images"));
+                out = owned.own(new DeviceBuffer(outBytes, "a pipeline slot's outputs"));
+                outHost = owned.own(new PinnedBuffer(outBytes));
                 for (CUevent e : new CUevent[] {uploaded, computed, downloaded}) {
                     JCudaDriver.cuEventCreate(e, CU_EVENT_DISABLE_TIMING);
-                    owned.add(() -> JCudaDriver.cuEventDestroy(e));
+                    owned.own(() -> JCudaDriver.cuEventDestroy(e));
                 }
             } catch (RuntimeException e) {
                 close();
@@ -172,22 +172,10 @@ final class ImagePipeline implements AutoCloseable {
             }
         }
 
-        private <T extends AutoCloseable> T own(T r) {
-            owned.add(r);
-            return r;
-        }
-
         @Override
         public void close() {
             closed = true;
-            for (int i = owned.size() - 1; i >= 0; i--) {
-                try {
-                    owned.get(i).close();
-                } catch (Exception e) {
-                    // keep releasing the rest
-                }
-            }
-            owned.clear();
+            owned.close();
         }
     }
 

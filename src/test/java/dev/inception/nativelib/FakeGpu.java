@@ -48,6 +48,27 @@ public final class FakeGpu {
         assertEquals(0, p.waitFor(), "gcc " + soname);
     }
 
+    /** A probe run with the fake's call log (FAKE_GPU_LOG): what the probe printed, and the calls recorded. */
+    public record Recording(Probe probe, List<String> log) {
+
+        /** The recorded lines between the probe's marks "mark BEGIN" and "mark END". */
+        public List<String> between(String begin, String end) {
+            int from = log.indexOf("mark " + begin);
+            int to = log.indexOf("mark " + end);
+            assertTrue(from >= 0 && to > from, begin + " .. " + end + " not in the log");
+            return log.subList(from + 1, to);
+        }
+    }
+
+    /** Builds the fake in dir and runs FakeGpuProbe MODE LOGFILE with the call log on; the probe must succeed. */
+    public static Recording record(Path dir, String mode) throws Exception {
+        Path file = dir.resolve(mode + "-calls.log");
+        Files.writeString(file, "");
+        Probe r = build(dir).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class, mode, file.toString());
+        assertEquals(0, r.exit(), r.text());
+        return new Recording(r, Files.readAllLines(file));
+    }
+
     public Path libs() {
         return libs;
     }

@@ -32,15 +32,10 @@ class FakeGpuPipelineTest {
 
     @BeforeAll
     static void record() throws Exception {
-        Path file = tmp.resolve("calls.log");
-        Files.writeString(file, "");
-        FakeGpu.Probe r = FakeGpu.build(tmp).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class,
-                "pipeline", file.toString());
-        out = r.out();
-        text = r.text();
-        assertEquals(0, r.exit(), text);
-        List<String> log = Files.readAllLines(file);
-        pass = log.subList(log.indexOf("mark begin pipeline") + 1, log.indexOf("mark end pipeline"));
+        FakeGpu.Recording r = FakeGpu.record(tmp, "pipeline");
+        out = r.probe().out();
+        text = r.probe().text();
+        pass = r.between("begin pipeline", "end pipeline");
     }
 
     static int stream(String line) {

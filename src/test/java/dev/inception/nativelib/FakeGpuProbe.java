@@ -100,6 +100,14 @@ public final class FakeGpuProbe {
                 mark(log, "end images " + l);
             }
         }
+        EngineOptions copyFree = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2)
+                .withLowering(Lowering.FUSED).withCudaGraphs(false).withCopyFreeConcat(true);
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, copyFree)) {
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            mark(log, "begin copyfree");
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            mark(log, "end copyfree");
+        }
         for (dev.inception.Precision p : List.of(dev.inception.Precision.FP16, dev.inception.Precision.BF16)) {
             for (Lowering l : Lowering.values()) {
                 EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l)

@@ -59,22 +59,17 @@ class FakeGpuRecordTest {
     static List<String> log;
     static List<String> out;
 
+    static FakeGpu.Recording recording;
+
     @BeforeAll
     static void record() throws Exception {
-        Path file = tmp.resolve("calls.log");
-        Files.writeString(file, "");
-        FakeGpu.Probe r = FakeGpu.build(tmp).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class, "record",
-                file.toString());
-        out = r.out();
-        assertEquals(0, r.exit(), r.text());
-        log = Files.readAllLines(file);
+        recording = FakeGpu.record(tmp, "record");
+        out = recording.probe().out();
+        log = recording.log();
     }
 
     static List<String> between(String begin, String end) {
-        int from = log.indexOf("mark " + begin);
-        int to = log.indexOf("mark " + end);
-        assertTrue(from >= 0 && to > from, begin + " .. " + end + " not in the log");
-        return log.subList(from + 1, to);
+        return recording.between(begin, end);
     }
 
     static String tensor(Shape s) {
@@ -99,6 +94,18 @@ class FakeGpuRecordTest {
      * float32 convolution arithmetic with tensor-core math, the 16-bit concat kernel, and the Dense layer as
      * cublasGemmEx reading 16-bit operands into float32 logits with float32 accumulation.
      */
+    /** A step's output as the fake records it: packed, or (a channel slice) strided inside its parent. */
+    static String output(Plan plan, int tensor, int type) {
+        dev.inception.plan.TensorSpec t = plan.tensor(tensor);
+        if (!t.isSlice()) {
+            return tensor(t.shape(), type);
+        }
+        Shape s = t.shape();
+        int parent = plan.tensor(t.slice().parent()).shape().channels();
+        return "-1 " + type + " " + BATCH + " " + s.channels() + " " + s.height() + " " + s.width() + " strides "
+                + s.height() * s.width() * parent + " 1 " + s.width() * parent + " " + parent;
+    }
+
     static List<String> expectedCalls(Plan plan, Precision precision) {
         int type = storage(precision);
         int math = precision == Precision.FP32 ? FMA_MATH : precision == Precision.TF32 ? 0 : TENSOR_OP_MATH;
@@ -111,13 +118,12 @@ class FakeGpuRecordTest {
                         + " w " + NHWC + " " + type + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
                         + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
                         + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + math
-                        + " algo " + FAKE_BEST_ALGO + " y " + tensor(plan.tensor(c.output()).shape(), type));
+                        + " algo " + FAKE_BEST_ALGO + " y " + output(plan, c.output(), type));
             } else if (s instanceof Step.Pool p) {
                 Window w = p.window();
                 calls.add("pool mode " + mode(p.mode()) + " window " + w.rows() + " " + w.cols() + " pad " + w.padTop()
                         + " " + w.padLeft() + " stride " + w.strideRows() + " " + w.strideCols() + " x "
-                        + tensor(plan.tensor(p.input()).shape(), type) + " y "
-                        + tensor(plan.tensor(p.output()).shape(), type));
+                        + tensor(plan.tensor(p.input()).shape(), type) + " y " + output(plan, p.output(), type));
             } else if (s instanceof Step.GlobalPool gp) {
                 Shape in = plan.tensor(gp.input()).shape();
                 calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
@@ -135,7 +141,7 @@ class FakeGpuRecordTest {
                             + d.units() + " b " + cuda + " ldb " + inputs + " c " + CUDA_R_32F + " ldc " + d.units()
                             + " compute " + CUBLAS_COMPUTE_32F + " algo " + CUBLAS_GEMM_DEFAULT);
                 }
-            } else if (s instanceof Step.Concat c) {
+            } else if (s instanceof Step.Concat c && !plan.inPlace(c)) {
                 c.inputs().forEach(i -> calls.add(type == FLOAT ? "launch concat_nhwc_f32" : "launch concat_nhwc_u16"));
             }
         }
@@ -182,6 +188,47 @@ class FakeGpuRecordTest {
         int preprocess = indexOf(calls, "launch preprocess_u8_f32 ");
         int firstConv = indexOf(calls, "conv");
         assertTrue(preprocess >= 0 && preprocess < firstConv, calls.toString());
+    }
+
+    /**
+     * Copy-free concatenation: each branch's last convolution or pooling writes into its channel slice of the block
+     * output, through a strided descriptor (pixels as far apart as the block output has channels) and a pointer at
+     * its channel offset, and no concat kernel runs.
+     */
+    @org.junit.jupiter.api.Test
+    void copyFreeConcatWritesEachBranchIntoItsChannelSlice() {
+        Plan plan = Planner.lower(InceptionV3.build(), Lowering.FUSED, List.of("avg_pool"),
+                dev.inception.plan.ConcatPlacement.IN_PLACE, true);
+        List<String> pass = between("begin copyfree", "end copyfree");
+        assertEquals(expectedCalls(plan), work(pass));
+        assertTrue(pass.stream().noneMatch(l -> l.startsWith("launch concat")), "a concat kernel ran");
+        // the y pointer each convolution wrote to, in plan order
+        List<Long> ys = pass.stream().filter(l -> l.startsWith("on stream ") && l.contains(" y "))
+                .map(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).toList();
+        Map<Integer, Long> yOf = new java.util.HashMap<>();
+        int conv = 0;
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Conv) {
+                yOf.put(s.output(), ys.get(conv++));
+            }
+        }
+        assertEquals(ys.size(), conv);
+        int checked = 0;
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Concat c && plan.inPlace(c)) {
+                long base = -1;
+                for (int part : c.inputs()) {
+                    dev.inception.plan.TensorSpec t = plan.tensor(part);
+                    if (yOf.containsKey(part)) {
+                        long at = yOf.get(part) - (long) t.slice().channelOffset() * Float.BYTES;
+                        assertTrue(base < 0 || base == at, c.name() + ": " + t.name() + " is not at its channel offset");
+                        base = at;
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 30, checked + " branch outputs checked");
     }
 
     /** Every batch size's algorithms are measured (cudnnFind), never taken from the heuristic. */

@@ -37,18 +37,14 @@ class FakeGpuStreamsTest {
     @TempDir
     static Path tmp;
 
-    static List<String> log;
     static List<String> out;
+
+    static FakeGpu.Recording recording;
 
     @BeforeAll
     static void record() throws Exception {
-        Path file = tmp.resolve("calls.log");
-        Files.writeString(file, "");
-        FakeGpu.Probe r = FakeGpu.build(tmp).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class,
-                "streams", file.toString());
-        out = r.out();
-        assertEquals(0, r.exit(), r.text());
-        log = Files.readAllLines(file);
+        recording = FakeGpu.record(tmp, "streams");
+        out = recording.probe().out();
     }
 
     /** One recorded call that does a step's work, its position in the pass and the stream it ran on. */
@@ -92,10 +88,7 @@ class FakeGpuStreamsTest {
     }
 
     static List<String> between(String begin, String end) {
-        int from = log.indexOf("mark " + begin);
-        int to = log.indexOf("mark " + end);
-        assertTrue(from >= 0 && to > from, begin + " .. " + end + " not in the log");
-        return log.subList(from + 1, to);
+        return recording.between(begin, end);
     }
 
     /** Each step's calls, in plan order. */
