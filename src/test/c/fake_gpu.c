@@ -295,12 +295,15 @@ static void record_workspace(const void *h, const void *ws, size_t bytes, const 
     RECORD("on stream %d workspace %llu %zu y %llu\n", ((const Handle *) h)->stream, (unsigned long long) ws, bytes,
            (unsigned long long) y);
 }
+/* FAKE_CUDNN_REFUSE_STRIDED=1: no algorithm takes a strided output (NOT_SUPPORTED), as some cuDNN builds may */
+static int refused_output(const void *yd) { return get(yd)[0] == -1 && env_int("FAKE_CUDNN_REFUSE_STRIDED", 0); }
 int cudnnConvolutionForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w, void *cd,
                             int algo, void *ws, size_t wsBytes, const void *beta, void *yd, void *y) {
     (void) alpha; (void) x; (void) w; (void) beta;
     record_workspace(h, ws, wsBytes, y);
     record_conv("conv", xd, wd, cd, algo, yd);
     plain_calls++;
+    if (refused_output(yd)) return 3000;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;
 }
 int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, const void *x, void *wd, const void *w,
@@ -310,6 +313,7 @@ int cudnnConvolutionBiasActivationForward(void *h, const void *alpha, void *xd, 
     record_workspace(h, ws, wsBytes, y);
     record_conv("conv+bias+relu", xd, wd, cd, algo, yd);
     fused_calls++;
+    if (refused_output(yd)) return 3000;
     int status = env_int("FAKE_CUDNN_FUSED_STATUS", 0);
     if (status != 0) return status;
     return algo == env_int("FAKE_CUDNN_FAILING_ALGO", -1) ? 3000 : 0;

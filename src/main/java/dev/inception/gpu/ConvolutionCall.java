@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  *   <li>a fused call that fails is replaced, for this step from then on, by convolution + cudnnAddTensor (bias) +
  *       cudnnActivationForward (ReLU, in place): the same arithmetic in three calls;</li>
  *   <li>a convolution whose algorithm fails moves on to the next candidate that fits the workspace, ending with
- *       IMPLICIT_GEMM, which needs none.</li>
+ *       IMPLICIT_GEMM, which needs none;</li>
+ *   <li>a convolution writing a channel slice (copy-free concatenation) whose strided output no algorithm takes
+ *       writes a dense scratch output instead, copied into the slice by the concat kernel.</li>
  * </ol>
  * Each change is reported once to the executor's fallback list. Only when every candidate fails is it an error.
  */
@@ -34,6 +36,14 @@ final class ConvolutionCall implements Runnable {
     record Epilogue(cudnnTensorDescriptor biasDesc, CUdeviceptr bias, cudnnActivationDescriptor relu) {
     }
 
+    /**
+     * For a convolution that writes a channel slice of its block's output (copy-free concatenation): a dense scratch
+     * output and the concat-kernel copy from it into the slice, taken when cuDNN refuses the strided output with
+     * every algorithm. Null for a dense output.
+     */
+    record Detour(cudnnTensorDescriptor denseDesc, CUdeviceptr scratch, Runnable copy) {
+    }
+
     private final String step;
     private final int batch;
     private final cudnnHandle h;
@@ -42,19 +52,21 @@ final class ConvolutionCall implements Runnable {
     private final cudnnFilterDescriptor fd;
     private final CUdeviceptr filter;
     private final cudnnConvolutionDescriptor cd;
-    private final cudnnTensorDescriptor yd;
-    private final CUdeviceptr y;
+    private cudnnTensorDescriptor yd;
+    private CUdeviceptr y;
     private final Workspace.Lane workspace;
     private final List<ConvChoice> candidates;
     private final Epilogue epilogue;
+    private final Detour detour;
     private final Consumer<Fallback> report;
     private int current;
     private boolean fusedRefused;
+    private boolean detoured;
 
     ConvolutionCall(String step, int batch, cudnnHandle h, cudnnTensorDescriptor xd, CUdeviceptr x,
                     cudnnFilterDescriptor fd, CUdeviceptr filter, cudnnConvolutionDescriptor cd,
                     cudnnTensorDescriptor yd, CUdeviceptr y, Workspace.Lane workspace, List<ConvChoice> candidates,
-                    Epilogue epilogue, Consumer<Fallback> report) {
+                    Epilogue epilogue, Detour detour, Consumer<Fallback> report) {
         this.step = step;
         this.batch = batch;
         this.h = h;
@@ -68,6 +80,7 @@ final class ConvolutionCall implements Runnable {
         this.workspace = workspace;
         this.candidates = candidates;
         this.epilogue = epilogue;
+        this.detour = detour;
         this.report = report;
     }
 
@@ -89,6 +102,9 @@ final class ConvolutionCall implements Runnable {
                     CudaCalls.cudnn(JCudnn.cudnnActivationForward(h, epilogue.relu(), ONE, yd, y, ZERO, yd, y),
                             step + ": cudnnActivationForward (ReLU, after a fused-call fallback)");
                 }
+                if (detoured) {
+                    detour.copy().run();
+                }
                 return;
             }
             String why = CudaCalls.cudnnStatus(status);
@@ -99,6 +115,17 @@ final class ConvolutionCall implements Runnable {
                 continue;
             }
             int next = nextFitting(current + 1);
+            if (next < 0 && detour != null && !detoured) {
+                // no algorithm writes this strided output: write a dense one and copy it into the slice
+                detoured = true;
+                yd = detour.denseDesc();
+                y = detour.scratch();
+                fusedRefused = false;
+                current = nextFitting(0);
+                report.accept(new Fallback(step, batch, "output straight into the block's channel slice",
+                        "dense output + concat kernel copy", why));
+                continue;
+            }
             if (next < 0) {
                 throw new GpuException(step + ": cudnnConvolutionForward failed with every algorithm that fits the "
                         + (workspace.bytes() >> 20) + " MiB workspace at batch " + batch + "; the last, "

@@ -76,7 +76,8 @@ public final class GpuExecutor implements Executor {
             // branch lanes only where the plan's arena lets branches run at the same time
             lanes = options.branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
             workspace = own(new Workspace(WORKSPACE_LIMIT, lanes == null ? 1 : BranchLanes.SIDE + 1));
-            shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, fallbacks::add);
+            shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, scratch(plan, lanes),
+                    fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded());
@@ -95,6 +96,22 @@ public final class GpuExecutor implements Executor {
             close();
             throw e;
         }
+    }
+
+    /**
+     * With copy-free concatenation: room for the largest channel slice at the maximum batch, per lane, for
+     * convolutions whose strided output cuDNN refuses (ConvolutionCall.Detour); null without slices.
+     */
+    private GpuProgram.Scratch scratch(Plan plan, BranchLanes lanes) {
+        long largest = plan.tensors().stream().filter(TensorSpec::isSlice).mapToLong(TensorSpec::elements).max()
+                .orElse(0);
+        if (largest == 0) {
+            return null;
+        }
+        long laneBytes = largest * maxBatch * Sizeof.FLOAT;
+        int count = lanes == null ? 1 : BranchLanes.SIDE + 1;
+        return new GpuProgram.Scratch(own(new DeviceBuffer(laneBytes * count, "copy-free concatenation's scratch")),
+                laneBytes);
     }
 
     private <T extends AutoCloseable> T own(T resource) {

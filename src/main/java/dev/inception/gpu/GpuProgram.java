@@ -40,7 +40,18 @@ final class GpuProgram implements AutoCloseable {
 
     /** What every program of one executor shares: the plan and the device resources it runs on. */
     record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-                  TensorTypes types, Workspace workspace, java.util.function.Consumer<Fallback> fallbacks) {
+                  TensorTypes types, Workspace workspace, Scratch scratch,
+                  java.util.function.Consumer<Fallback> fallbacks) {
+    }
+
+    /**
+     * Dense stand-ins for channel slices, one per lane (null without copy-free concatenation): where a convolution
+     * writes when cuDNN takes no strided output ({@link ConvolutionCall.Detour}).
+     */
+    record Scratch(DeviceBuffer buffer, long laneBytes) {
+        CUdeviceptr lane(int lane) {
+            return buffer.at(lane * laneBytes);
+        }
     }
 
     private final Descriptors d = new Descriptors();
@@ -57,6 +68,7 @@ final class GpuProgram implements AutoCloseable {
     private final KernelModule kernels;
     private final TensorTypes types;
     private final Workspace workspace;
+    private final Scratch scratch;
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final BranchLanes lanes;
     private final int[] laneOf;
@@ -77,6 +89,7 @@ final class GpuProgram implements AutoCloseable {
         this.kernels = shared.kernels();
         this.types = shared.types();
         this.workspace = shared.workspace();
+        this.scratch = shared.scratch();
         this.fallbacks = shared.fallbacks();
         this.n = n;
         this.lanes = lanes;
@@ -260,7 +273,7 @@ final class GpuProgram implements AutoCloseable {
         Step s = plan.steps().get(i);
         cudnnHandle h = cudnn(i);
         if (s instanceof Step.Conv c) {
-            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]));
+            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]), stream(i));
         }
         CUdeviceptr x = at(s.inputs().get(0));
         CUdeviceptr y = at(s.output());
@@ -311,7 +324,7 @@ final class GpuProgram implements AutoCloseable {
                 name + ": cudnnPoolingForward");
     }
 
-    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane) {
+    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane, CUstream stream) {
         CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
         if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
             throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
@@ -335,9 +348,26 @@ final class GpuProgram implements AutoCloseable {
         ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
                 : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), weights.get(c.name() + "/bias"), d.relu());
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
-                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue, fallbacks);
+                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
+                detour(c.output(), g.output(), lane.index(), stream), fallbacks);
         convolutions.add(call);
         return call;
+    }
+
+    /** For an output that is a channel slice: a dense scratch output and its copy into the slice; else null. */
+    private ConvolutionCall.Detour detour(int output, CudnnGeometry.Dims dims, int lane, CUstream stream) {
+        TensorSpec t = plan.tensor(output);
+        if (!t.isSlice()) {
+            return null;
+        }
+        CUdeviceptr dense = scratch.lane(lane);
+        CUdeviceptr parent = at(t.slice().parent());
+        StorageType type = types.of(output);
+        long pixels = (long) dims.n() * dims.h() * dims.w();
+        int total = shape(t.slice().parent()).channels();
+        int offset = t.slice().channelOffset();
+        return new ConvolutionCall.Detour(d.tensor(dims, type), dense,
+                () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset));
     }
 
     private Runnable concat(Step.Concat c, CUstream stream) {

@@ -28,6 +28,10 @@ public final class FakeGpuProbe {
             fallbacks(g, w);
             return;
         }
+        if (args.length > 0 && args[0].equals("strided-refused")) {
+            stridedRefused(g, w);
+            return;
+        }
         if (args.length > 0 && args[0].equals("capture-refused")) {
             captureRefused(g, w);
             return;
@@ -206,6 +210,22 @@ public final class FakeGpuProbe {
             System.out.println("after close: answered");
         } catch (IllegalStateException ex) {
             System.out.println("after close: " + ex.getMessage());
+        }
+        System.out.println("ok");
+    }
+
+    /** Copy-free concatenation with the fake cuDNN refusing every strided output: the detour, then its reuse. */
+    static void stridedRefused(Graph g, Weights w) {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withCopyFreeConcat(true)
+                .withCudaGraphs(false);
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            int first = e.fallbacks().size();
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            System.out.println("fallbacks after one pass=" + first + " after two=" + e.fallbacks().size());
+            System.out.println("detours=" + e.fallbacks().stream().filter(f -> f.contains("dense output + concat"))
+                    .count());
+            e.fallbacks().stream().filter(f -> f.startsWith("conv2d_6 ")).forEach(f -> System.out.println("conv2d_6: " + f));
         }
         System.out.println("ok");
     }

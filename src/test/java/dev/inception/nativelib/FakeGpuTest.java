@@ -91,6 +91,35 @@ class FakeGpuTest {
         assertTrue(r.out().contains("fake-gpu: conv calls fused " + 5 * 94 + " plain 0"), text);
     }
 
+    /**
+     * Copy-free concatenation where cuDNN takes no strided output (the fake refuses them all): each such
+     * convolution writes a dense scratch output and the concat kernel copies it into its slice; reported once per
+     * convolution, and the second pass takes the detour directly.
+     */
+    @Test
+    void refusedStridedOutputsDetourThroughAScratchCopy() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of("FAKE_CUDNN_REFUSE_STRIDED", "1"), FakeGpuProbe.class,
+                "strided-refused");
+        String text = r.text();
+        assertEquals(0, r.exit(), text);
+        dev.inception.plan.Plan plan = dev.inception.plan.Planner.lower(dev.inception.model.InceptionV3.build(),
+                dev.inception.plan.Lowering.FUSED, List.of("avg_pool"), dev.inception.plan.ConcatPlacement.IN_PLACE,
+                true);
+        long slicedConvs = plan.steps().stream().filter(s -> s instanceof dev.inception.plan.Step.Conv
+                && plan.tensor(s.output()).isSlice()).count();
+        assertTrue(slicedConvs > 30, "convolutions writing slices: " + slicedConvs);
+        assertTrue(r.out().contains("detours=" + slicedConvs), text);
+        String counts = r.out().stream().filter(l -> l.startsWith("fallbacks after one pass=")).findFirst().orElseThrow();
+        String[] n = counts.replace("fallbacks after one pass=", "").split(" after two=");
+        assertEquals(n[0], n[1], "the second pass found something new to fall back from: " + counts);
+        assertTrue(r.out().contains("conv2d_6: conv2d_6 (batch 2): output straight into the block's channel slice"
+                + " -> dense output + concat kernel copy (CUDNN_STATUS_FAKE_ERROR (cuDNN status 3000))"), text);
+        // the only kernels of a float pass here: one copy per detoured convolution, and the copying concatenations
+        long copies = slicedConvs + plan.steps().stream().filter(s -> s instanceof dev.inception.plan.Step.Concat c
+                && !plan.inPlace(c)).mapToLong(s -> s.inputs().size()).sum();
+        assertTrue(r.out().contains("fake-gpu: kernel launches " + 2 * copies), text);
+    }
+
     private static String all() {
         return String.join("\n", out);
     }
