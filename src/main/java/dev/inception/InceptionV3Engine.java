@@ -87,7 +87,8 @@ public final class InceptionV3Engine implements AutoCloseable {
      */
     private static Chosen gpu(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
         Plan plan = Planner.lower(graph, options.lowering(), keep,
-                options.copyFreeConcat() ? ConcatPlacement.IN_PLACE : ConcatPlacement.COPY, options.branchStreams());
+                options.gpu().copyFreeConcat() ? ConcatPlacement.IN_PLACE : ConcatPlacement.COPY,
+                options.gpu().branchStreams());
         BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.DEVICE);
         return new Chosen(GpuBackend.open(plan, weights, options), plan);
     }

@@ -50,10 +50,11 @@ public final class BenchResults {
                         + r.get("schema") + ")");
             }
             JsonObject s = object(r.get("settings"), "\"settings\"", file);
-            // a GPU series says which of its switches were off (they are on unless said)
+            // a GPU series says which of its switches differ from the defaults
             String series = string(s, "backend", file) + " " + string(s, "plan", file) + " "
-                    + string(s, "precision", file) + off(s, "cuda_graphs", "no graphs")
-                    + off(s, "branch_streams", "no streams");
+                    + string(s, "precision", file) + when(s, "cuda_graphs", false, "no graphs")
+                    + when(s, "branch_streams", false, "no streams")
+                    + when(s, "copy_free_concat", true, "copy-free concat");
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)
                     : string(m, "cpu", file) + ", " + (int) number(m, "cores", file) + " cores";
@@ -72,9 +73,10 @@ public final class BenchResults {
         return points;
     }
 
-    private static String off(JsonObject settings, String key, String label) {
+    /** ", label" when the setting is present and has the given value, else nothing. */
+    private static String when(JsonObject settings, String key, boolean value, String label) {
         JsonElement v = settings.get(key);
-        return v != null && v.isJsonPrimitive() && !v.getAsBoolean() ? ", " + label : "";
+        return v != null && v.isJsonPrimitive() && v.getAsBoolean() == value ? ", " + label : "";
     }
 
     static JsonObject object(JsonElement e, String what, Path file) throws IOException {

@@ -137,6 +137,7 @@ final class BenchCommand implements Callable<Integer> {
             if (engine.backend().equals("gpu")) {
                 settings.put("cuda_graphs", gpu.cudaGraphs);
                 settings.put("branch_streams", gpu.branchStreams);
+                settings.put("copy_free_concat", gpu.copyFreeConcat);
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);

@@ -5,8 +5,8 @@ import dev.inception.Precision;
 import picocli.CommandLine.Option;
 
 /**
- * --precision, --[no-]cuda-graphs and --[no-]branch-streams: how the GPU executor computes, for every command that
- * runs the network.
+ * --precision, --[no-]cuda-graphs, --[no-]branch-streams and --copy-free-concat: how the GPU executor computes, for
+ * every command that runs the network.
  */
 final class GpuOption {
 
@@ -42,8 +42,7 @@ final class GpuOption {
         if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
             check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
         }
-        return o.withPrecision(precision()).withCudaGraphs(cudaGraphs).withBranchStreams(branchStreams)
-                .withCopyFreeConcat(copyFreeConcat);
+        return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat));
     }
 
     /**

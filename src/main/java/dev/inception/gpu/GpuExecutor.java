@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
  * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
  * buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
- * size on, the enqueue is one CUDA graph launch ({@link EngineOptions#cudaGraphs()}), and with branch streams the
+ * size on, the enqueue is one CUDA graph launch ({@link EngineOptions.Gpu#cudaGraphs()}), and with branch streams the
  * branches of each mixed block run side by side ({@link BranchLanes}). Convolution algorithms are chosen by
  * measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
  * precision and batch in the process, always within the workspace sized at the maximum batch. Calls are
@@ -64,7 +64,7 @@ public final class GpuExecutor implements Executor {
     public GpuExecutor(Plan plan, Weights w, EngineOptions options) {
         this.plan = plan;
         this.maxBatch = options.maxBatch();
-        this.graphs = options.cudaGraphs();
+        this.graphs = options.gpu().cudaGraphs();
         this.cx = new CudaContext(options.device(), options.precision());
         owned.own(cx);
         try {
@@ -74,7 +74,7 @@ public final class GpuExecutor implements Executor {
                     "the activation arena for a batch of " + maxBatch));
             kernels = own(new KernelModule());
             // branch lanes only where the plan's arena lets branches run at the same time
-            lanes = options.branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
+            lanes = options.gpu().branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
             workspace = own(new Workspace(WORKSPACE_LIMIT, lanes == null ? 1 : BranchLanes.SIDE + 1));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, scratch(plan, lanes),
                     fallbacks::add);

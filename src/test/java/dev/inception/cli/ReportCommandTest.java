@@ -55,6 +55,12 @@ class ReportCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| gpu fused fp16 | Test CPU, 2 cores | network | 1 | 2.0 |"), r.out());
         assertTrue(r.out().contains("| gpu fused fp16, no graphs | Test CPU, 2 cores | network | 1 | 3.0 |"), r.out());
+        Path copyFree = tmp.resolve("copy-free.json");
+        Files.writeString(copyFree, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"copy_free_concat\":true"));
+        PredictCommandTest.Run c = PredictCommandTest.run("report", "--out", tmp.resolve("charts").toString(),
+                copyFree.toString());
+        assertTrue(c.out().contains("| gpu fused fp16, copy-free concat | Test CPU"), c.out());
     }
 
     @Test
