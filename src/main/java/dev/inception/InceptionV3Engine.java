@@ -62,12 +62,12 @@ public final class InceptionV3Engine implements AutoCloseable {
         if (graph.has("avg_pool")) {
             keep.add("avg_pool");     // features() of a model with top
         }
-        Plan dense = Planner.lower(graph, options.lowering(), keep);
+        // each backend lowers the graph as it runs it, and only the backend chosen does
         Chosen chosen = switch (options.backend()) {
-            case REFERENCE -> reference(dense, weights, options);
+            case REFERENCE -> reference(graph, keep, weights, options);
             case CPU -> oneDnn(graph, keep, weights, options);
             case GPU -> gpu(graph, keep, weights, options);
-            case AUTO -> auto(graph, keep, dense, weights, options, notice);
+            case AUTO -> auto(graph, keep, weights, options, notice);
         };
         return new InceptionV3Engine(graph, chosen.plan(), chosen.executor(), options);
     }
@@ -76,7 +76,8 @@ public final class InceptionV3Engine implements AutoCloseable {
     private record Chosen(Executor executor, Plan plan) {
     }
 
-    private static Chosen reference(Plan plan, Weights weights, EngineOptions options) {
+    private static Chosen reference(Graph graph, List<String> keep, Weights weights, EngineOptions options) {
+        Plan plan = Planner.lower(graph, options.lowering(), keep);
         BatchMemory.check(plan, options.maxBatch(), BatchMemory.Arena.HEAP);
         return new Chosen(new CpuExecutor(plan, weights), plan);
     }
@@ -110,7 +111,7 @@ public final class InceptionV3Engine implements AutoCloseable {
     }
 
     /** The GPU, else oneDNN, else the reference; each step down is said in one line. */
-    private static Chosen auto(Graph graph, List<String> keep, Plan dense, Weights weights, EngineOptions options,
+    private static Chosen auto(Graph graph, List<String> keep, Weights weights, EngineOptions options,
                                Consumer<String> notice) {
         try {
             return gpu(graph, keep, weights, options);
@@ -122,7 +123,7 @@ public final class InceptionV3Engine implements AutoCloseable {
             } catch (BackendUnavailableException onednn) {
                 notice.accept("note: running on the CPU reference executor: " + gpu.getMessage() + "; "
                         + onednn.getMessage());
-                return reference(dense, weights, options);
+                return reference(graph, keep, weights, options);
             }
         }
     }

@@ -53,9 +53,8 @@ public final class GpuExecutor implements Executor {
     private final Map<Integer, GpuProgram> stepwise = new HashMap<>();
     private final Staging stagingIn;
     private final Staging stagingOut;
-    private final DeviceBuffer deviceBytes;
     private final List<Fallback> fallbacks = new ArrayList<>();
-    /** Made on the first {@link #submitImages}: only streams of batches pay for its buffers. */
+    /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
     private ImagePipeline pipeline;
     private final CUevent start = new CUevent();
     private final CUevent stop = new CUevent();
@@ -83,7 +82,6 @@ public final class GpuExecutor implements Executor {
             workspace.allocate(full.workspaceNeeded());
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
             stagingIn = own(new Staging(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
-            deviceBytes = own(new DeviceBuffer(plan.inputTensor().elements() * maxBatch, "the uint8 input images"));
             long keptElements = plan.kept().stream().mapToLong(t -> plan.tensor(t).elements()).sum();
             stagingOut = own(new Staging(keptElements * maxBatch * Sizeof.FLOAT));
             JCudaDriver.cuEventCreate(start, 0);
@@ -156,24 +154,17 @@ public final class GpuExecutor implements Executor {
         return download(input.batch(), fetch);
     }
 
-    /** Uploads uint8 images and preprocesses them on the GPU with kernels/preprocess.cu. */
+    /** Uploads uint8 images and preprocesses them on the GPU with kernels/preprocess.cu: a submission, awaited. */
     @Override
     public synchronized Map<String, Tensor> forwardImages(byte[] rgb, int batch, dev.inception.model.Shape shape,
                                                          List<String> fetch) {
-        if (rgb.length != batch * shape.elements()) {
-            throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
-        }
-        GpuProgram program = prepare(batch, shape, fetch);
-        stagingIn.upload(rgb, deviceBytes.ptr(), cx.stream());
-        kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), deviceBytes.ptr(),
-                rgb.length);
-        program.enqueue();
-        return download(batch, fetch);
+        return submitImages(rgb, batch, shape, fetch).await();
     }
 
     /**
      * Enqueues a batch through the {@link ImagePipeline} (its upload and download overlap the neighbouring batches'
-     * compute) and returns at once; outputs too large for a pipeline slot take the synchronous path.
+     * compute) and returns at once. Outputs too large for a pipeline slot (taps at large batches) come back
+     * through the bounded staging buffers before this returns.
      */
     @Override
     public synchronized Pending submitImages(byte[] rgb, int batch, dev.inception.model.Shape shape,
@@ -192,14 +183,16 @@ public final class GpuExecutor implements Executor {
                     .mapToLong(t -> plan.tensor(t).elements() * maxBatch * Sizeof.FLOAT).sum();
             pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outBytes));
         }
-        if (!pipeline.fits(outputs)) {
-            Map<String, Tensor> out = forwardImages(rgb, batch, shape, fetch);
-            return () -> out;
-        }
-        return pipeline.submit(rgb, outputs, images -> {
+        java.util.function.Consumer<jcuda.driver.CUdeviceptr> compute = images -> {
             kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images, rgb.length);
             program.enqueue();
-        }, this);
+        };
+        if (pipeline.fits(outputs)) {
+            return pipeline.submit(rgb, outputs, compute, this);
+        }
+        pipeline.submit(rgb, List.of(), compute, this);
+        Map<String, Tensor> out = download(batch, fetch);   // on the compute stream, after the pass
+        return () -> out;
     }
 
     @Override

@@ -145,6 +145,11 @@ public final class FakeGpuProbe {
                 }
                 System.out.println("input round trip " + p + "=" + java.util.Arrays.equals(expected, back)
                         + " unchanged=" + java.util.Arrays.equals(x.data(), back));
+                // images whose outputs (here the 2 MB input tensor) exceed a pipeline slot come back through the
+                // staging buffers; the fake's preprocess kernel writes nothing, so the arena still holds x
+                byte[] rgb = new byte[(int) (2 * g.input().shape().elements())];
+                float[] viaImages = e.forwardImages(rgb, 2, g.input().shape(), List.of("input_1")).get("input_1").data();
+                System.out.println("images too large for a slot " + p + "=" + java.util.Arrays.equals(expected, viaImages));
             }
         }
         System.out.println("ok");
