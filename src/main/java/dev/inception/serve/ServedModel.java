@@ -40,6 +40,8 @@ public final class ServedModel implements AutoCloseable {
         this.engines = List.copyOf(engines);
         List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
         List<Integer> sizes = backend.equals("gpu") ? buckets(batching.maxBatch()) : null;
+        // padding: zeros, a valid and finite input, shared (Tensor.stack copies it; nothing writes it)
+        float[] blank = sizes == null ? null : new float[(int) input.elements()];
         for (Function<Tensor, float[][]> run : runners) {
             if (sizes == null) {
                 batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
@@ -54,7 +56,7 @@ public final class ServedModel implements AutoCloseable {
                 int size = sizes.stream().filter(b -> b >= images.size()).findFirst().orElseThrow();
                 List<float[]> padded = new ArrayList<>(images);
                 while (padded.size() < size) {
-                    padded.add(new float[(int) input.elements()]);   // zeros: a valid, finite input
+                    padded.add(blank);
                 }
                 return Arrays.asList(run.apply(Tensor.stack(input, padded))).subList(0, images.size());
             });
