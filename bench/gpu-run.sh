@@ -155,6 +155,11 @@ bench() {
   stage "bench-$name" "$budget" "$inception" bench --backend gpu --warmup "$warmup" --iters "$iters" \
     --out "$results/bench-$name.json" "$@"
 }
+# profile PRECISION BATCH: per-step medians (profile-PRECISION-BATCH.json) and a chart of the slowest steps
+profile() {
+  stage "profile-$1-$2" 60 bash -c "\"$inception\" profile --backend gpu --precision $1 --batch $2 --top 20 --json \
+    --chart \"$results/profile-$1-$2.png\" > \"$results/profile-$1-$2.json\""
+}
 # torch MODE BUDGET BATCHES: the PyTorch peer (bench/peers/torch_inception.py) in the same run, same batches
 torch() {
   stage "torch-$1" "$2" "$py" "$here/peers/torch_inception.py" --device cuda --modes "$1" --batch "$3" \
@@ -179,6 +184,10 @@ if [ "$gpu" = 1 ]; then
     torch eager-cl-fp16 90 "$all_batches"
     torch compile-reduce-overhead 120 1,8
   fi
+  # where a pass spends its time, step by step with CUDA events, and each convolution's algorithm and math type:
+  # fp16 at the throughput target's batch and at batch 1 (every step in the JSON, the slowest 20 in the chart)
+  profile fp16 256
+  profile fp16 1
   # the server under load, dynamic batching on and off (--max-batch 1), fp16 on the GPU (issue #14's measurement)
   stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CONCURRENCY=1,8,32,128 \
     REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
@@ -206,7 +215,8 @@ if [ "$gpu" = 1 ]; then
     skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
   fi
 else
-  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 serve-load verify-bf16-fused verify-tf32-fused \
+  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 profile-fp16-256 profile-fp16-1 serve-load \
+    verify-bf16-fused verify-tf32-fused \
     verify-fp32-faithful bench-fp16-no-graphs bench-fp16-no-streams bench-fp32-plain verify-fp16-copy-free \
     bench-fp16-copy-free bench-bf16 bench-tf32 \
     bench-fp32-faithful \

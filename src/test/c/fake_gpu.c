@@ -266,23 +266,29 @@ static void record_conv(const char *call, const void *xd, const void *wd, const 
 }
 int cudnnSetActivationDescriptor(void) { return 0; }
 typedef struct { int algo; int status; float time; size_t memory; int determinism; int mathType; int reserved[3]; } Perf;
-static int perf(int requested, int *returned, Perf *p) {
+/* Two candidates, measured with math types as cuDNN pairs them: the first with the math type the convolution
+ * descriptor asked for, the second with another one (DEFAULT where TENSOR_OP or FMA was asked, ALLOW_CONVERSION
+ * where DEFAULT was), so that a test sees which math type the executor runs a fallback candidate with. */
+static int perf(const void *cd, int requested, int *returned, Perf *p) {
     if (requested < 2) return 3;
+    int asked = get(cd)[8];
     memset(p, 0, sizeof(Perf) * 2);
     p[0].algo = 6; p[0].status = 0; p[0].time = 0.5f; p[0].memory = 3u << 20;   /* WINOGRAD, 3 MiB */
+    p[0].mathType = asked;
     p[1].algo = 1; p[1].status = 0; p[1].time = 0.7f; p[1].memory = 4096;       /* IMPLICIT_PRECOMP_GEMM */
+    p[1].mathType = asked == 0 ? 2 : 0;
     *returned = 2;
     return 0;
 }
 int cudnnFindConvolutionForwardAlgorithm(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
-    (void) h; (void) x; (void) w; (void) c; (void) y;
+    (void) h; (void) x; (void) w; (void) y;
     RECORD("algorithm search: find\n");
-    return perf(req, ret, p);
+    return perf(c, req, ret, p);
 }
 int cudnnGetConvolutionForwardAlgorithm_v7(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
-    (void) h; (void) x; (void) w; (void) c; (void) y;
+    (void) h; (void) x; (void) w; (void) y;
     RECORD("algorithm search: heuristic\n");
-    return perf(req, ret, p);
+    return perf(c, req, ret, p);
 }
 /* Refusals on request, to exercise the executor's run-time fallbacks: FAKE_CUDNN_FUSED_STATUS makes every fused
  * conv + bias + ReLU call return that status; FAKE_CUDNN_FAILING_ALGO makes convolutions with that algorithm fail

@@ -58,6 +58,9 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @Mixin
+    GpuOption gpu;
+
     @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
     String resize;
 
@@ -82,14 +85,15 @@ final class FeaturesCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--input-size: " + e.getMessage());
         }
+        EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch)));
         ImageFolder folder = ImageFolder.scan(data, valSplit, splitSeed);
         Graph graph = InceptionV3.build(model);
         Weights w = weights.resolve(graph, err);
-        EngineOptions options = backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch));
         int[] skipped = {0};
         long start = System.nanoTime();
         FeatureSet set;
         try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
+            gpu.check(engine.backend());
             Progress progress = new Progress(err, folder.samples().size(), "images", true);
             set = FeatureExtractor.extract(engine, folder, batch, Choice.of(Interpolation.class, resize, "--resize"),
                     progress::update, line -> {

@@ -109,6 +109,7 @@ final class ProfileCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backend", backendName);
             m.put("plan", plan);
+            m.put("precision", gpu.precision().name().toLowerCase(Locale.ROOT));
             m.put("batch", batch);
             m.put("total_ms", total);
             m.put("forward_ms", benchMs);
@@ -116,8 +117,9 @@ final class ProfileCommand implements Callable<Integer> {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
         } else {
             List<Row> shown = slowest(rows);
-            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + backendName + ", " + plan + ", batch " + batch + ")",
-                    "ms", "share", "GFLOP/s", "implementation");
+            String precision = backendName.equals("gpu") ? ", " + gpu.precision().name().toLowerCase(Locale.ROOT) : "";
+            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + backendName + precision + ", " + plan + ", batch "
+                    + batch + ")", "ms", "share", "GFLOP/s", "implementation");
             for (Row r : shown) {
                 out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f  %s%n", r.step(), r.milliseconds(), 100 * r.share(),
                         r.gflops(), r.implementation());
@@ -131,7 +133,8 @@ final class ProfileCommand implements Callable<Integer> {
         if (chart != null) {
             dev.inception.bench.Charts.profile(slowest(rows).stream()
                     .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
-                    backendName + " " + plan + ", batch " + batch + ": slowest steps (ms)", chart);
+                    backendName + (backendName.equals("gpu") ? " " + gpu.precision().name().toLowerCase(Locale.ROOT)
+                            : "") + " " + plan + ", batch " + batch + ": slowest steps (ms)", chart);
             err.println("chart: " + chart);
         }
         return Main.OK;

@@ -187,8 +187,9 @@ final class ServeCommand implements Callable<Integer> {
                 first.backend(), first.instances(), first.instances() == 1 ? "" : "s",
                 models.stream().map(ServedModel::name).toList(), maxBatch, maxDelayMs, queue, threads);
         if (first.backend().equals("gpu")) {
-            err.println("serve: GPU batches run at sizes " + ServedModel.buckets(maxBatch) + " (padded), each warmed up"
-                    + " at start: algorithms measured, CUDA graph captured");
+            err.printf(Locale.ROOT, "serve: GPU batches run at sizes %s (padded), each warmed up at start"
+                    + " (algorithms measured, CUDA graph captured) in %.1f s%n", ServedModel.buckets(maxBatch),
+                    models.stream().mapToDouble(ServedModel::warmupSeconds).sum());
         }
         err.flush();
         stopped.await();

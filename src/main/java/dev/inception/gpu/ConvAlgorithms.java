@@ -20,9 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ConvAlgorithms {
 
-    /** One candidate as cuDNN reported it. */
-    record Candidate(int algo, long workspaceBytes, float milliseconds) {
+    /** One candidate as cuDNN reported it: an algorithm and the math type it was measured with (cudnnMathType_t). */
+    record Candidate(int algo, int mathType, long workspaceBytes, float milliseconds) {
     }
+
+    /** The math type of a candidate whose math type is unknown (not reported, or the unmeasured last resort). */
+    static final int AS_ASKED = -1;
 
     private static final Map<String, List<Candidate>> CACHE = new ConcurrentHashMap<>();
     private static final int REQUESTED = 8;
@@ -35,7 +38,7 @@ final class ConvAlgorithms {
      *
      * @param key     device, precision and geometry (the batch included): everything the answer depends on
      * @return the candidates cuDNN accepted (status success), best first; never empty (IMPLICIT_GEMM, which needs
-     *         no workspace and supports every geometry, ends the list)
+     *         no workspace and supports every geometry, ends the list, with the descriptor's math type)
      */
     static List<Candidate> candidates(String key, cudnnHandle h, cudnnTensorDescriptor xd, cudnnFilterDescriptor fd,
                                       cudnnConvolutionDescriptor cd, cudnnTensorDescriptor yd, String step) {
@@ -54,6 +57,9 @@ final class ConvAlgorithms {
         cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[REQUESTED];
         for (int i = 0; i < REQUESTED; i++) {
             perf[i] = new cudnnConvolutionFwdAlgoPerf();
+            // JCudnn 11.7 copies algo, status, time, memory and determinism back from cudnnConvolutionFwdAlgoPerf_t,
+            // not mathType (its releaseNative omits it, unlike the backward-filter one): unreported stays "as asked"
+            perf[i].mathType = AS_ASKED;
         }
         String call = "cudnnFindConvolutionForwardAlgorithm";
         int status;
@@ -68,11 +74,11 @@ final class ConvAlgorithms {
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < Math.min(returned[0], REQUESTED); i++) {
             if (perf[i].status == 0) {
-                out.add(new Candidate(perf[i].algo, perf[i].memory, perf[i].time));
+                out.add(new Candidate(perf[i].algo, perf[i].mathType, perf[i].memory, perf[i].time));
             }
         }
         if (out.stream().noneMatch(c -> c.algo() == 0 && c.workspaceBytes() == 0)) {
-            out.add(new Candidate(0, 0, -1f));
+            out.add(new Candidate(0, AS_ASKED, 0, -1f));
         }
         return List.copyOf(out);
     }

@@ -60,6 +60,8 @@ final class ConvolutionCall implements Runnable {
     private final Detour detour;
     private final Consumer<Fallback> report;
     private int current;
+    /** The candidate whose math type the descriptor holds; -1 before the first call. */
+    private int applied = -1;
     private boolean fusedRefused;
     private boolean detoured;
 
@@ -93,6 +95,12 @@ final class ConvolutionCall implements Runnable {
     public void run() {
         while (true) {
             ConvChoice c = candidates.get(current);
+            if (applied != current) {
+                // cuDNN picks the kernel from algorithm and math type together: run the pair that was measured
+                CudaCalls.cudnn(JCudnn.cudnnSetConvolutionMathType(cd, c.mathType()),
+                        step + ": cudnnSetConvolutionMathType");
+                applied = current;
+            }
             boolean fused = epilogue != null && !fusedRefused;
             int status = fused ? fused(c) : plain(c);
             if (status == 0) {
@@ -110,7 +118,7 @@ final class ConvolutionCall implements Runnable {
             String why = CudaCalls.cudnnStatus(status);
             if (fused) {
                 fusedRefused = true;
-                report.accept(new Fallback(step, batch, "cudnnConvolutionBiasActivationForward " + c.algoName(),
+                report.accept(new Fallback(step, batch, "cudnnConvolutionBiasActivationForward " + c.describe(),
                         "cudnnConvolutionForward + cudnnAddTensor + cudnnActivationForward", why));
                 continue;
             }
@@ -129,9 +137,9 @@ final class ConvolutionCall implements Runnable {
             if (next < 0) {
                 throw new GpuException(step + ": cudnnConvolutionForward failed with every algorithm that fits the "
                         + (workspace.bytes() >> 20) + " MiB workspace at batch " + batch + "; the last, "
-                        + c.algoName() + ", with " + why);
+                        + c.describe() + ", with " + why);
             }
-            report.accept(new Fallback(step, batch, c.algoName(), candidates.get(next).algoName(), why));
+            report.accept(new Fallback(step, batch, c.describe(), candidates.get(next).describe(), why));
             current = next;
         }
     }

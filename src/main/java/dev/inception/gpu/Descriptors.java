@@ -86,13 +86,32 @@ final class Descriptors implements AutoCloseable {
         destroy.add(() -> JCudnn.cudnnDestroyConvolutionDescriptor(c));
         CudaCalls.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(c, g.padH(), g.padW(), g.strideH(), g.strideW(), 1, 1,
                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-        int math = switch (precision) {
+        CudaCalls.cudnn(JCudnn.cudnnSetConvolutionMathType(c, mathType(precision)), "cudnnSetConvolutionMathType");
+        return c;
+    }
+
+    /** The math type a precision asks cudnnFind to consider (see {@link #convolution}). */
+    static int mathType(Precision precision) {
+        return switch (precision) {
             case FP32 -> CUDNN_FMA_MATH;
             case TF32 -> CUDNN_DEFAULT_MATH;
             case FP16, BF16 -> CUDNN_TENSOR_OP_MATH;
         };
-        CudaCalls.cudnn(JCudnn.cudnnSetConvolutionMathType(c, math), "cudnnSetConvolutionMathType");
-        return c;
+    }
+
+    /**
+     * The math type to run a measured algorithm with. cudnnFind answers with algorithm and math type pairs (with
+     * TENSOR_OP asked, some of its best pairs are DEFAULT, e.g. for the first layer's 3 input channels), and cuDNN
+     * picks the kernel from both, so a call must set the pair's math type (PyTorch does the same). Except: FP32
+     * stays FMA whatever is reported (it is the arithmetic verified against the reference, with no TF32), and no
+     * precision takes ALLOW_CONVERSION (it may round float32 inputs to half) or a type this code does not know.
+     *
+     * @param measured the candidate's math type, or {@link ConvAlgorithms#AS_ASKED} where it is unknown (always, with
+     *                 JCudnn 11.7, which does not pass it on)
+     */
+    static int runMathType(Precision precision, int measured) {
+        boolean known = measured == CUDNN_DEFAULT_MATH || measured == CUDNN_TENSOR_OP_MATH || measured == CUDNN_FMA_MATH;
+        return precision == Precision.FP32 || !known ? mathType(precision) : measured;
     }
 
     cudnnPoolingDescriptor pooling(CudnnGeometry.Pool p) {

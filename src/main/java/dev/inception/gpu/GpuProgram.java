@@ -220,11 +220,11 @@ final class GpuProgram implements AutoCloseable {
         return plan.steps().get(i).name();
     }
 
-    /** What runs step i: the convolution's cuDNN algorithm, else the library or kernel that does it. */
+    /** What runs step i: the convolution's cuDNN algorithm and math type, else the library or kernel that does it. */
     String implementation(int i) {
         Step s = plan.steps().get(i);
         if (ops.get(i) instanceof ConvolutionCall c) {
-            return "cudnn " + c.choice().algoName();
+            return "cudnn " + c.choice().describe();
         }
         if (s instanceof Step.Concat c) {
             return plan.inPlace(c) ? "in place (no copy)" : "kernel " + KernelModule.concatKernel(types.of(c.output()));
@@ -339,7 +339,8 @@ final class GpuProgram implements AutoCloseable {
         long limit = lane.bytes();
         List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, c.name()).stream()
                 .filter(a -> a.workspaceBytes() <= limit)
-                .map(a -> new ConvChoice(c.name(), n, a.algo(), a.workspaceBytes(), a.milliseconds()))
+                .map(a -> new ConvChoice(c.name(), n, a.algo(), Descriptors.runMathType(cx.precision(), a.mathType()),
+                        a.workspaceBytes(), a.milliseconds()))
                 .toList();
         if (fitting.isEmpty()) {
             throw new GpuException(c.name() + ": no cuDNN algorithm fits a workspace of " + (limit >> 20)

@@ -30,6 +30,7 @@ public final class ServedModel implements AutoCloseable {
     private final List<InceptionV3Engine> engines;
     private final DynamicBatcher<float[], float[]> batcher;
     private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
+    private final double warmupSeconds;
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
                         List<Function<Tensor, float[][]>> runners, Batching batching, ServerMetrics metrics) {
@@ -42,6 +43,7 @@ public final class ServedModel implements AutoCloseable {
         List<Integer> sizes = backend.equals("gpu") ? buckets(batching.maxBatch()) : null;
         // padding: zeros, a valid and finite input, shared (Tensor.stack copies it; nothing writes it)
         float[] blank = sizes == null ? null : new float[(int) input.elements()];
+        long warmupStart = System.nanoTime();
         for (Function<Tensor, float[][]> run : runners) {
             if (sizes == null) {
                 batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
@@ -61,6 +63,7 @@ public final class ServedModel implements AutoCloseable {
                 return Arrays.asList(run.apply(Tensor.stack(input, padded))).subList(0, images.size());
             });
         }
+        this.warmupSeconds = sizes == null ? 0 : (System.nanoTime() - warmupStart) / 1e9;
         this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
                 batching.queue(), arriving::get, metrics.model(name));
         metrics.queueDepth(name, batcher::depth);
@@ -106,6 +109,11 @@ public final class ServedModel implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** How long the start-up passes at every batch size took, over all instances (GPU); 0 where there are none. */
+    public double warmupSeconds() {
+        return warmupSeconds;
     }
 
     /** The preprocessed input of one image: height x width x 3. */

@@ -143,4 +143,27 @@ class CudnnGeometryTest {
         assertEquals(4, KernelModule.blocks(1024));
         assertEquals(65_535, KernelModule.blocks(1L << 40));
     }
+
+    /**
+     * The math type a measured candidate runs with, by cudnnMathType_t's values (cudnn_ops.h: DEFAULT 0, TENSOR_OP
+     * 1, TENSOR_OP_ALLOW_CONVERSION 2, FMA 3): FP32 is always FMA; the others run what was measured, except
+     * conversion and unknown values, and the unmeasured last resort, which run the precision's own.
+     */
+    @Test
+    void measuredMathTypesRunExceptWhereThePrecisionForbidsThem() {
+        for (int measured : new int[] {0, 1, 2, 3, 7, ConvAlgorithms.AS_ASKED}) {
+            assertEquals(3, Descriptors.runMathType(dev.inception.Precision.FP32, measured), "FP32, " + measured);
+        }
+        assertEquals(0, Descriptors.runMathType(dev.inception.Precision.FP16, 0));
+        assertEquals(1, Descriptors.runMathType(dev.inception.Precision.BF16, 1));
+        assertEquals(3, Descriptors.runMathType(dev.inception.Precision.TF32, 3));
+        assertEquals(1, Descriptors.runMathType(dev.inception.Precision.TF32, 1));
+        assertEquals(0, Descriptors.runMathType(dev.inception.Precision.TF32, 2));
+        assertEquals(1, Descriptors.runMathType(dev.inception.Precision.FP16, 2));
+        assertEquals(1, Descriptors.runMathType(dev.inception.Precision.FP16, ConvAlgorithms.AS_ASKED));
+        assertEquals(0, Descriptors.runMathType(dev.inception.Precision.TF32, 9));
+        assertEquals("TENSOR_OP_MATH", ConvChoice.mathName(1));
+        assertEquals("FMA_MATH", ConvChoice.mathName(3));
+        assertEquals("WINOGRAD (DEFAULT_MATH)", new ConvChoice("c", 1, 6, 0, 0, 1f).describe());
+    }
 }

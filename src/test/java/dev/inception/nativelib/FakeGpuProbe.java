@@ -44,6 +44,10 @@ public final class FakeGpuProbe {
             streams(g, w, java.nio.file.Path.of(args[1]));
             return;
         }
+        if (args.length > 1 && args[0].equals("math")) {
+            math(g, w, java.nio.file.Path.of(args[1]));
+            return;
+        }
         if (args.length > 1 && args[0].equals("record")) {
             record(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -249,6 +253,25 @@ public final class FakeGpuProbe {
     }
 
     /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */
+    /**
+     * In each precision, with the fake refusing the first candidate (FAKE_CUDNN_FAILING_ALGO=6): the first pass falls
+     * back to the second candidate, the second pass (marked in the log) runs it; prints conv2d_1's choice.
+     */
+    static void math(Graph g, Weights w, java.nio.file.Path log) {
+        for (dev.inception.Precision p : dev.inception.Precision.values()) {
+            EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(1)
+                    .withLowering(Lowering.FUSED).withPrecision(p).withCudaGraphs(false);
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+                e.forward(Tensor.zeros(1, g.input().shape()));
+                mark(log, "begin math " + p);
+                e.forward(Tensor.zeros(1, g.input().shape()));
+                mark(log, "end math " + p);
+                e.describe().stream().filter(l -> l.contains("conv2d_1 ")).forEach(l ->
+                        System.out.println(p + " choice=" + l.strip()));
+            }
+        }
+    }
+
     static void fallbacks(Graph g, Weights w) {
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2)
                 .withLowering(Lowering.FUSED);

@@ -60,13 +60,48 @@ class FakeGpuTest {
         assertTrue(r.out().contains("fallbacks after one pass=" + 2 * 94), text);
         assertTrue(r.out().contains("fallbacks after two passes=" + 2 * 94), text);
         assertTrue(r.out().contains("first fallback=conv2d_1 (batch 2): cudnnConvolutionBiasActivationForward WINOGRAD"
-                + " -> cudnnConvolutionForward + cudnnAddTensor + cudnnActivationForward (CUDNN_STATUS_FAKE_ERROR (cuDNN"
+                + " (FMA_MATH) -> cudnnConvolutionForward + cudnnAddTensor + cudnnActivationForward (CUDNN_STATUS_FAKE_ERROR (cuDNN"
                 + " status 3000))"), text);
-        assertTrue(r.out().contains("second fallback=conv2d_1 (batch 2): WINOGRAD -> IMPLICIT_PRECOMP_GEMM"
+        assertTrue(r.out().contains("second fallback=conv2d_1 (batch 2): WINOGRAD (FMA_MATH) -> IMPLICIT_PRECOMP_GEMM (FMA_MATH)"
                 + " (CUDNN_STATUS_FAKE_ERROR (cuDNN status 3000))"), text);
         assertTrue(r.out().stream().anyMatch(l -> l.startsWith("choice=conv2d_1 (batch 2): IMPLICIT_PRECOMP_GEMM")), text);
         // pass 1: 94 fused refused + 94 plain with algo 6 + 94 plain with algo 1; pass 2: 94 plain
         assertTrue(r.out().contains("fake-gpu: conv calls fused 94 plain " + 3 * 94), text);
+    }
+
+    /**
+     * cudnnFind measures algorithm and math type as pairs, and a call should run the pair it takes. The fake's first
+     * candidate carries the math type asked for, its second another (DEFAULT where TENSOR_OP or FMA was asked,
+     * ALLOW_CONVERSION where DEFAULT was); with the first refused, every convolution of the second pass runs the
+     * second (IMPLICIT_PRECOMP_GEMM, 1). JCudnn 11.7 does not pass a candidate's math type on (see ConvAlgorithms),
+     * so each runs with the one its precision asks for: FMA (3) in FP32, DEFAULT (0) in TF32, TENSOR_OP (1) in FP16
+     * and BF16 — never the unreported other one. (A JCudnn that passes math types on fails this test: then the
+     * second candidate runs DEFAULT in FP16 and BF16, still FMA in FP32 and DEFAULT in TF32; see
+     * CudnnGeometryTest.)
+     */
+    @Test
+    void eachConvolutionRunsWithTheMathTypeItsAlgorithmWasMeasuredWith(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("math-calls.log");
+        java.nio.file.Files.writeString(log, "");
+        FakeGpu.Probe r = gpu.run(java.util.Map.of("FAKE_GPU_LOG", log.toString(), "FAKE_CUDNN_FAILING_ALGO", "6"),
+                FakeGpuProbe.class, "math", log.toString());
+        assertEquals(0, r.exit(), r.text());
+        FakeGpu.Recording rec = new FakeGpu.Recording(r, java.nio.file.Files.readAllLines(log));
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile("^conv.* (\\d+) algo (\\d+) y .*");
+        java.util.Map<String, Integer> expected = java.util.Map.of("FP32", 3, "TF32", 0, "FP16", 1, "BF16", 1);
+        java.util.Map<String, String> words = java.util.Map.of("FP32", "FMA_MATH", "TF32", "DEFAULT_MATH", "FP16",
+                "TENSOR_OP_MATH", "BF16", "TENSOR_OP_MATH");
+        for (String p : expected.keySet()) {
+            List<java.util.regex.Matcher> convs = rec.between("begin math " + p, "end math " + p).stream()
+                    .map(call::matcher).filter(java.util.regex.Matcher::matches).toList();
+            assertEquals(94, convs.size(), p);
+            for (java.util.regex.Matcher m : convs) {
+                assertEquals("1", m.group(2), p + ": " + m.group());
+                assertEquals(String.valueOf(expected.get(p)), m.group(1), p + " math type: " + m.group());
+            }
+            assertTrue(r.out().stream().anyMatch(l -> l.startsWith(p + " choice=conv2d_1 (batch 1):"
+                    + " IMPLICIT_PRECOMP_GEMM (" + words.get(p) + ")")), r.text());
+        }
     }
 
     /**
@@ -136,7 +171,7 @@ class FakeGpuTest {
             assertTrue(out.contains(plan + " replayed ms=1.5"), all());
             // per-step profile with CUDA events: every step of the plan (313 faithful, 125 fused), named and attributed
             assertTrue(out.contains(plan + " profile=" + (plan.equals("FUSED") ? 125 : 313)
-                    + " first=StepTime[step=conv2d_1, milliseconds=1.5, implementation=cudnn WINOGRAD]"), all());
+                    + " first=StepTime[step=conv2d_1, milliseconds=1.5, implementation=cudnn WINOGRAD (FMA_MATH)]"), all());
             assertTrue(out.stream().anyMatch(l -> l.startsWith(plan + " describe=gpu: Fake GPU, FP32")), all());
         }
         assertTrue(out.contains("ok"), all());
