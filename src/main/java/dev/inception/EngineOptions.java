@@ -28,7 +28,8 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      *                       (strided descriptors), and the concatenation copies nothing; off by default until a GPU
      *                       run has shown cuDNN takes the strided outputs at speed
      */
-    public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat) {
+    public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat)
+            implements java.io.Serializable {
 
         /** FP32, CUDA graphs and branch streams on, copy-free concatenation off. */
         public static Gpu defaults() {

@@ -43,6 +43,9 @@ final class SparkCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @picocli.CommandLine.Mixin
+    GpuOption gpu;
+
     @Option(names = "--input", required = true, paramLabel = "PATH",
             description = "Images: a folder (searched recursively) or a glob; with --path-column, a Parquet table.")
     String input;
@@ -174,8 +177,9 @@ final class SparkCommand implements Callable<Integer> {
             KerasWeights.load(Path.of(weights), InceptionV3.build(m == JobSpec.Mode.PREDICT && head == null
                     ? InceptionV3.Options.defaults() : InceptionV3.Options.features(hw[0], hw[1])), s -> { });
         }
-        var options = backend.apply(dev.inception.EngineOptions.defaults());
-        return new JobSpec(m, weights, seed, options.backend(), hw[0], hw[1], top, batch, how, head, labelled);
+        var options = gpu.apply(backend.apply(dev.inception.EngineOptions.defaults()));
+        return new JobSpec(m, weights, seed, options.backend(), options.gpu(), hw[0], hw[1], top, batch, how, head,
+                labelled);
     }
 
     private enum Format { PARQUET, JSON }

@@ -60,8 +60,16 @@ final class Engines {
         Weights weights = spec.weights() == null ? SeededWeights.forGraph(graph, spec.seed())
                 : KerasWeights.load(local(spec.weights()), graph, s -> { });
         EngineOptions options = EngineOptions.defaults().withModel(model).withBackend(spec.backend())
-                .withMaxBatch(spec.batch()).withDevice(Math.max(device, 0));
+                .withGpu(spec.gpu()).withMaxBatch(spec.batch()).withDevice(Math.max(device, 0));
         InceptionV3Engine engine = InceptionV3Engine.open(weights, options, s -> { });
+        String backend = engine.backend();
+        if (!backend.equals("gpu") && spec.gpu().precision() != dev.inception.Precision.FP32) {
+            // --backend auto found no GPU on this executor: a 16-bit or TF32 job must not quietly run fp32 here
+            engine.close();
+            throw new IllegalStateException("--precision " + spec.gpu().precision().name().toLowerCase(
+                    java.util.Locale.ROOT) + " applies to the GPU only, and this executor opened the " + backend
+                    + " backend (no usable GPU); give executors GPUs or drop --precision");
+        }
         return new Opened(engine, head == null ? null : engine.withHead(head));
     }
 

@@ -1,6 +1,7 @@
 package dev.inception.spark;
 
 import dev.inception.Backend;
+import dev.inception.EngineOptions;
 import dev.inception.image.Interpolation;
 
 import java.io.Serializable;
@@ -11,10 +12,13 @@ import java.io.Serializable;
  *
  * @param weights    a Keras .h5 file as the executors see it (a shared path, or a name shipped with --files), or
  *                   null for the seeded weights of {@code seed}
+ * @param gpu        precision, CUDA graphs, branch streams, copy-free concatenation: for GPU engines (a CPU engine
+ *                   refuses any precision but FP32)
  * @param labelled   features mode: the class is the name of the image's folder
  */
-public record JobSpec(Mode mode, String weights, long seed, Backend backend, int height, int width, int top,
-                      int batch, Interpolation resize, String head, boolean labelled) implements Serializable {
+public record JobSpec(Mode mode, String weights, long seed, Backend backend, EngineOptions.Gpu gpu, int height,
+                      int width, int top, int batch, Interpolation resize, String head, boolean labelled)
+        implements Serializable {
 
     /** One row per image: its top-k classes, or its pooled features. */
     public enum Mode { PREDICT, FEATURES }
@@ -27,7 +31,7 @@ public record JobSpec(Mode mode, String weights, long seed, Backend backend, int
 
     /** The engine's cache key on an executor: everything that shapes the engine, and the GPU it runs on. */
     String engineKey(int device) {
-        return mode + "|" + weights + "|" + seed + "|" + backend + "|" + height + "x" + width + "|" + batch + "|" + head
-                + "|" + device;
+        return mode + "|" + weights + "|" + seed + "|" + backend + "|" + gpu + "|" + height + "x" + width + "|" + batch
+                + "|" + head + "|" + device;
     }
 }

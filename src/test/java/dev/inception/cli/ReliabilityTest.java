@@ -122,6 +122,10 @@ class ReliabilityTest {
         // features takes the GPU switches (not an unknown option), and refuses a 16-bit CPU run before any work
         assertTrue(run("features", "--data", "examples", "--out", "f.h5", "--backend", "cpu", "--precision", "bf16")
                 .err().contains("--precision bf16 applies to the GPU only"));
+        PredictCommandTest.Run spark = run("spark", "--input", "examples", "--output", tmp.resolve("never").toString(),
+                "--backend", "cpu", "--precision", "fp16");
+        assertEquals(2, spark.code(), spark.err());
+        assertTrue(spark.err().contains("--precision fp16 applies to the GPU only"), spark.err());
         assertTrue(run("bench", "--batch", "x").err().contains("(see: inception bench --help)"));
     }
 

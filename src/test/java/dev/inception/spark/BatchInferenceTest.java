@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on both sides where oneDNN runs, since oneDNN picks its kernels per batch size.
  */
 class BatchInferenceTest {
+
+    static final dev.inception.EngineOptions.Gpu FP32 = dev.inception.EngineOptions.Gpu.defaults();
 
     @TempDir
     static Path tmp;
@@ -64,6 +68,24 @@ class BatchInferenceTest {
         return out.toString();
     }
 
+    /**
+     * The GPU switches travel with the job: they tell engines apart on an executor, and a 16-bit job on an executor
+     * whose engine is not a GPU one fails with the reason instead of quietly running fp32 (and caches nothing).
+     */
+    @Test
+    void gpuSwitchesTravelWithTheJobAndA16BitJobRefusesACpuExecutor() {
+        dev.inception.EngineOptions.Gpu bf16 = new dev.inception.EngineOptions.Gpu(dev.inception.Precision.BF16, true,
+                true, false);
+        JobSpec fp32 = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, FP32, 75, 75, 1, 2,
+                Interpolation.NEAREST, null, false);
+        JobSpec half = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, bf16, 75, 75, 1, 2,
+                Interpolation.NEAREST, null, false);
+        assertNotEquals(fp32.engineKey(0), half.engineKey(0));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Engines.get(half, -1));
+        assertTrue(e.getMessage().contains("--precision bf16 applies to the GPU only"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Engines.get(half, -1), "a refused engine was cached");
+    }
+
     static String name(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
     }
@@ -75,7 +97,7 @@ class BatchInferenceTest {
             Files.copy(Path.of("examples", f), dir.resolve(f));
         }
         Files.writeString(dir.resolve("corrupt.png"), "not an image");
-        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.REFERENCE, 299, 299, 5, 2,
+        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.REFERENCE, FP32, 299, 299, 5, 2,
                 Interpolation.NEAREST, null, false);
         List<Row> rows = BatchInference.run(BatchInference.images(spark, dir.toString()), spec).collectAsList();
         assertEquals(4, rows.size());
@@ -120,7 +142,7 @@ class BatchInferenceTest {
                 .add("bytes", org.apache.spark.sql.types.DataTypes.BinaryType);
         String parquet = tmp.resolve("table.parquet").toString();
         spark.createDataFrame(table, schema).write().parquet(parquet);
-        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.CPU, 299, 299, 3, 1, Interpolation.NEAREST,
+        JobSpec spec = new JobSpec(JobSpec.Mode.PREDICT, null, 1, Backend.CPU, FP32, 299, 299, 3, 1, Interpolation.NEAREST,
                 null, false);
         Map<String, List<Object>> byFiles = new HashMap<>();
         for (Path f : files) {
@@ -178,7 +200,7 @@ class BatchInferenceTest {
             Path f = Path.of(expected.files().get(i));
             byFile.put(f.getParent().getFileName() + "/" + f.getFileName(), i);
         }
-        JobSpec spec = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, 75, 75, 1, 4, Interpolation.NEAREST,
+        JobSpec spec = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, FP32, 75, 75, 1, 4, Interpolation.NEAREST,
                 null, true);
         List<Row> rows = new ArrayList<>(BatchInference.run(BatchInference.images(spark, data.toString())
                 .repartition(1).sortWithinPartitions("path"), spec).collectAsList());
