@@ -7,6 +7,7 @@
 #   bench/serve-load.sh OUT_DIR                    (from the repository, or from inside the offline bundle)
 #   BACKEND=cpu CONCURRENCY=1,8,32,128 REQUESTS=200 MAX_SECONDS=60 PORT=8711 bench/serve-load.sh OUT_DIR
 #   BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" bench/serve-load.sh OUT_DIR
+#   BATCHING_FLAGS="--max-batch 4 --max-delay-ms 5" ...   (the "on" configuration; default --max-batch 32 --max-delay-ms 5)
 # Needs only bash (readiness and metrics go over bash's /dev/tcp, not curl).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,6 +67,7 @@ run() {   # label, serve flags...
   pid=""
 }
 
-run "batching on" --max-batch 32 --max-delay-ms 5
+# shellcheck disable=SC2086  # BATCHING_FLAGS: the "on" configuration's options, word-split on purpose
+run "batching on" ${BATCHING_FLAGS:---max-batch 32 --max-delay-ms 5}
 run "batching off" --max-batch 1
 "$inception" report --out "$out" --prefix serve "$out"/load-*.json | tee "$out/table.md"
