@@ -12,5 +12,10 @@ public enum Precision {
      */
     FP16,
     /** bfloat16 activations and weights (8-bit significand, float32's range), float32 accumulation as FP16. */
-    BF16
+    BF16;
+
+    /** As the command line spells it: "fp16". */
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

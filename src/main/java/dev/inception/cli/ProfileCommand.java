@@ -103,13 +103,16 @@ final class ProfileCommand implements Callable<Integer> {
             }
         }
         List<Row> rows = rows(graph, passes);
+        // "gpu, fp16, fused, batch 256": the precision only where there is a choice of one
+        String what = backendName + (backendName.equals("gpu") ? ", " + gpu.precision().cliName() : "") + ", " + plan
+                + ", batch " + batch;
         double total = rows.stream().mapToDouble(Row::milliseconds).sum();
         double benchMs = median(forward);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backend", backendName);
             m.put("plan", plan);
-            m.put("precision", gpu.precision().name().toLowerCase(Locale.ROOT));
+            m.put("precision", gpu.precision().cliName());
             m.put("batch", batch);
             m.put("total_ms", total);
             m.put("forward_ms", benchMs);
@@ -117,9 +120,7 @@ final class ProfileCommand implements Callable<Integer> {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
         } else {
             List<Row> shown = slowest(rows);
-            String precision = backendName.equals("gpu") ? ", " + gpu.precision().name().toLowerCase(Locale.ROOT) : "";
-            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + backendName + precision + ", " + plan + ", batch "
-                    + batch + ")", "ms", "share", "GFLOP/s", "implementation");
+            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + what + ")", "ms", "share", "GFLOP/s", "implementation");
             for (Row r : shown) {
                 out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f  %s%n", r.step(), r.milliseconds(), 100 * r.share(),
                         r.gflops(), r.implementation());
@@ -133,8 +134,7 @@ final class ProfileCommand implements Callable<Integer> {
         if (chart != null) {
             dev.inception.bench.Charts.profile(slowest(rows).stream()
                     .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
-                    backendName + (backendName.equals("gpu") ? " " + gpu.precision().name().toLowerCase(Locale.ROOT)
-                            : "") + " " + plan + ", batch " + batch + ": slowest steps (ms)", chart);
+                    what + ": slowest steps (ms)", chart);
             err.println("chart: " + chart);
         }
         return Main.OK;

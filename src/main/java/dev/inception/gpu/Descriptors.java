@@ -101,8 +101,8 @@ final class Descriptors implements AutoCloseable {
 
     /**
      * The math type to run a measured algorithm with. cudnnFind answers with algorithm and math type pairs (with
-     * TENSOR_OP asked, some of its best pairs are DEFAULT, e.g. for the first layer's 3 input channels), and cuDNN
-     * picks the kernel from both, so a call must set the pair's math type (PyTorch does the same). Except: FP32
+     * TENSOR_OP asked, a pair may be DEFAULT), and cuDNN picks the kernel from both, so a call should set the pair's
+     * math type (PyTorch does the same: its Note [behavior of cudnnFind and cudnnGet]). Except: FP32
      * stays FMA whatever is reported (it is the arithmetic verified against the reference, with no TF32), and no
      * precision takes ALLOW_CONVERSION (it may round float32 inputs to half) or a type this code does not know.
      *

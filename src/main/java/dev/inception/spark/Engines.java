@@ -66,9 +66,9 @@ final class Engines {
         if (!backend.equals("gpu") && spec.gpu().precision() != dev.inception.Precision.FP32) {
             // --backend auto found no GPU on this executor: a 16-bit or TF32 job must not quietly run fp32 here
             engine.close();
-            throw new IllegalStateException("--precision " + spec.gpu().precision().name().toLowerCase(
-                    java.util.Locale.ROOT) + " applies to the GPU only, and this executor opened the " + backend
-                    + " backend (no usable GPU); give executors GPUs or drop --precision");
+            throw new IllegalStateException("--precision " + spec.gpu().precision().cliName() + " applies to the GPU"
+                    + " only, and this executor opened the " + backend + " backend (no usable GPU); give executors"
+                    + " GPUs or drop --precision");
         }
         return new Opened(engine, head == null ? null : engine.withHead(head));
     }
