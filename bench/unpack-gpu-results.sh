@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Turns the runbook's tarball (r.tgz from bench/on-device.sh) into bench/results/<date>-<gpu>/, ready to commit.
+# Turns the runbook's tarball (r.tgz from bench/on-device.sh) into bench/results/<date>-<gpu>/, ready to commit,
+# with report.md: charts, every point, and issue #15's targets met or missed (inception report --targets).
 #
 #   bench/unpack-gpu-results.sh R.tgz [NAME]     NAME defaults to <date of the run>-h200
 #
@@ -37,3 +38,14 @@ mkdir -p "$(dirname "$dest")"
 mv "$top" "$dest"
 echo "unpacked into ${dest#$root/}:"
 cat "$dest/summary.txt"
+# charts, every point as a table, and issue #15's targets judged (met or missed, by how much), in report.md
+shopt -s nullglob
+results=("$dest"/bench-*.json "$dest"/torch-gpu-*.json)
+if [ ${#results[@]} -gt 0 ]; then
+  if "$root/bin/inception" report --targets --out "$dest" "${results[@]}" > "$dest/report.md"; then
+    echo "report: ${dest#$root/}/report.md"
+    sed -n '/^| target |/,$p' "$dest/report.md"
+  else
+    echo "unpack: 'inception report' failed on the results; they are unpacked all the same" >&2
+  fi
+fi

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
         description = {"Render benchmark results (from 'inception bench --out' and bench/peers/torch_inception.py)",
                 "as PNG charts (latency and throughput vs batch size, one line per series) and print a Markdown",
                 "table of every point."},
-        footer = {"", "Example: inception report --out docs/img bench/results/*.json"})
+        footer = {"", "Examples:", "  inception report --out docs/img bench/results/*.json",
+                "  inception report --targets --out bench/results/2026-12-01-h200 bench/results/2026-12-01-h200/*.json"})
 final class ReportCommand implements Callable<Integer> {
 
     @Spec
@@ -32,6 +33,12 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--prefix", defaultValue = "bench", description = "PNG file name prefix (default: ${DEFAULT-VALUE}).")
     String prefix;
+
+    @Option(names = "--targets", description = {"Also judge issue #15's GPU speed targets (batch-1 latency against",
+            "PyTorch eager fp32 and torch.compile reduce-overhead, batch-256 fp16/bf16 images/s against max-autotune",
+            "and 34,000, end to end against network) from a GPU run's bench and torch results: a Markdown table of",
+            "each target met or missed, by how much, or not measured."})
+    boolean targets;
 
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
@@ -65,6 +72,10 @@ final class ReportCommand implements Callable<Integer> {
         }
         if (!points.isEmpty()) {
             spec.commandLine().getOut().print(Charts.markdownTable(points));
+        }
+        if (targets) {
+            spec.commandLine().getOut().print("\n" + dev.inception.bench.Targets.markdown(
+                    dev.inception.bench.Targets.judge(points)));
         }
         return Main.OK;
     }

@@ -41,6 +41,23 @@ class ReportCommandTest {
         assertTrue(r.out().contains("| torch-cpu eager-fp32 fp32 | Test CPU, 2 cores | network | 8 | 3000.0 |"), r.out());
     }
 
+    /** --targets judges a GPU run's files: here ours fp32 at 2 ms against eager fp32 at 5 ms, 2.5x for 2x. */
+    @Test
+    void targetsFromAGpuRunsFiles() throws Exception {
+        String gpu = "\"machine\":{\"cpu\":\"Test CPU\",\"cores\":2}";
+        String h200 = "\"machine\":{\"cpu\":\"Test CPU\",\"cores\":16,\"gpu\":\"NVIDIA H200\"}";
+        Path ours = Files.writeString(tmp.resolve("bench-fp32.json"), result("gpu", "fused", 1, 2).replace(gpu, h200));
+        Path peer = Files.writeString(tmp.resolve("torch-gpu-eager-fp32.json"),
+                result("torch-cuda", "eager-fp32", 1, 5).replace(gpu, h200));
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--targets", "--out", tmp.resolve("c").toString(),
+                ours.toString(), peer.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| batch 1 latency, ours fp32 vs PyTorch eager fp32 | >= 2.00x | 2.50x | met by 25.0%"
+                + " | torch-cuda eager-fp32 fp32 5.00 / gpu fused fp32 2.00 ms p50 |"), r.out());
+        assertTrue(r.out().contains("| batch 256 images/s, ours fp16/bf16 | >= 34,000 images/s | - | not measured |"),
+                r.out());
+    }
+
     /** GPU series with a switch off are their own series, named by what was off. */
     @Test
     void gpuSeriesNameTheSwitchesThatWereOff() throws Exception {
