@@ -69,6 +69,16 @@ class TargetsTest {
         assertEquals(-0.0625, e2e.margin(), 1e-12);              // 0.75 / 0.8 - 1
     }
 
+    /** End to end is judged on a series measured in both scopes, even where another 16-bit series is faster. */
+    @Test
+    void endToEndUsesASeriesMeasuredInBothScopes() {
+        List<Targets.Row> rows = Targets.judge(List.of(p("gpu fused bf16", "network", 256, 7.1, 36_000),
+                p("gpu fused fp16", "network", 256, 8.5, 30_000), p("gpu fused fp16", "end2end", 256, 9.0, 27_000)));
+        Targets.Row e2e = row(rows, "batch 256 end to end vs network images/s, gpu fused fp16");
+        assertEquals(Targets.Verdict.MET, e2e.verdict());
+        assertEquals(0.9, e2e.measured(), 1e-12);                // 27,000 / 30,000
+    }
+
     @Test
     void theMarkdownTableStatesVerdictsAndMargins() {
         String md = Targets.markdown(Targets.judge(RUN));
