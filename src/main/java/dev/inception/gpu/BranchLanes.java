@@ -63,6 +63,11 @@ final class BranchLanes implements AutoCloseable {
         return Math.min(branches, SIDE + 1);
     }
 
+    /** How many streams may run a convolution at the same time: every lane, or the main stream alone (null). */
+    static int count(BranchLanes lanes) {
+        return lanes == null ? 1 : SIDE + 1;
+    }
+
     CUstream stream(int lane) {
         return lane == 0 ? cx.stream() : streams.get(lane - 1);
     }

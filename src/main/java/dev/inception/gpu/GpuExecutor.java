@@ -74,9 +74,9 @@ public final class GpuExecutor implements Executor {
             kernels = own(new KernelModule());
             // branch lanes only where the plan's arena lets branches run at the same time
             lanes = options.gpu().branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
-            workspace = own(new Workspace(WORKSPACE_LIMIT, lanes == null ? 1 : BranchLanes.SIDE + 1));
-            shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace, scratch(plan, lanes),
-                    fallbacks::add);
+            workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
+            shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
+                    scratch(plan, BranchLanes.count(lanes)), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded());
@@ -100,15 +100,14 @@ public final class GpuExecutor implements Executor {
      * With copy-free concatenation: room for the largest channel slice at the maximum batch, per lane, for
      * convolutions whose strided output cuDNN refuses (ConvolutionCall.Detour); null without slices.
      */
-    private GpuProgram.Scratch scratch(Plan plan, BranchLanes lanes) {
+    private GpuProgram.Scratch scratch(Plan plan, int laneCount) {
         long largest = plan.tensors().stream().filter(TensorSpec::isSlice).mapToLong(TensorSpec::elements).max()
                 .orElse(0);
         if (largest == 0) {
             return null;
         }
         long laneBytes = largest * maxBatch * Sizeof.FLOAT;
-        int count = lanes == null ? 1 : BranchLanes.SIDE + 1;
-        return new GpuProgram.Scratch(own(new DeviceBuffer(laneBytes * count, "copy-free concatenation's scratch")),
+        return new GpuProgram.Scratch(own(new DeviceBuffer(laneBytes * laneCount, "copy-free concatenation's scratch")),
                 laneBytes);
     }
 
@@ -132,7 +131,8 @@ public final class GpuExecutor implements Executor {
                 + replayed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")")
                 + ", weights " + (weights.bytes() >> 20)
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
-                + (workspace.bytes() >> 20) + " MiB" + (lanes == null ? "" : ", branch streams " + (BranchLanes.SIDE + 1)));
+                + (workspace.bytes() >> 20) + " MiB"
+                + (lanes == null ? "" : ", branch streams " + BranchLanes.count(lanes)));
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;
