@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -64,10 +65,7 @@ public final class Targets {
         rows.add(latency("batch 1 latency, fp16 vs torch.compile reduce-overhead fp16", points, ours("fp16"),
                 "torch-cuda compile-reduce-overhead-fp16 fp16", LATENCY_VS_REDUCE_OVERHEAD));
         // the faster of our fp16 and bf16 at batch 256 stands for "fp16 or bf16"
-        String fastest = Stream.of(ours("fp16"), ours("bf16"))
-                .flatMap(s -> point(points, s, "network", 256).stream())
-                .max(Comparator.comparingDouble(BenchResults.Point::imagesPerSecond))
-                .map(BenchResults.Point::series).orElse(ours("fp16"));
+        String fastest = fastest16Bit(points, series -> true).orElse(ours("fp16"));
         Side ours256 = new Side(fastest, "network", 256);
         rows.add(ratio("batch 256 images/s, ours fp16/bf16 vs torch.compile max-autotune fp16", points, ours256,
                 new Side("torch-cuda compile-max-autotune-fp16 fp16", "network", 256),
@@ -77,14 +75,19 @@ public final class Targets {
                         b.series())).orElse(notMeasured(target, IMAGES_PER_SECOND, "images/s",
                         "not in the results: " + ours256)));
         // end to end: the faster 16-bit series of those measured in both scopes at 256 (bench-bf16 is network only)
-        String both = Stream.of(ours("fp16"), ours("bf16"))
-                .filter(s -> point(points, s, "end2end", 256).isPresent())
-                .flatMap(s -> point(points, s, "network", 256).stream())
-                .max(Comparator.comparingDouble(BenchResults.Point::imagesPerSecond))
-                .map(BenchResults.Point::series).orElse(fastest);
+        String both = fastest16Bit(points, series -> point(points, series, "end2end", 256).isPresent())
+                .orElse(fastest);
         rows.add(ratio("batch 256 end to end vs network images/s, " + both, points, new Side(both, "end2end", 256),
                 new Side(both, "network", 256), BenchResults.Point::imagesPerSecond, "images/s", END_TO_END_SHARE));
         return rows;
+    }
+
+    /** Of our default-switch fp16 and bf16 series that {@code qualify}, the one with more images/s at batch 256. */
+    private static Optional<String> fastest16Bit(List<BenchResults.Point> points, Predicate<String> qualify) {
+        return Stream.of(ours("fp16"), ours("bf16")).filter(qualify)
+                .flatMap(series -> point(points, series, "network", 256).stream())
+                .max(Comparator.comparingDouble(BenchResults.Point::imagesPerSecond))
+                .map(BenchResults.Point::series);
     }
 
     /** Our series with the default switches in a precision, as BenchResults names it. */
