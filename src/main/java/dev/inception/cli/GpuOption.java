@@ -37,7 +37,7 @@ final class GpuOption {
         return Choice.of(Precision.class, precision, "--precision");
     }
 
-    /** Sets precision and graphs; an explicit CPU backend with another precision than fp32 is refused at once. */
+    /** Sets all four switches; an explicit CPU backend with another precision than fp32 is refused at once. */
     EngineOptions apply(EngineOptions o) {
         if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
             check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
