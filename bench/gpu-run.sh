@@ -99,13 +99,55 @@ else
   if grep -q '"compute_capability"' "$results/info.json" 2>/dev/null; then gpu=1; else gpu=0; fi
 fi
 
+# What the host itself says about its GPU, libraries and system, apart from our stack: when `info` sees no GPU
+# on a GPU host, this is what the next session fixes from (cheap, always run).
+diagnose() {
+  echo "# os";  head -n 2 /etc/os-release 2>/dev/null; ldd --version 2>&1 | head -n 1; uname -r
+  echo "# nvidia-smi"; nvidia-smi 2>&1 | head -n 20
+  echo "# ldconfig -p (CUDA libraries)"; ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libcudnn|libcublas' | head -n 20
+  echo "# driver mount"; ls -l /usr/local/nvidia/lib64 /usr/local/nvidia/lib 2>&1 | grep -E 'libcuda|No such' | head -n 10
+  echo "# python3 wheels (nvidia/*/lib under its sys.path, as discovery looks)"
+  local p d
+  for p in $("$py" -c 'import sys
+for p in sys.path:
+    print(p)' 2>/dev/null); do
+    for d in "$p"/nvidia/*/lib; do
+      [ -d "$d" ] && echo "$d: $(ls "$d" | grep -E '^lib(cudnn|cublas|cuda)' | tr '\n' ' ' | cut -c1-300)"
+    done
+  done
+  echo "# our java"; "$java" -version 2>&1
+  echo "# CUDA library folders (LibraryPath)"; "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath 2>&1
+  # the JNI libraries and bridges `info` extracted (the launcher's natives folder): what each cannot resolve, with
+  # the folders the launcher gives it (the bridges sit beside the JNI libraries that need them)
+  local so libs missing natives="${INCEPTION_NATIVES_DIR:-$bundle/natives}"
+  libs="$natives:$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath 2>/dev/null)"
+  echo "# natives: unresolved dependencies"
+  for so in "$natives"/*.so*; do
+    [ -f "$so" ] || continue
+    missing="$(LD_LIBRARY_PATH="$libs:${LD_LIBRARY_PATH:-}" ldd "$so" 2>&1 | grep 'not found' | tr -s ' \t\n' ' ')"
+    echo "$(basename "$so"): ${missing:-all resolved}"
+  done
+  return 0
+}
+java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
+py="${PYTHON:-python3}"
+export -f diagnose
+export bundle java py
+stage diag 30 bash -c diagnose
+
+# The driver's own count of GPUs: a GPU that nvidia-smi lists and `info` does not see is this runbook's failure,
+# not a machine without a GPU.
+smi_gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
+if [ "$gpu" = 0 ] && [ "${smi_gpus:-0}" -gt 0 ]; then
+  record gpu-visible fail 0 "nvidia-smi lists $smi_gpus GPU(s), inception info sees none: see info.log and diag.log"
+  echo "== gpu-visible: FAILED: nvidia-smi lists $smi_gpus GPU(s), inception info sees none" | tee -a "$results/runbook.log"
+fi
+
 if [ "$gpu" = 1 ]; then
   stage smoke 60 bash -c "\"$inception\" smoke --json > \"$results/smoke.json\""
 else
   skip smoke "no GPU visible (see info.log)"
 fi
-
-java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
 
 # junit_stage NAME BUDGET CLASS: one JUnit class as its own stage (so a timeout loses one class's XML, not all),
 # with --details tree in the log; a stage where nothing ran, or anything was skipped, is a failure: a skipped GPU
@@ -143,7 +185,6 @@ fi
 examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
 # timed runs per batch size (the rehearsal on a fake GPU, H200RehearsalIT, asks for fewer: the fake computes nothing)
 iters="${INCEPTION_BENCH_ITERS:-20}"; warmup="${INCEPTION_BENCH_WARMUP:-3}"
-py="${PYTHON:-python3}"
 # verify PRECISION PLAN: against the CPU reference, tap by tap; on the GPU it also checks the CUDA graph replay
 verify() {
   stage "verify-$1-$2" 60 bash -c "\"$inception\" verify --json --plan $2 --precision $1 ${examples[*]} > \"$results/verify-$1-$2.json\""
@@ -166,12 +207,11 @@ torch() {
     --warmup "$warmup" --iters "$iters" --out "$results/torch-gpu-$1.json"
 }
 all_batches=1,8,32,128,256
+peers=0
+if [ "$gpu" = 1 ] || [ "${smi_gpus:-0}" -gt 0 ]; then
+  "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1 && peers=1
+fi
 if [ "$gpu" = 1 ]; then
-  if "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1; then
-    peers=1
-  else
-    peers=0
-  fi
   # Most valuable evidence first, so that a short window still answers the main questions: is every path we
   # time correct (fp32, fp16, with their graph replays), then the targets (fp16 throughput at 256, batch-1
   # latency) beside the PyTorch peers, then the other precisions and the on/off switches.
@@ -219,10 +259,18 @@ else
     verify-bf16-fused verify-tf32-fused \
     verify-fp32-faithful bench-fp16-no-graphs bench-fp16-no-streams bench-fp32-plain verify-fp16-copy-free \
     bench-fp16-copy-free bench-bf16 bench-tf32 \
-    bench-fp32-faithful \
-    torch-peers; do
-    skip "$s" "no GPU visible"
+    bench-fp32-faithful; do
+    skip "$s" "no GPU visible to inception"
   done
+  if [ "$peers" = 1 ]; then
+    # our stack cannot reach the GPU that PyTorch uses: the peers' numbers are still this window's evidence
+    torch eager-fp32 90 "$all_batches"
+    torch eager-cl-fp16 90 "$all_batches"
+    torch compile-reduce-overhead 120 1,8
+    torch compile-reduce-overhead-fp16 120 1,8,256
+  else
+    skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"
+  fi
 fi
 
 # summary

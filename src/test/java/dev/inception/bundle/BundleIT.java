@@ -148,6 +148,34 @@ class BundleIT {
         }
     }
 
+    /**
+     * A host whose driver lists a GPU that our stack does not reach (say, a library not found) is the runbook's
+     * failure, not "no GPU": it says so, keeps the host's own diagnostics, and would still run the PyTorch peers
+     * (here python3 has no CUDA, so they are skipped with that reason).
+     */
+    @Test
+    void aGpuTheDriverListsButInfoDoesNotSeeFailsTheRunWithDiagnostics() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("smi-bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\ncase \"$*\" in\n  -L) echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)' ;;\n"
+                + "  *) echo 'NVIDIA-SMI 580.159.03 (stand-in)' ;;\nesac\n");
+        assertTrue(smi.toFile().setExecutable(true));
+        Path results = tmp.resolve("unseen");
+        Result r = run(java.util.Map.of("PATH", bin + ":" + System.getenv("PATH")), "bash", "bench/gpu-run.sh",
+                results.toString());
+        assertEquals(1, r.code(), r.out());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("gpu-visible ") && l.contains("fail")
+                && l.contains("nvidia-smi lists 1 GPU(s)")), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("torch-peers ") && l.contains("skipped")
+                && l.contains("torch")), summary.toString());
+        String diag = Files.readString(results.resolve("diag.log"));
+        for (String section : new String[] {"# os", "# nvidia-smi", "NVIDIA-SMI 580.159.03 (stand-in)", "# ldconfig",
+            "# python3 wheels", "# our java", "# natives"}) {
+            assertTrue(diag.contains(section), section + " missing from diag.log:\n" + diag);
+        }
+    }
+
     @Test
     void runbookStagesThatDoNotFitTheTotalBudgetAreSkippedAndSaySo() throws Exception {
         Path results = tmp.resolve("tight");

@@ -147,6 +147,20 @@ class H200RehearsalIT {
         assertTrue(stage("torch-peers").contains("skipped"), stage("torch-peers"));
     }
 
+    /** The host's own view comes back too: the wheel folders as discovery finds them, and the natives resolve. */
+    @Test
+    void theHostsDiagnosticsListTheWheelsAndTheNativesResolve() throws IOException {
+        assertTrue(stage("diag").contains("pass"), stage("diag"));
+        String diag = Files.readString(unpacked.resolve("r/diag.log"));
+        assertTrue(diag.contains("site-packages/nvidia/cudnn/lib: libcudnn.so.9"), diag);
+        assertTrue(diag.contains("site-packages/nvidia/cu13/lib: libcublas"), diag);
+        String natives = diag.substring(diag.indexOf("# natives"));
+        for (String lib : new String[] {"libJCudaDriver", "libJCudnn", "libJCublas2", "libcudnn.so.8", "libcublas.so.12"}) {
+            assertTrue(natives.lines().anyMatch(l -> l.startsWith(lib) && l.endsWith(": all resolved")), natives);
+        }
+        assertFalse(summary.stream().anyMatch(l -> l.startsWith("gpu-visible ")), "info saw the GPU");
+    }
+
     @Test
     void nativeTestsRanInTheirOwnStagesAndWroteJunitXml() throws IOException {
         for (String s : new String[] {"native-ops", "native-network"}) {
