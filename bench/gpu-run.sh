@@ -24,6 +24,15 @@ fi
 results="$1"
 mkdir -p "$results"
 results="$(cd "$results" && pwd)"
+# JVM options for every stage (the caller's INCEPTION_JAVA_OPTS come after, and win):
+# - a fixed heap ceiling: the JVM's default is a quarter of the memory it sees at start, and a device machine's
+#   memory starts far below its 128 GiB and grows as it is used (/work/.library/device/H200.md); at batch 256 bench
+#   holds 275 MB of float input (network scope), then 236 MB of 640x480 images and their resized copies (end to
+#   end) on the heap. The ceiling is reserved, not taken.
+# - a JVM that dies in native code writes its report with the results, not into the working directory, which does
+#   not come back from a device machine.
+export INCEPTION_JAVA_OPTS="-Xmx${INCEPTION_HEAP:-16g} -XX:ErrorFile=$results/hs_err_pid%p.log \
+-XX:ReplayDataFile=$results/replay_pid%p.log ${INCEPTION_JAVA_OPTS:-}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ -x "$here/inception" ] && [ -f "$here/inception.jar" ]; then
   bundle="$here"
@@ -103,6 +112,7 @@ fi
 # on a GPU host, this is what the next session fixes from (cheap, always run).
 diagnose() {
   echo "# os";  head -n 2 /etc/os-release 2>/dev/null; ldd --version 2>&1 | head -n 1; uname -r
+  grep -E '^(MemTotal|MemAvailable)' /proc/meminfo; echo "nproc: $(nproc)"
   echo "# nvidia-smi"; nvidia-smi 2>&1 | head -n 20
   echo "# ldconfig -p (CUDA libraries)"; ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libcudnn|libcublas' | head -n 20
   echo "# driver mount"; ls -l /usr/local/nvidia/lib64 /usr/local/nvidia/lib 2>&1 | grep -E 'libcuda|No such' | head -n 10
@@ -115,7 +125,8 @@ for p in sys.path:
       [ -d "$d" ] && echo "$d: $(ls "$d" | grep -E '^lib(cudnn|cublas|cuda)' | tr '\n' ' ' | cut -c1-300)"
     done
   done
-  echo "# our java"; "$java" -version 2>&1
+  echo "# our java (and the heap ceiling every stage gets)"; "$java" -version 2>&1
+  "$java" $INCEPTION_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' MaxHeapSize '
   echo "# CUDA library folders (LibraryPath)"; "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath 2>&1
   # the JNI libraries and bridges `info` extracted (the launcher's natives folder): what each cannot resolve, with
   # the folders the launcher gives it (the bridges sit beside the JNI libraries that need them)
@@ -156,7 +167,7 @@ junit_stage() {
   local name="$1" budget="$2" class="$3"
   local cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
   stage "$name" "$budget" env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
-    "$java" -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$bundle/natives}" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
+    "$java" $INCEPTION_JAVA_OPTS -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$bundle/natives}" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
     -jar "$bundle/junit-platform-console-standalone.jar" execute --fail-if-no-tests \
     --class-path "$cp" --select-class "$class" --reports-dir "$results/junit/$name" --details tree
   local rc=$?
@@ -278,6 +289,13 @@ fi
   printf "%-22s %-8s %6s  %s\n" stage result seconds note
   for i in "${!names[@]}"; do
     printf "%-22s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
+  done
+  # a crashed JVM in one line: the signal or error, and the native frame it died in (the report is in the tgz)
+  for f in "$results"/hs_err_pid*.log; do
+    [ -f "$f" ] || continue
+    reason=$(grep -m 1 -E '^#  (SIG[A-Z]+|Internal Error|fatal error|Out of Memory)' "$f" | sed 's/^#  //')
+    frame=$(grep -m 1 -A 1 '^# Problematic frame:' "$f" | tail -n 1 | sed 's/^# //')
+    echo "JVM crash: $(basename "$f"): ${reason}${frame:+; $frame}" | cut -c1-200
   done
   echo "total: $(( $(date +%s) - start_all ))s; results in $results"
 } | tee "$results/summary.txt"

@@ -176,6 +176,29 @@ class BundleIT {
         }
     }
 
+    /**
+     * A JVM that dies (on a GPU host: a native crash inside a CUDA library) leaves its hs_err report with the results,
+     * which come back, and the summary names it. The crash here is a real one: a heap too small for `info`, with
+     * -XX:+CrashOnOutOfMemoryError.
+     */
+    @Test
+    void aCrashedJvmsReportComesBackWithTheResults() throws Exception {
+        Path results = tmp.resolve("crash");
+        Result r = run(java.util.Map.of("INCEPTION_JAVA_OPTS", "-Xmx3m -XX:+CrashOnOutOfMemoryError",
+                "INCEPTION_RUNBOOK_SECONDS", "40"), "bash", "bench/gpu-run.sh", results.toString());
+        assertEquals(1, r.code(), r.out());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("fail")), summary.toString());
+        List<String> reports;
+        try (Stream<Path> files = Files.list(results)) {
+            reports = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("hs_err_pid")).toList();
+        }
+        assertTrue(!reports.isEmpty(), "no hs_err report in " + results);
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("JVM crash: " + reports.get(0))), summary.toString());
+        Result tgz = run("tar", "-tzf", results + ".tgz");
+        assertTrue(tgz.out().contains("crash/" + reports.get(0)), tgz.out());
+    }
+
     @Test
     void runbookStagesThatDoNotFitTheTotalBudgetAreSkippedAndSaySo() throws Exception {
         Path results = tmp.resolve("tight");
