@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 __attribute__((unused)) static FILE *log_file(void) {
     static FILE *f;
@@ -125,7 +126,17 @@ int cuStreamCreate(void **s, unsigned int flags) {
     return 0;
 }
 int cuStreamDestroy_v2(void *s) { free(s); streams--; return 0; }
-int cuStreamSynchronize(void *s) { (void) s; REFUSED_DURING_CAPTURE(); return 0; }
+/* FAKE_CUDA_HANG=1: every wait for the GPU blocks for good, as on a host where GPU work never completes (a hung
+ * device, a driver that does not answer); the runbook must give up on its own GPU stages, not on the window. */
+static int wait_for_gpu(void) {
+    if (env_int("FAKE_CUDA_HANG", 0)) {
+        RECORD("hang\n");
+        for (;;) pause();
+    }
+    return 0;
+}
+int cuStreamSynchronize(void *s) { (void) s; REFUSED_DURING_CAPTURE(); return wait_for_gpu(); }
+int cuCtxSynchronize(void) { REFUSED_DURING_CAPTURE(); return wait_for_gpu(); }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
     REFUSED_DURING_CAPTURE();
     RECORD("alloc device %zu\n", bytes);
@@ -186,7 +197,7 @@ int cuStreamWaitEvent(void *s, void *e, unsigned int flags) {
 int cuEventSynchronize(void *e) {
     REFUSED_DURING_CAPTURE();
     RECORD("event %d synchronize\n", number(e));
-    return 0;
+    return wait_for_gpu();
 }
 int cuEventElapsedTime(float *ms, void *a, void *b) { (void) a; (void) b; *ms = 1.5f; return 0; }
 #endif
@@ -284,6 +295,11 @@ int cudnnFindConvolutionForwardAlgorithm(void *h, void *x, void *w, void *c, voi
     (void) h; (void) x; (void) w; (void) y;
     RECORD("algorithm search: find\n");
     return perf(c, req, ret, p);
+}
+int cudnnGetConvolutionForwardWorkspaceSize(void *h, void *x, void *w, void *c, void *y, int algo, size_t *bytes) {
+    (void) h; (void) x; (void) w; (void) c; (void) y; (void) algo;
+    *bytes = 0;
+    return 0;
 }
 int cudnnGetConvolutionForwardAlgorithm_v7(void *h, void *x, void *w, void *c, void *y, int req, int *ret, Perf *p) {
     (void) h; (void) x; (void) w; (void) y;

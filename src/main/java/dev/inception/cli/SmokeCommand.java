@@ -33,7 +33,9 @@ final class SmokeCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, Object> r = SmokeTest.run(device);
         if (json) {
-            spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+            // a wrong GPU result may be infinitely wrong: written as Infinity / NaN, as verify --json does
+            spec.commandLine().getOut().println(new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting()
+                    .create().toJson(r));
         } else {
             r.forEach((k, v) -> spec.commandLine().getOut().printf("%-26s %s%n", k + ":", v));
         }

@@ -177,6 +177,28 @@ class BundleIT {
     }
 
     /**
+     * A GPU whose work never completes (the fake GPU with FAKE_CUDA_HANG: every wait blocks) must not eat the window:
+     * the smoke test times out on its budget, and the runbook skips its own GPU stages, saying why, instead of letting
+     * each hang to its budget.
+     */
+    @Test
+    void aHangingGpuCostsOneStageNotTheWindow() throws Exception {
+        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("hang"));
+        Path results = tmp.resolve("hang-results");
+        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "FAKE_CUDA_HANG", "1",
+                "INCEPTION_NATIVES_DIR", tmp.resolve("hang/natives").toString(), "INCEPTION_RUNBOOK_SECONDS", "40"),
+                "bash", "bench/gpu-run.sh", results.toString());
+        assertEquals(1, r.code(), r.out());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("pass")), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("smoke ") && l.contains("timeout")), summary.toString());
+        for (String s : new String[] {"native-ops", "native-network", "verify-fp32-fused", "bench-fp16", "serve-load"}) {
+            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("skipped")
+                    && l.contains("smoke timed out")), s + ": " + summary);
+        }
+    }
+
+    /**
      * A JVM that dies (on a GPU host: a native crash inside a CUDA library) leaves its hs_err report with the results,
      * which come back, and the summary names it. The crash here is a real one: a heap too small for `info`, with
      * -XX:+CrashOnOutOfMemoryError.

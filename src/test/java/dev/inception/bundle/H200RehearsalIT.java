@@ -147,6 +147,15 @@ class H200RehearsalIT {
         assertTrue(stage("torch-peers").contains("skipped"), stage("torch-peers"));
     }
 
+    /** smoke fails where it must on a GPU that computes nothing: at its comparison with the CPU, not before it. */
+    @Test
+    void smokeFailsOnItsComparisonNotBeforeIt() throws IOException {
+        JsonObject smoke = JsonParser.parseString(Files.readString(unpacked.resolve("r/smoke.json"))).getAsJsonObject();
+        assertFalse(smoke.has("error"), smoke.toString());
+        assertEquals("ok", smoke.get("handles").getAsString(), smoke.toString());
+        assertFalse(smoke.get("passed").getAsBoolean(), smoke.toString());
+    }
+
     /** The host's own view comes back too: the wheel folders as discovery finds them, and the natives resolve. */
     @Test
     void theHostsDiagnosticsListTheWheelsAndTheNativesResolve() throws IOException {

@@ -35,6 +35,26 @@ class FakeGpuTest {
         out = r.out();
     }
 
+    /**
+     * `inception smoke` on the fake GPU gets through loading, handles, the convolution and the SGEMM to the
+     * comparison with the CPU, which must fail (the fake computes nothing): a wrong GPU result is a reported
+     * failure with its errors, also as JSON when an error is infinite (strict JSON has no Infinity).
+     */
+    @Test
+    void smokeReachesTheComparisonAndReportsAWrongResultAsJson() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.cli.Main.class, "smoke", "--json");
+        String text = r.text();
+        assertEquals(1, r.exit(), text);
+        String json = text.substring(text.indexOf('{'), text.lastIndexOf('}') + 1);
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        assertEquals("ok", o.get("handles").getAsString(), json);
+        assertTrue(!o.has("error"), json);
+        assertEquals(false, o.get("passed").getAsBoolean(), json);
+        double conv = o.get("conv_max_relative_error").getAsDouble();
+        double sgemm = o.get("sgemm_max_relative_error").getAsDouble();
+        assertTrue(!(conv <= 1e-4) && !(sgemm <= 1e-4), json);
+    }
+
     /** Transfers larger than the staging buffer go in pieces and arrive intact (the fake GPU's copies are real). */
     @Test
     void transfersLargerThanTheStagingBufferRoundTripInPieces() throws Exception {
