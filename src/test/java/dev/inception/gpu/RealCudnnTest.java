@@ -1,6 +1,7 @@
 package dev.inception.gpu;
 
 import dev.inception.nativelib.LibrarySearch;
+import dev.inception.nativelib.NativeCalls;
 import dev.inception.nativelib.PrivateNativeDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,25 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real cuDNN 9.5.1 and cuBLAS 12.6 (from Maven Central's org.bytedeco:cuda redist jar, unpacked by the
- * {@code real-cudnn} profile: {@code mvn -B -Preal-cudnn test -Dtest=RealCudnnTest}) on a machine without a GPU or
- * driver. Not in the default build: the jar is 2 GB. Run it in any session that changes native code.
+ * Real cuDNN 9 and cuBLAS libraries on a machine without a GPU or driver, in one of two families:
+ * <ul>
+ *   <li>{@code mvn -B -Preal-cudnn test -Dtest=RealCudnnTest}: cuDNN 9.5.1 and cuBLAS 12.6 from Maven Central's
+ *       org.bytedeco:cuda redist jar (2 GB); cuBLAS 12 binds JCublas2 natively.</li>
+ *   <li>{@code mvn -B -Preal-cuda13 test -Dtest=RealCudnnTest}: cuDNN 9 for CUDA 13 and cuBLAS 13 from NVIDIA's pip
+ *       wheels (src/test/scripts/fetch-real-cuda13.sh, about 1 GB), the family the lent H200 has: both bridges
+ *       are then on the path, as there.</li>
+ * </ul>
+ * Not in the default build. Run it in any session that changes native code.
  */
 class RealCudnnTest {
-
-    /** Every cuDNN function the GPU executor, the smoke test and the contexts call. */
-    static final Set<String> USED = Set.of("cudnnCreate", "cudnnDestroy", "cudnnSetStream", "cudnnGetVersion",
-            "cudnnGetErrorString", "cudnnCreateTensorDescriptor", "cudnnSetTensor4dDescriptor",
-            "cudnnDestroyTensorDescriptor", "cudnnCreateFilterDescriptor", "cudnnSetFilter4dDescriptor",
-            "cudnnDestroyFilterDescriptor", "cudnnCreateConvolutionDescriptor", "cudnnSetConvolution2dDescriptor",
-            "cudnnSetConvolutionMathType", "cudnnDestroyConvolutionDescriptor", "cudnnCreatePoolingDescriptor",
-            "cudnnSetPooling2dDescriptor", "cudnnDestroyPoolingDescriptor", "cudnnCreateActivationDescriptor",
-            "cudnnSetActivationDescriptor", "cudnnDestroyActivationDescriptor", "cudnnFindConvolutionForwardAlgorithm",
-            "cudnnGetConvolutionForwardAlgorithm_v7", "cudnnGetConvolutionForwardWorkspaceSize",
-            "cudnnConvolutionForward", "cudnnConvolutionBiasActivationForward",
-            "cudnnBatchNormalizationForwardInference", "cudnnPoolingForward", "cudnnActivationForward",
-            "cudnnSoftmaxForward", "cudnnAddTensor", "cudnnGetConvolution2dForwardOutputDim",
-            "cudnnGetPooling2dForwardOutputDim");
 
     static Path real;
     static List<String> out;
@@ -63,15 +56,29 @@ class RealCudnnTest {
         System.out.println(text);
     }
 
+    /** The family under test: cuBLAS 13 (bridged, as on the H200) or cuBLAS 12 (native). */
+    private static boolean cublas13() {
+        return Files.isRegularFile(real.resolve("libcublas.so.13"));
+    }
+
+    private static String line(String prefix) {
+        return out.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(
+                "no " + prefix + " in\n" + all())).substring(prefix.length());
+    }
+
     private static String all() {
         return String.join("\n", out);
     }
 
     @Test
     void theBridgeReachesRealCudnn9AndJCublas2RealCublas12() {
-        assertTrue(out.contains("cudnn.version=9.5.1"), all());
-        assertTrue(out.contains("cudnnGetVersion=90501"), all());
-        assertTrue(out.stream().anyMatch(l -> l.startsWith("cublas.version=12.6.")), all());
+        // cudnnGetVersion is major * 10000 + minor * 100 + patch in cuDNN 9, and the version line says the same
+        String[] v = line("cudnn.version=").split("\\.");
+        assertEquals("9", v[0], all());
+        assertEquals(String.valueOf(Integer.parseInt(v[0]) * 10000 + Integer.parseInt(v[1]) * 100
+                + Integer.parseInt(v[2])), line("cudnnGetVersion="), all());
+        // JCublas2 reaches cuBLAS 13 only through the 12 -> 13 bridge: its version proves that path
+        assertTrue(line("cublas.version=").startsWith(cublas13() ? "13." : "12.6."), all());
         // cuDNN 9's own status texts, for its renumbered codes
         assertTrue(out.contains("status.0=CUDNN_STATUS_SUCCESS"), all());
         assertTrue(out.contains("status.2000=CUDNN_STATUS_BAD_PARAM"), all());
@@ -96,15 +103,28 @@ class RealCudnnTest {
     }
 
     /**
-     * What the bridge cannot bind is what cuDNN 9 removed, and none of it is used: every function the executor calls
-     * is exported by the real libcudnn.so.9.
+     * What the bridge cannot bind is what cuDNN 9 removed, and none of it is used: every cuDNN function the product
+     * calls (read from its sources) is exported by the real libcudnn.so.9, and every cuBLAS function by the real
+     * libcublas.so.12.
      */
     @Test
     void everyCudnnFunctionTheExecutorUsesExistsInCudnn9() throws Exception {
-        Set<String> exported = dynamicSymbols(real.resolve("libcudnn.so.9"));
-        Set<String> missing = new TreeSet<>(USED);
-        missing.removeAll(exported);
-        assertEquals(Set.of(), missing, "used by the executor but absent from cuDNN 9");
+        Set<String> exported = NativeCalls.exported(real.resolve("libcudnn.so.9"));
+        assertTrue(NativeCalls.called(NativeCalls.Api.CUDNN).size() > 20, "the source scan found too little");
+        assertEquals(Set.of(), NativeCalls.missing(NativeCalls.Api.CUDNN, exported),
+                "used by the product but absent from cuDNN 9");
+        String cublas = cublas13() ? "libcublas.so.13" : "libcublas.so.12";
+        Set<String> cublasExported = NativeCalls.exported(real.resolve(cublas));
+        assertEquals(Set.of(), NativeCalls.missing(NativeCalls.Api.CUBLAS, cublasExported),
+                "used by the product but absent from " + cublas);
+        if (cublas13()) {
+            Set<String> jcublas = new TreeSet<>(Files.readAllLines(
+                    Path.of("target/classes/dev/inception/nativelib/linux-x86_64/libcublas.so.12.symbols")));
+            jcublas.removeIf(String::isBlank);
+            jcublas.removeAll(cublasExported);
+            System.out.println("[real-cuda13] " + jcublas.size() + " functions JCublas2 references are not in cuBLAS 13"
+                    + " (answered NOT_SUPPORTED by the bridge): " + jcublas);
+        }
         Path symbols = Path.of("target/classes/dev/inception/nativelib/linux-x86_64/libcudnn.so.8.symbols");
         Set<String> referenced = new TreeSet<>(Files.readAllLines(symbols));
         referenced.removeIf(String::isBlank);
@@ -112,23 +132,11 @@ class RealCudnnTest {
         unbound.removeAll(exported);
         System.out.println("[real-cudnn] " + referenced.size() + " functions JCudnn references, " + unbound.size()
                 + " not in cuDNN 9 (answered NOT_SUPPORTED by the bridge): " + unbound);
-        // cuDNN 9.5.1 (this profile's pinned version): the legacy RNN, algorithm-descriptor and version-check API
-        assertEquals(54, unbound.size(), unbound.toString());
+        // the legacy RNN, algorithm-descriptor and version-check API: 54 functions in cuDNN 9.5.1
+        if (line("cudnn.version=").equals("9.5.1")) {
+            assertEquals(54, unbound.size(), unbound.toString());
+        }
         assertTrue(unbound.stream().allMatch(f -> f.contains("RNN") || f.contains("Algorithm")
                 || f.endsWith("VersionCheck")), unbound.toString());
-    }
-
-    static Set<String> dynamicSymbols(Path lib) throws Exception {
-        Process p = new ProcessBuilder("readelf", "--dyn-syms", "-W", lib.toString()).redirectErrorStream(true).start();
-        Set<String> names = new TreeSet<>();
-        for (String line : new String(p.getInputStream().readAllBytes()).lines().toList()) {
-            String[] f = line.trim().split("\\s+");
-            // Num: Value Size Type Bind Vis Ndx Name; defined functions only
-            if (f.length >= 8 && f[3].equals("FUNC") && !f[6].equals("UND")) {
-                names.add(f[7].replaceAll("@.*", ""));
-            }
-        }
-        assertEquals(0, p.waitFor());
-        return names;
     }
 }

@@ -35,6 +35,20 @@ class FakeGpuTest {
         out = r.out();
     }
 
+    /** Every driver, cuDNN and cuBLAS function the product calls is one the fake defines (NativeCalls says why). */
+    @Test
+    void theFakeDefinesEveryFunctionTheProductCalls() throws Exception {
+        for (NativeCalls.Api api : NativeCalls.Api.values()) {
+            assertTrue(NativeCalls.called(api).size() >= 7, api + ": the source scan found too little");
+        }
+        assertEquals(java.util.Set.of(), NativeCalls.missing(NativeCalls.Api.DRIVER,
+                NativeCalls.exported(gpu.libs().resolve("libcuda.so.1"))), "libcuda.so.1");
+        assertEquals(java.util.Set.of(), NativeCalls.missing(NativeCalls.Api.CUDNN,
+                NativeCalls.exported(gpu.libs().resolve("libcudnn.so.9"))), "libcudnn.so.9");
+        assertEquals(java.util.Set.of(), NativeCalls.missing(NativeCalls.Api.CUBLAS,
+                NativeCalls.exported(gpu.libs().resolve("libcublas.so.13"))), "libcublas.so.13");
+    }
+
     /**
      * `inception smoke` on the fake GPU gets through loading, handles, the convolution and the SGEMM to the
      * comparison with the CPU, which must fail (the fake computes nothing): a wrong GPU result is a reported
