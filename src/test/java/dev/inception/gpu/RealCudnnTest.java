@@ -88,9 +88,13 @@ class RealCudnnTest {
     @Test
     void everyDescriptorOfBothPlansGetsThePlansDimensionsFromRealCudnn() {
         assertTrue(out.contains("descriptors.mismatches=0"), all());
-        // 3 input sizes x 2 plans x 3 batch sizes; 94 convolutions + 15 poolings with top, 14 + 1 global without
+        // 3 input sizes x 2 plans x 3 batch sizes x 4 precisions; 94 convolutions + 15 poolings with top, 14 + 1
+        // global without
         String checked = out.stream().filter(l -> l.startsWith("descriptors.checked=")).findFirst().orElseThrow();
-        assertTrue(Integer.parseInt(checked.substring(checked.indexOf('=') + 1)) > 3 * 2 * 3 * 100, checked);
+        assertTrue(Integer.parseInt(checked.substring(checked.indexOf('=') + 1)) > 3 * 2 * 3 * 4 * 100, checked);
+        // copy-free concat: per graph, the branch outputs of mixed0-2 (4 each), mixed3 (3), mixed4-7 (4 each), mixed8
+        // (3) and mixed9-10 (4 each, plus the 2 + 2 halves of their two inner concatenations): 50, in fp32 and fp16
+        assertEquals(String.valueOf(3 * 2 * (3 * 4 + 3 + 4 * 4 + 3 + 2 * (4 + 4))), line("slices.checked="), all());
     }
 
     @Test
