@@ -92,6 +92,18 @@ def machine(device):
     return m
 
 
+def tf32_off():
+    """Float32 convolutions and matmuls in IEEE float32, as our fp32 path. PyTorch 2.9 and later spell it
+    fp32_precision and warn that the allow_tf32 flags are going away (and refuse to mix the two spellings)."""
+    # asked of torch.backends itself: torch.backends.cuda.matmul answers unknown names with AssertionError
+    if hasattr(torch.backends, "fp32_precision"):
+        torch.backends.cuda.matmul.fp32_precision = "ieee"
+        torch.backends.cudnn.conv.fp32_precision = "ieee"
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+
 def git_commit():
     """HEAD, with -dirty when tracked files differ from it (as MachineInfo.gitCommit)."""
     try:
@@ -116,8 +128,7 @@ def main():
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    tf32_off()
     torch.backends.cudnn.benchmark = True
     batches = [int(b) for b in args.batch.split(",")]
     reports = []
