@@ -11,7 +11,8 @@
 #   tar -xzf target/bundle.tgz -C /tmp && bash /tmp/bundle/on-device.sh "$OUT"
 # which is: chmod the bundle's executables, /tmp/bundle/gpu-run.sh /tmp/r, cp /tmp/r.tgz /tmp/r/summary.txt $OUT/.
 # (timeout_s 590: the runbook's 540 s, the JVMs' start and the packing.) A second window for the stages the first
-# did not reach: INCEPTION_SKIP_STAGES='info-json|smoke|native-.*|verify-.*' in front of the same command.
+# did not reach: INCEPTION_SKIP_STAGES='smoke|native-.*|verify-.*' in front of the same command (the summary ends
+# with the setting that leaves out every stage that passed).
 # Back here: bench/unpack-gpu-results.sh r.tgz  ->  bench/results/<date>-h200/
 #
 # Java: the bundle's jre/, else java on PATH. CUDA, cuDNN and cuBLAS: found by `inception info` (toolkit folders,
@@ -56,8 +57,10 @@ stage() {
   local name="$1" budget="$2"
   shift 2
   local t0 rc left
-  # a second window can leave out what the first one already ran: INCEPTION_SKIP_STAGES='native-.*|verify-.*'
-  if [ -n "${INCEPTION_SKIP_STAGES:-}" ] && [[ "$name" =~ ^(${INCEPTION_SKIP_STAGES})$ ]]; then
+  # a second window can leave out what the first one already ran: INCEPTION_SKIP_STAGES='native-.*|verify-.*';
+  # never info and info-json, which say whether there is a GPU for the rest
+  if [ -n "${INCEPTION_SKIP_STAGES:-}" ] && [[ "$name" =~ ^(${INCEPTION_SKIP_STAGES})$ ]] \
+      && [ "$name" != info ] && [ "$name" != info-json ]; then
     skip "$name" "INCEPTION_SKIP_STAGES"
     return 0
   fi
@@ -307,6 +310,12 @@ fi
     frame=$(grep -m 1 -A 1 '^# Problematic frame:' "$f" | tail -n 1 | sed 's/^# //')
     echo "JVM crash: $(basename "$f"): ${reason}${frame:+; $frame}" | cut -c1-200
   done
+  # for a second window: leave out what passed here (info and info-json always run)
+  passed=()
+  for i in "${!names[@]}"; do
+    case "${names[$i]}" in info|info-json) ;; *) [ "${states[$i]}" = pass ] && passed+=("${names[$i]}") ;; esac
+  done
+  [ ${#passed[@]} -gt 0 ] && echo "next window: INCEPTION_SKIP_STAGES='$(IFS='|'; echo "${passed[*]}")'"
   echo "total: $(( $(date +%s) - start_all ))s; results in $results"
 } | tee "$results/summary.txt"
 

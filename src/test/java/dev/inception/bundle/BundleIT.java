@@ -199,6 +199,32 @@ class BundleIT {
     }
 
     /**
+     * A second window leaves out by name what the first ran, but never info and info-json, which say whether there
+     * is a GPU: with them left out too, every GPU stage would be skipped for "no GPU". On the fake GPU, with all but
+     * one GPU stage left out, that one runs, and the summary names the setting for a window after this one.
+     */
+    @Test
+    void aSecondWindowSkipsWhatItIsToldButStillFindsTheGpu() throws Exception {
+        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("second"));
+        Path results = tmp.resolve("second-results");
+        String skip = "info|info-json|diag|smoke|native-.*|verify-.*|bench-fp16.*|bench-fp32|bench-fp32-plain|profile-.*"
+                + "|serve-load|bench-bf16|bench-tf32";
+        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_SKIP_STAGES", skip,
+                "INCEPTION_NATIVES_DIR", tmp.resolve("second/natives").toString(), "INCEPTION_BENCH_ITERS", "1",
+                "INCEPTION_BENCH_WARMUP", "1"), "bash", "bench/gpu-run.sh", results.toString());
+        List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
+        for (String s : new String[] {"info", "info-json", "bench-fp32-faithful"}) {
+            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("pass")), s + ": " + summary);
+        }
+        for (String s : new String[] {"diag", "smoke", "native-ops", "verify-fp32-fused", "bench-fp16", "serve-load"}) {
+            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("skipped")
+                    && l.contains("INCEPTION_SKIP_STAGES")), s + ": " + summary);
+        }
+        assertTrue(summary.contains("next window: INCEPTION_SKIP_STAGES='bench-fp32-faithful'"), summary.toString());
+        assertEquals(0, r.code(), r.out());
+    }
+
+    /**
      * A JVM that dies (on a GPU host: a native crash inside a CUDA library) leaves its hs_err report with the results,
      * which come back, and the summary names it. The crash here is a real one: a heap too small for `info`, with
      * -XX:+CrashOnOutOfMemoryError.
