@@ -90,14 +90,14 @@ skip() { record "$1" skipped 0 "$2"; echo "== $1: skipped: $2" | tee -a "$result
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(uname -a)"
-  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  command -v nvidia-smi >/dev/null && timeout 20 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   echo "python3: $(command -v python3 || echo none)"
   echo "bundle: $(( $(du -sb "$bundle" 2>/dev/null | cut -f1) / 1048576 )) MiB at $bundle"
   if [ -f "$bundle/../../pom.xml" ]; then
     echo "bundle + source tree: $(( $(du -sb --exclude=.git --exclude=target "$bundle/../.." | cut -f1) / 1048576 \
       + $(du -sb "$bundle" | cut -f1) / 1048576 )) MiB (what travels to a device machine; limit 64)"
   fi
-  [ -x "$bundle/jre/bin/java" ] && echo "CUDA library folders: $("$bundle/jre/bin/java" -cp "$bundle/inception.jar" \
+  [ -x "$bundle/jre/bin/java" ] && echo "CUDA library folders: $(timeout 30 "$bundle/jre/bin/java" -cp "$bundle/inception.jar" \
     dev.inception.nativelib.LibraryPath 2>&1)"
 } > "$results/host.txt" 2>&1
 cat "$results/host.txt" >> "$results/runbook.log"
@@ -151,7 +151,7 @@ stage diag 30 bash -c diagnose
 
 # The driver's own count of GPUs: a GPU that nvidia-smi lists and `info` does not see is this runbook's failure,
 # not a machine without a GPU.
-smi_gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
+smi_gpus=$(timeout 20 nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
 if [ "$gpu" = 0 ] && [ "${smi_gpus:-0}" -gt 0 ]; then
   record gpu-visible fail 0 "nvidia-smi lists $smi_gpus GPU(s), inception info sees none: see info.log and diag.log"
   echo "== gpu-visible: FAILED: nvidia-smi lists $smi_gpus GPU(s), inception info sees none" | tee -a "$results/runbook.log"
@@ -179,7 +179,7 @@ fi
 junit_stage() {
   local name="$1" budget="$2" class="$3"
   local cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
-  stage "$name" "$budget" env LD_LIBRARY_PATH="$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
+  stage "$name" "$budget" env LD_LIBRARY_PATH="$(timeout 30 "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
     "$java" $INCEPTION_JAVA_OPTS -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$bundle/natives}" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
     -jar "$bundle/junit-platform-console-standalone.jar" execute --fail-if-no-tests \
     --class-path "$cp" --select-class "$class" --reports-dir "$results/junit/$name" --details tree
@@ -233,7 +233,8 @@ torch() {
 all_batches=1,8,32,128,256
 peers=0
 if [ "$gpu_host" = 1 ]; then
-  "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1 && peers=1
+  timeout 90 "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1 \
+    && peers=1
 fi
 if [ "$gpu" = 1 ]; then
   # Most valuable evidence first, so that a short window still answers the main questions: is every path we

@@ -17,8 +17,19 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chmod -R u+x "$here/jre/bin" "$here/jre/lib/jspawnhelper" "$here/inception" "$here"/*.sh 2>/dev/null || true
 results="${INCEPTION_RESULTS_DIR:-/tmp/r}"
 rm -rf "$results" "$results.tgz"
-"$here/gpu-run.sh" "$results"
+# The runbook keeps its own budget, stage by stage; this is the net under it. Should anything outlast the window
+# (the device tool stops the command at its timeout_s, 590 s, and then nothing at all comes back), stop it in time
+# to pack and return what it wrote so far.
+window="${INCEPTION_WINDOW_SECONDS:-570}"
+timeout --kill-after=5 "$window" "$here/gpu-run.sh" "$results"
 rc=$?
+if [ $rc -eq 124 ] || [ $rc -eq 137 ] || [ ! -f "$results.tgz" ]; then
+  mkdir -p "$results"
+  echo "on-device: the runbook did not finish within ${window}s (exit $rc): packed what it had written;" \
+    "runbook.log says which stage was running" | tee -a "$results/summary.txt"
+  tar -czf "$results.tgz" -C "$(dirname "$results")" "$(basename "$results")"
+  rc=1
+fi
 mkdir -p "$out"
 cp "$results.tgz" "$results/summary.txt" "$out/" || rc=1
 exit $rc

@@ -225,6 +225,28 @@ class BundleIT {
     }
 
     /**
+     * The net under the runbook's own budget: on-device.sh stops a runbook that outlasts its window and still
+     * returns what it wrote (the device tool returns nothing from a command it had to stop). Here the window is 8 s,
+     * far less than a run on the fake GPU takes.
+     */
+    @Test
+    void aRunbookThatOutlastsItsWindowStillComesBack() throws Exception {
+        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("window"));
+        Path out = tmp.resolve("window-out");
+        Path results = tmp.resolve("window/r");
+        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_WINDOW_SECONDS", "8",
+                "INCEPTION_RESULTS_DIR", results.toString(), "INCEPTION_NATIVES_DIR",
+                tmp.resolve("window/natives").toString()), "bash", "bench/on-device.sh", out.toString());
+        assertEquals(1, r.code(), r.out());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("r.tgz", "summary.txt"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(Files.readString(out.resolve("summary.txt")).contains("did not finish within 8s"));
+        Result tgz = run("tar", "-tzf", out.resolve("r.tgz").toString());
+        assertTrue(tgz.out().contains("r/runbook.log"), tgz.out());
+    }
+
+    /**
      * A JVM that dies (on a GPU host: a native crash inside a CUDA library) leaves its hs_err report with the results,
      * which come back, and the summary names it. The crash here is a real one: a heap too small for `info`, with
      * -XX:+CrashOnOutOfMemoryError.
