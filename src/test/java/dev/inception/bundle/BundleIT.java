@@ -44,6 +44,12 @@ class BundleIT {
         return new Result(p.exitValue(), out);
     }
 
+    /** The summary's row for a stage ("name  result  seconds  note"), or a failure that shows the whole summary. */
+    static String stage(List<String> summary, String name) {
+        return summary.stream().filter(l -> l.startsWith(name + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + name + " in\n" + String.join("\n", summary)));
+    }
+
     @BeforeAll
     static void buildBundle() throws Exception {
         Result r = run("bash", "bench/make-bundle.sh");
@@ -139,12 +145,12 @@ class BundleIT {
         assertTrue(Files.size(Path.of(results + ".tgz")) > 0, "the runbook packs its results for the trip back");
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
         assertTrue(summary.get(0).startsWith("stage"), summary.toString());
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("pass")), summary.toString());
+        assertTrue(stage(summary, "info").contains("pass"), stage(summary, "info"));
         assertTrue(Files.size(results.resolve("info.json")) > 0);
         String infoJson = Files.readString(results.resolve("info.json"));
         if (!infoJson.contains("\"compute_capability\"")) {
-            assertTrue(summary.stream().anyMatch(l -> l.startsWith("smoke") && l.contains("skipped")
-                    && l.contains("no GPU")), summary.toString());
+            String smoke = stage(summary, "smoke");
+            assertTrue(smoke.contains("skipped") && smoke.contains("no GPU"), smoke);
         }
     }
 
@@ -165,10 +171,10 @@ class BundleIT {
                 results.toString());
         assertEquals(1, r.code(), r.out());
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("gpu-visible ") && l.contains("fail")
-                && l.contains("nvidia-smi lists 1 GPU(s)")), summary.toString());
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("torch-peers ") && l.contains("skipped")
-                && l.contains("torch")), summary.toString());
+        String visible = stage(summary, "gpu-visible");
+        assertTrue(visible.contains("fail") && visible.contains("nvidia-smi lists 1 GPU(s)"), visible);
+        String peers = stage(summary, "torch-peers");
+        assertTrue(peers.contains("skipped") && peers.contains("torch"), peers);
         String diag = Files.readString(results.resolve("diag.log"));
         for (String section : new String[] {"# os", "# nvidia-smi", "NVIDIA-SMI 580.159.03 (stand-in)", "# ldconfig",
             "# python3 wheels", "# our java", "# natives"}) {
@@ -190,11 +196,12 @@ class BundleIT {
                 "bash", "bench/gpu-run.sh", results.toString());
         assertEquals(1, r.code(), r.out());
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("pass")), summary.toString());
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("smoke ") && l.contains("timeout")), summary.toString());
-        for (String s : new String[] {"native-ops", "native-network", "verify-fp32-fused", "bench-fp16", "serve-load"}) {
-            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("skipped")
-                    && l.contains("smoke timed out")), s + ": " + summary);
+        assertTrue(stage(summary, "info").contains("pass"), stage(summary, "info"));
+        assertTrue(stage(summary, "smoke").contains("timeout"), stage(summary, "smoke"));
+        for (String s : new String[] {"native-ops", "native-network", "verify-fp32-fused", "bench-fp16",
+            "serve-load"}) {
+            String row = stage(summary, s);
+            assertTrue(row.contains("skipped") && row.contains("smoke timed out"), row);
         }
     }
 
@@ -207,18 +214,18 @@ class BundleIT {
     void aSecondWindowSkipsWhatItIsToldButStillFindsTheGpu() throws Exception {
         dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("second"));
         Path results = tmp.resolve("second-results");
-        String skip = "info|info-json|diag|smoke|native-.*|verify-.*|bench-fp16.*|bench-fp32|bench-fp32-plain|profile-.*"
-                + "|serve-load|bench-bf16|bench-tf32";
+        String skip = "info|info-json|diag|smoke|native-.*|verify-.*|bench-fp16.*|bench-fp32|bench-fp32-plain"
+                + "|profile-.*|serve-load|bench-bf16|bench-tf32";
         Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_SKIP_STAGES", skip,
                 "INCEPTION_NATIVES_DIR", tmp.resolve("second/natives").toString(), "INCEPTION_BENCH_ITERS", "1",
                 "INCEPTION_BENCH_WARMUP", "1"), "bash", "bench/gpu-run.sh", results.toString());
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
         for (String s : new String[] {"info", "info-json", "bench-fp32-faithful"}) {
-            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("pass")), s + ": " + summary);
+            assertTrue(stage(summary, s).contains("pass"), stage(summary, s));
         }
         for (String s : new String[] {"diag", "smoke", "native-ops", "verify-fp32-fused", "bench-fp16", "serve-load"}) {
-            assertTrue(summary.stream().anyMatch(l -> l.startsWith(s + " ") && l.contains("skipped")
-                    && l.contains("INCEPTION_SKIP_STAGES")), s + ": " + summary);
+            String row = stage(summary, s);
+            assertTrue(row.contains("skipped") && row.contains("INCEPTION_SKIP_STAGES"), row);
         }
         assertTrue(summary.contains("next window: INCEPTION_SKIP_STAGES='bench-fp32-faithful'"), summary.toString());
         assertEquals(0, r.code(), r.out());
@@ -258,7 +265,7 @@ class BundleIT {
                 "INCEPTION_RUNBOOK_SECONDS", "40"), "bash", "bench/gpu-run.sh", results.toString());
         assertEquals(1, r.code(), r.out());
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("fail")), summary.toString());
+        assertTrue(stage(summary, "info").contains("fail"), stage(summary, "info"));
         List<String> reports;
         try (Stream<Path> files = Files.list(results)) {
             reports = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("hs_err_pid")).toList();
@@ -275,7 +282,7 @@ class BundleIT {
         Result r = run(java.util.Map.of("INCEPTION_RUNBOOK_SECONDS", "5"), "bash", "bench/gpu-run.sh", results.toString());
         assertEquals(0, r.code(), r.out());
         List<String> summary = Files.readAllLines(results.resolve("summary.txt"));
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("info ") && l.contains("skipped")
-                && l.contains("budget")), summary.toString());
+        String row = stage(summary, "info");
+        assertTrue(row.contains("skipped") && row.contains("budget"), row);
     }
 }

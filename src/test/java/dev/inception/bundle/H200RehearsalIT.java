@@ -96,8 +96,7 @@ class H200RehearsalIT {
     }
 
     private static String stage(String name) {
-        return summary.stream().filter(l -> l.startsWith(name + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no stage " + name + " in\n" + String.join("\n", summary)));
+        return BundleIT.stage(summary, name);
     }
 
     @Test
