@@ -24,7 +24,20 @@ fi
 rm -rf "$out"
 mkdir -p "$out/lib"
 cp "$root/target/inception.jar" "$out/"
-for j in "$root"/target/lib/*.jar; do
+# exactly the jars the main jar's manifest names: target/lib also keeps the jars of earlier builds' dependencies,
+# and the native tests' class path takes every jar in the bundle's lib/
+classpath="$(unzip -p "$root/target/inception.jar" META-INF/MANIFEST.MF | tr -d '\r' \
+  | sed -e ':a' -e 'N' -e '$!ba' -e 's/\n //g' | sed -n 's/^Class-Path: //p')"
+if [ -z "$classpath" ]; then
+  echo "bundle: target/inception.jar names no Class-Path in its manifest; rebuild it (mvn -B package -DskipTests)" >&2
+  exit 1
+fi
+for entry in $classpath; do
+  j="$root/target/$entry"
+  if [ ! -f "$j" ]; then
+    echo "bundle: $entry, named by target/inception.jar, is not in target/lib; rebuild (mvn -B package -DskipTests)" >&2
+    exit 1
+  fi
   case "$(basename "$j")" in
     # oneDNN (the fast CPU executor) and what its presets pull in: 27 MB that a GPU host does not need; without
     # them 'auto' falls back from the GPU to the reference executor, and says so

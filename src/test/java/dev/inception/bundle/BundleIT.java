@@ -50,10 +50,36 @@ class BundleIT {
                 .orElseThrow(() -> new AssertionError("no stage " + name + " in\n" + String.join("\n", summary)));
     }
 
+    /** A jar an earlier build's dependencies left in target/lib (Maven's copy-dependencies never removes one). */
+    static final String STALE = "stale-dependency-0.1.jar";
+
     @BeforeAll
     static void buildBundle() throws Exception {
-        Result r = run("bash", "bench/make-bundle.sh");
-        assertEquals(0, r.code(), r.out());
+        Path stale = Path.of("target/lib", STALE);
+        Files.write(stale, new byte[0]);
+        try {
+            Result r = run("bash", "bench/make-bundle.sh");
+            assertEquals(0, r.code(), r.out());
+        } finally {
+            Files.deleteIfExists(stale);
+        }
+    }
+
+    /** The bundle carries exactly the jars the main jar's manifest names, not whatever target/lib holds. */
+    @Test
+    void theBundleCarriesTheManifestsJarsAndNoStaleOnes() throws Exception {
+        String manifest;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile("target/inception.jar")) {
+            manifest = jar.getManifest().getMainAttributes().getValue("Class-Path");
+        }
+        List<String> named = java.util.Arrays.stream(manifest.split(" ")).map(e -> e.substring("lib/".length())).toList();
+        List<String> carried;
+        try (Stream<Path> files = Files.list(BUNDLE.resolve("lib"))) {
+            carried = files.map(f -> f.getFileName().toString()).toList();
+        }
+        assertTrue(!carried.contains(STALE), carried.toString());
+        assertTrue(named.containsAll(carried), "carried but not named: " + carried);
+        assertTrue(carried.contains("jcuda-12.6.0.jar") && carried.contains("javalin-7.2.3.jar"), carried.toString());
     }
 
     static long bytesUnder(Path dir) throws IOException {
