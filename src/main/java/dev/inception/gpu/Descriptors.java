@@ -33,9 +33,7 @@ final class Descriptors implements AutoCloseable {
     }
 
     cudnnTensorDescriptor tensor(CudnnGeometry.Dims d, StorageType type) {
-        cudnnTensorDescriptor t = new cudnnTensorDescriptor();
-        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(t), "cudnnCreateTensorDescriptor");
-        destroy.add(() -> JCudnn.cudnnDestroyTensorDescriptor(t));
+        cudnnTensorDescriptor t = newTensor();
         CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC, type.cudnn, d.n(), d.c(), d.h(),
                 d.w()), "cudnnSetTensor4dDescriptor " + d + " " + type);
         return t;
@@ -46,14 +44,20 @@ final class Descriptors implements AutoCloseable {
      * pixel's c channels contiguous, pixels {@code parentChannels} apart (the strides cuDNN takes for NHWC).
      */
     cudnnTensorDescriptor slice(CudnnGeometry.Dims d, StorageType type, int parentChannels) {
-        cudnnTensorDescriptor t = new cudnnTensorDescriptor();
-        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(t), "cudnnCreateTensorDescriptor");
-        destroy.add(() -> JCudnn.cudnnDestroyTensorDescriptor(t));
+        cudnnTensorDescriptor t = newTensor();
         int wStride = parentChannels;
         int hStride = d.w() * wStride;
         int nStride = d.h() * hStride;
         CudaCalls.cudnn(JCudnn.cudnnSetTensor4dDescriptorEx(t, type.cudnn, d.n(), d.c(), d.h(), d.w(), nStride, 1,
                 hStride, wStride), "cudnnSetTensor4dDescriptorEx " + d + " in " + parentChannels + " channels");
+        return t;
+    }
+
+    /** A tensor descriptor, destroyed in close(); its layout is set by the caller. */
+    private cudnnTensorDescriptor newTensor() {
+        cudnnTensorDescriptor t = new cudnnTensorDescriptor();
+        CudaCalls.cudnn(JCudnn.cudnnCreateTensorDescriptor(t), "cudnnCreateTensorDescriptor");
+        destroy.add(() -> JCudnn.cudnnDestroyTensorDescriptor(t));
         return t;
     }
 
