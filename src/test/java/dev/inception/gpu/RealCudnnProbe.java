@@ -10,8 +10,6 @@ import dev.inception.plan.Plan;
 import dev.inception.plan.Planner;
 import dev.inception.plan.Step;
 import dev.inception.plan.TensorSpec;
-
-import java.util.List;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
@@ -21,11 +19,15 @@ import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnPoolingDescriptor;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 
+import java.util.List;
+
 /**
- * Run in a forked JVM by RealCudnnTest against real cuDNN 9 and cuBLAS 12 libraries on a machine without a driver
- * or GPU: loads them the way `info` does without a driver (the cuDNN 8 -> 9 bridge, JCublas2 natively), and asks
- * real cuDNN, through the executor's own {@link Descriptors}, for the output dimensions of every convolution and
- * pooling descriptor both plans build, at several batch and input sizes. Prints one line per finding.
+ * Run in a forked JVM by RealCudnnTest against real cuDNN 9 and cuBLAS 12 or 13 libraries on a machine without a
+ * driver or GPU: loads them the way `info` does without a driver (the cuDNN 8 -> 9 bridge; JCublas2 natively on
+ * cuBLAS 12, through the 12 -> 13 bridge on cuBLAS 13), asks real cuDNN, through the executor's own
+ * {@link Descriptors}, for the output dimensions of every convolution and pooling descriptor both plans build, at
+ * several batch and input sizes and in every precision, and reads back copy-free concatenation's slice descriptors.
+ * Prints one line per finding.
  */
 public final class RealCudnnProbe {
 

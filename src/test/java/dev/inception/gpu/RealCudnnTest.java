@@ -71,7 +71,7 @@ class RealCudnnTest {
     }
 
     @Test
-    void theBridgeReachesRealCudnn9AndJCublas2RealCublas12() {
+    void theBridgesReachRealCudnn9AndCublas() {
         // cudnnGetVersion is major * 10000 + minor * 100 + patch in cuDNN 9, and the version line says the same
         String[] v = line("cudnn.version=").split("\\.");
         assertEquals("9", v[0], all());
