@@ -163,7 +163,8 @@ class H200RehearsalIT {
         assertTrue(diag.contains("site-packages/nvidia/cudnn/lib: libcudnn.so.9"), diag);
         assertTrue(diag.contains("site-packages/nvidia/cu13/lib: libcublas"), diag);
         String natives = diag.substring(diag.indexOf("# natives"));
-        for (String lib : new String[] {"libJCudaDriver", "libJCudnn", "libJCublas2", "libcudnn.so.8", "libcublas.so.12"}) {
+        for (String lib : new String[] {"libJCudaDriver", "libJCudnn", "libJCublas2", "libcudnn.so.8",
+            "libcublas.so.12"}) {
             assertTrue(natives.lines().anyMatch(l -> l.startsWith(lib) && l.endsWith(": all resolved")), natives);
         }
         assertFalse(summary.stream().anyMatch(l -> l.startsWith("gpu-visible ")), "info saw the GPU");
