@@ -34,8 +34,8 @@ final class SmokeCommand implements Callable<Integer> {
         Map<String, Object> r = SmokeTest.run(device);
         if (json) {
             // a wrong GPU result may be infinitely wrong: written as Infinity / NaN, as verify --json does
-            spec.commandLine().getOut().println(new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting()
-                    .create().toJson(r));
+            spec.commandLine().getOut().println(new GsonBuilder().serializeSpecialFloatingPointValues()
+                    .setPrettyPrinting().create().toJson(r));
         } else {
             r.forEach((k, v) -> spec.commandLine().getOut().printf("%-26s %s%n", k + ":", v));
         }

@@ -77,7 +77,8 @@ public final class RealCudnnProbe {
                             slices++;
                             if (problem != null) {
                                 mismatches++;
-                                System.out.println("mismatch " + g.input().shape() + " slice " + precision + " " + problem);
+                                System.out.println("mismatch " + g.input().shape() + " slice " + precision + " "
+                                        + problem);
                             }
                         }
                     }
@@ -153,6 +154,7 @@ public final class RealCudnnProbe {
         int[] want = {type.cudnn, dims.n(), dims.c(), dims.h(), dims.w(), dims.h() * dims.w() * parent, 1,
             dims.w() * parent, parent};
         return java.util.Arrays.equals(got, want) ? null
-                : t.name() + ": cuDNN " + java.util.Arrays.toString(got) + ", wanted " + java.util.Arrays.toString(want);
+                : t.name() + ": cuDNN " + java.util.Arrays.toString(got) + ", wanted "
+                        + java.util.Arrays.toString(want);
     }
 }
