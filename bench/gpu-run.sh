@@ -87,6 +87,8 @@ stage() {
 
 skip() { record "$1" skipped 0 "$2"; echo "== $1: skipped: $2" | tee -a "$results/runbook.log"; }
 
+java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
+py="${PYTHON:-python3}"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(uname -a)"
@@ -97,8 +99,9 @@ skip() { record "$1" skipped 0 "$2"; echo "== $1: skipped: $2" | tee -a "$result
     echo "bundle + source tree: $(( $(du -sb --exclude=.git --exclude=target "$bundle/../.." | cut -f1) / 1048576 \
       + $(du -sb "$bundle" | cut -f1) / 1048576 )) MiB (what travels to a device machine; limit 64)"
   fi
-  [ -x "$bundle/jre/bin/java" ] && echo "CUDA library folders: $(timeout 30 "$bundle/jre/bin/java" -cp "$bundle/inception.jar" \
-    dev.inception.nativelib.LibraryPath 2>&1)"
+  # the folders discovery finds, once for the whole run: the launcher, diag and the native tests' JVMs use them
+  cuda_dirs="$(timeout 30 "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath)"
+  echo "CUDA library folders: $cuda_dirs"
 } > "$results/host.txt" 2>&1
 cat "$results/host.txt" >> "$results/runbook.log"
 
@@ -130,11 +133,11 @@ for p in sys.path:
   done
   echo "# our java (and the heap ceiling every stage gets)"; "$java" -version 2>&1
   "$java" $INCEPTION_JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E ' MaxHeapSize '
-  echo "# CUDA library folders (LibraryPath)"; "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath 2>&1
+  echo "# CUDA library folders (LibraryPath)"; echo "$cuda_dirs"
   # the JNI libraries and bridges `info` extracted (the launcher's natives folder): what each cannot resolve, with
   # the folders the launcher gives it (the bridges sit beside the JNI libraries that need them)
-  local so libs missing natives="${INCEPTION_NATIVES_DIR:-$bundle/natives}"
-  libs="$natives:$("$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath 2>/dev/null)"
+  local so missing natives="${INCEPTION_NATIVES_DIR:-$bundle/natives}"
+  local libs="$natives:$cuda_dirs"
   echo "# natives: unresolved dependencies"
   for so in "$natives"/*.so*; do
     [ -f "$so" ] || continue
@@ -143,10 +146,8 @@ for p in sys.path:
   done
   return 0
 }
-java="$bundle/jre/bin/java"; [ -x "$java" ] || java=java
-py="${PYTHON:-python3}"
 export -f diagnose
-export bundle java py
+export bundle java py cuda_dirs
 stage diag 30 bash -c diagnose
 
 # The driver's own count of GPUs: a GPU that nvidia-smi lists and `info` does not see is this runbook's failure,
@@ -179,7 +180,7 @@ fi
 junit_stage() {
   local name="$1" budget="$2" class="$3"
   local cp="$bundle/native-test-classes:$bundle/inception.jar:$(ls "$bundle"/lib/*.jar | tr '\n' ':')"
-  stage "$name" "$budget" env LD_LIBRARY_PATH="$(timeout 30 "$java" -cp "$bundle/inception.jar" dev.inception.nativelib.LibraryPath):${LD_LIBRARY_PATH:-}" \
+  stage "$name" "$budget" env LD_LIBRARY_PATH="$cuda_dirs:${LD_LIBRARY_PATH:-}" \
     "$java" $INCEPTION_JAVA_OPTS -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$bundle/natives}" -Dinception.leakCycles="${INCEPTION_LEAK_CYCLES:-5}" \
     -jar "$bundle/junit-platform-console-standalone.jar" execute --fail-if-no-tests \
     --class-path "$cp" --select-class "$class" --reports-dir "$results/junit/$name" --details tree
@@ -209,20 +210,28 @@ fi
 examples=("$bundle/examples/chelsea.png" "$bundle/examples/coffee.png" "$bundle/examples/rocket.jpg")
 # timed runs per batch size (the rehearsal on a fake GPU, H200RehearsalIT, asks for fewer: the fake computes nothing)
 iters="${INCEPTION_BENCH_ITERS:-20}"; warmup="${INCEPTION_BENCH_WARMUP:-3}"
+# gpu_stage NAME BUDGET COMMAND...: a stage of ours on the GPU; skipped, saying why, where there is none to use
+gpu_stage() {
+  if [ "$gpu" != 1 ]; then
+    skip "$1" "$why"
+    return 0
+  fi
+  stage "$@"
+}
 # verify PRECISION PLAN: against the CPU reference, tap by tap; on the GPU it also checks the CUDA graph replay
 verify() {
-  stage "verify-$1-$2" 60 bash -c "\"$inception\" verify --json --plan $2 --precision $1 ${examples[*]} > \"$results/verify-$1-$2.json\""
+  gpu_stage "verify-$1-$2" 60 bash -c "\"$inception\" verify --json --plan $2 --precision $1 ${examples[*]} > \"$results/verify-$1-$2.json\""
 }
 # bench NAME BUDGET ARGS...: one engine, the batch sizes given, JSON in bench-NAME.json
 bench() {
   local name="$1" budget="$2"
   shift 2
-  stage "bench-$name" "$budget" "$inception" bench --backend gpu --warmup "$warmup" --iters "$iters" \
+  gpu_stage "bench-$name" "$budget" "$inception" bench --backend gpu --warmup "$warmup" --iters "$iters" \
     --out "$results/bench-$name.json" "$@"
 }
 # profile PRECISION BATCH: per-step medians (profile-PRECISION-BATCH.json) and a chart of the slowest steps
 profile() {
-  stage "profile-$1-$2" 60 bash -c "\"$inception\" profile --backend gpu --precision $1 --batch $2 --top 20 --json \
+  gpu_stage "profile-$1-$2" 60 bash -c "\"$inception\" profile --backend gpu --precision $1 --batch $2 --top 20 --json \
     --chart \"$results/profile-$1-$2.png\" > \"$results/profile-$1-$2.json\""
 }
 # torch MODE BUDGET BATCHES: the PyTorch peer (bench/peers/torch_inception.py) in the same run, same batches
@@ -231,71 +240,54 @@ torch() {
     --warmup "$warmup" --iters "$iters" --out "$results/torch-gpu-$1.json"
 }
 all_batches=1,8,32,128,256
+# The peers run wherever a GPU is there for PyTorch, even where our stack cannot use it (not found, or its calls
+# hang): their numbers are still this window's evidence.
 peers=0
 if [ "$gpu_host" = 1 ]; then
   timeout 90 "$py" -c "import torch, torchvision, sys; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1 \
     && peers=1
 fi
-if [ "$gpu" = 1 ]; then
-  # Most valuable evidence first, so that a short window still answers the main questions: is every path we
-  # time correct (fp32, fp16, with their graph replays), then the targets (fp16 throughput at 256, batch-1
-  # latency) beside the PyTorch peers, then the other precisions and the on/off switches.
-  verify fp32 fused
-  verify fp16 fused
-  bench fp16 90 --precision fp16 --batch "$all_batches"
-  bench fp32 90 --precision fp32 --batch "$all_batches"
-  if [ "$peers" = 1 ]; then
-    torch eager-fp32 90 "$all_batches"
-    torch eager-cl-fp16 90 "$all_batches"
-    torch compile-reduce-overhead 120 1,8
-  fi
-  # where a pass spends its time, step by step with CUDA events, and each convolution's algorithm and math type:
-  # fp16 at the throughput target's batch and at batch 1 (every step in the JSON, the slowest 20 in the chart)
-  profile fp16 256
-  profile fp16 1
-  # the server under load, dynamic batching on and off (--max-batch 1), fp16 on the GPU (issue #14's measurement)
-  stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CONCURRENCY=1,8,32,128 \
-    REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
-  verify bf16 fused
-  verify tf32 fused
-  verify fp32 faithful
-  # what CUDA graphs and branch streams each save, and the plain call-by-call baseline
-  bench fp16-no-graphs 60 --precision fp16 --no-cuda-graphs --batch 1,8,32 --scope network
-  bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32 --scope network
-  bench fp32-plain 60 --precision fp32 --no-cuda-graphs --no-branch-streams --batch 1,8,32 --scope network
-  # copy-free concatenation, experimental (off by default): correct first, then what it saves
-  stage verify-fp16-copy-free 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --copy-free-concat ${examples[*]} > \"$results/verify-fp16-copy-free.json\""
-  bench fp16-copy-free 60 --precision fp16 --copy-free-concat --batch 1,8,32,256 --scope network
-  bench bf16 60 --precision bf16 --batch 1,32,256 --scope network
-  bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
-  bench fp32-faithful 60 --plan faithful --batch 1,32 --scope network
-  if [ "$peers" = 1 ]; then
-    torch compile-reduce-overhead-fp16 120 1,8,256
-    # torch.compile's max-autotune takes minutes: asked for (INCEPTION_PEERS_AUTOTUNE=1), in a window of its own
-    if [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ]; then
-      torch compile-max-autotune-fp16 300 256
-      torch compile-max-autotune 300 1
-    fi
-  else
-    skip torch-peers "no python3 with torch, torchvision and CUDA on this host"
+# Most valuable evidence first, so that a short window still answers the main questions: is every path we time
+# correct (fp32, fp16, with their graph replays), then the targets (fp16 throughput at 256, batch-1 latency) beside
+# the PyTorch peers, then the other precisions and the on/off switches.
+verify fp32 fused
+verify fp16 fused
+bench fp16 90 --precision fp16 --batch "$all_batches"
+bench fp32 90 --precision fp32 --batch "$all_batches"
+if [ "$peers" = 1 ]; then
+  torch eager-fp32 90 "$all_batches"
+  torch eager-cl-fp16 90 "$all_batches"
+  torch compile-reduce-overhead 120 1,8
+fi
+# where a pass spends its time, step by step with CUDA events, and each convolution's algorithm and math type:
+# fp16 at the throughput target's batch and at batch 1 (every step in the JSON, the slowest 20 in the chart)
+profile fp16 256
+profile fp16 1
+# the server under load, dynamic batching on and off (--max-batch 1), fp16 on the GPU (issue #14's measurement)
+gpu_stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CONCURRENCY=1,8,32,128 \
+  REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
+verify bf16 fused
+verify tf32 fused
+verify fp32 faithful
+# what CUDA graphs and branch streams each save, and the plain call-by-call baseline
+bench fp16-no-graphs 60 --precision fp16 --no-cuda-graphs --batch 1,8,32 --scope network
+bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32 --scope network
+bench fp32-plain 60 --precision fp32 --no-cuda-graphs --no-branch-streams --batch 1,8,32 --scope network
+# copy-free concatenation, experimental (off by default): correct first, then what it saves
+gpu_stage verify-fp16-copy-free 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --copy-free-concat ${examples[*]} > \"$results/verify-fp16-copy-free.json\""
+bench fp16-copy-free 60 --precision fp16 --copy-free-concat --batch 1,8,32,256 --scope network
+bench bf16 60 --precision bf16 --batch 1,32,256 --scope network
+bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
+bench fp32-faithful 60 --plan faithful --batch 1,32 --scope network
+if [ "$peers" = 1 ]; then
+  torch compile-reduce-overhead-fp16 120 1,8,256
+  # torch.compile's max-autotune takes minutes: asked for (INCEPTION_PEERS_AUTOTUNE=1), in a window of its own
+  if [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ]; then
+    torch compile-max-autotune-fp16 300 256
+    torch compile-max-autotune 300 1
   fi
 else
-  for s in verify-fp32-fused verify-fp16-fused bench-fp16 bench-fp32 profile-fp16-256 profile-fp16-1 serve-load \
-    verify-bf16-fused verify-tf32-fused \
-    verify-fp32-faithful bench-fp16-no-graphs bench-fp16-no-streams bench-fp32-plain verify-fp16-copy-free \
-    bench-fp16-copy-free bench-bf16 bench-tf32 \
-    bench-fp32-faithful; do
-    skip "$s" "$why"
-  done
-  if [ "$peers" = 1 ]; then
-    # our stack cannot use the GPU that PyTorch uses (not found, or its calls hang): the peers still measure
-    torch eager-fp32 90 "$all_batches"
-    torch eager-cl-fp16 90 "$all_batches"
-    torch compile-reduce-overhead 120 1,8
-    torch compile-reduce-overhead-fp16 120 1,8,256
-  else
-    skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"
-  fi
+  skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"
 fi
 
 # summary
