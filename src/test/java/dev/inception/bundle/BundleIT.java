@@ -50,6 +50,16 @@ class BundleIT {
                 .orElseThrow(() -> new AssertionError("no stage " + name + " in\n" + String.join("\n", summary)));
     }
 
+    private static dev.inception.nativelib.FakeGpu builtFake;
+
+    /** The fake GPU's libraries, built once for the tests that run the runbook on it (each with its own natives). */
+    static synchronized dev.inception.nativelib.FakeGpu fakeGpu() throws Exception {
+        if (builtFake == null) {
+            builtFake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("fake"));
+        }
+        return builtFake;
+    }
+
     /** A jar an earlier build's dependencies left in target/lib (Maven's copy-dependencies never removes one). */
     static final String STALE = "stale-dependency-0.1.jar";
 
@@ -215,7 +225,7 @@ class BundleIT {
      */
     @Test
     void aHangingGpuCostsOneStageNotTheWindow() throws Exception {
-        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("hang"));
+        dev.inception.nativelib.FakeGpu fake = fakeGpu();
         Path results = tmp.resolve("hang-results");
         Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "FAKE_CUDA_HANG", "1",
                 "INCEPTION_NATIVES_DIR", tmp.resolve("hang/natives").toString(), "INCEPTION_RUNBOOK_SECONDS", "40"),
@@ -238,7 +248,7 @@ class BundleIT {
      */
     @Test
     void aSecondWindowSkipsWhatItIsToldButStillFindsTheGpu() throws Exception {
-        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("second"));
+        dev.inception.nativelib.FakeGpu fake = fakeGpu();
         Path results = tmp.resolve("second-results");
         String skip = "info|info-json|diag|smoke|native-.*|verify-.*|bench-fp16.*|bench-fp32|bench-fp32-plain"
                 + "|profile-.*|serve-load|bench-bf16|bench-tf32";
@@ -264,7 +274,7 @@ class BundleIT {
      */
     @Test
     void aRunbookThatOutlastsItsWindowStillComesBack() throws Exception {
-        dev.inception.nativelib.FakeGpu fake = dev.inception.nativelib.FakeGpu.build(tmp.resolve("window"));
+        dev.inception.nativelib.FakeGpu fake = fakeGpu();
         Path out = tmp.resolve("window-out");
         Path results = tmp.resolve("window/r");
         Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_WINDOW_SECONDS", "8",
