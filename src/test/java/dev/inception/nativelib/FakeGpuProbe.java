@@ -252,7 +252,6 @@ public final class FakeGpuProbe {
         System.out.println("ok");
     }
 
-    /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */
     /**
      * In each precision, with the fake refusing the first candidate (FAKE_CUDNN_FAILING_ALGO=6): the first pass falls
      * back to the second candidate, the second pass (marked in the log) runs it; prints conv2d_1's choice.
@@ -272,6 +271,7 @@ public final class FakeGpuProbe {
         }
     }
 
+    /** With the fake cuDNN refusing fused calls and algorithm 6: every convolution falls back, then runs. */
     static void fallbacks(Graph g, Weights w) {
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2)
                 .withLowering(Lowering.FUSED);
