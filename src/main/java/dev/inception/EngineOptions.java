@@ -11,7 +11,8 @@ import dev.inception.plan.Lowering;
  *                 needed by {@link InceptionV3Engine#taps}
  * @param maxBatch the largest batch one forward pass takes; the GPU sizes its arena from it
  * @param device   GPU ordinal, for the GPU backend
- * @param gpu      how the GPU backend computes (the CPU backends compute in float32, one step after another)
+ * @param gpu      how the GPU backend computes (the CPU backends compute in float32, one step after another, and
+ *                 refuse another precision: {@link Precision#requireComputedBy})
  */
 public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering lowering, boolean taps,
                             int maxBatch, int device, Gpu gpu) {

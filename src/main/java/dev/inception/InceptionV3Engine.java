@@ -51,8 +51,16 @@ public final class InceptionV3Engine implements AutoCloseable {
         return open(weights, options, System.err::println);
     }
 
-    /** @param notice receives the one-line reason when AUTO falls back to the CPU */
+    /**
+     * @param notice receives the one-line reason when AUTO falls back to the CPU
+     * @throws UnsupportedPrecisionException where the options ask for TF32, fp16 or bf16 of a backend that is not the
+     *                                       GPU, or of AUTO where no GPU is usable
+     */
     public static InceptionV3Engine open(Weights weights, EngineOptions options, Consumer<String> notice) {
+        // an explicit CPU backend refuses another precision before any work; AUTO refuses it where no GPU is found
+        if (options.backend() == Backend.CPU || options.backend() == Backend.REFERENCE) {
+            options.gpu().precision().requireComputedBy(options.backend() == Backend.CPU ? "cpu" : "reference");
+        }
         Graph graph = InceptionV3.build(options.model());
         weights.checkFits(graph);
         List<String> keep = new ArrayList<>();
@@ -110,12 +118,19 @@ public final class InceptionV3Engine implements AutoCloseable {
         }
     }
 
-    /** The GPU, else oneDNN, else the reference; each step down is said in one line. */
+    /**
+     * The GPU, else oneDNN, else the reference; each step down is said in one line. A precision other than fp32
+     * takes no step down: only the GPU computes it.
+     */
     private static Chosen auto(Graph graph, List<String> keep, Weights weights, EngineOptions options,
                                Consumer<String> notice) {
         try {
             return gpu(graph, keep, weights, options);
         } catch (BackendUnavailableException gpu) {
+            if (options.gpu().precision() != Precision.FP32) {
+                throw new UnsupportedPrecisionException("--precision " + options.gpu().precision().cliName()
+                        + " applies to the GPU only, and none is usable here: " + gpu.getMessage(), gpu);
+            }
             try {
                 Chosen cpu = oneDnn(graph, keep, weights, options);
                 notice.accept("note: running on the CPU (oneDNN): " + gpu.getMessage());

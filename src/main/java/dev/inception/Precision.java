@@ -14,6 +14,19 @@ public enum Precision {
     /** bfloat16 activations and weights (8-bit significand, float32's range), float32 accumulation as FP16. */
     BF16;
 
+    /**
+     * The one rule for every entry point (command line, serve, Spark, the Java API): only the GPU computes in another
+     * precision than fp32, so any other backend refuses one instead of quietly running fp32.
+     *
+     * @param backend "gpu", "cpu" or "reference", as {@link InceptionV3Engine#backend()} names them
+     */
+    public void requireComputedBy(String backend) {
+        if (this != FP32 && !backend.equals("gpu")) {
+            throw new UnsupportedPrecisionException("--precision " + cliName() + " applies to the GPU only; the "
+                    + backend + " backend computes in fp32 (use --backend gpu, or drop --precision)");
+        }
+    }
+
     /** As the command line spells it: "fp16". */
     public String cliName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -142,6 +142,35 @@ class EngineTest {
                 () -> InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.GPU)));
     }
 
+    /**
+     * Only the GPU computes TF32, fp16 or bf16: an explicit CPU backend refuses them before any work (these weights
+     * lack a layer, so a later refusal would name conv2d_94 instead), and AUTO, finding no GPU, refuses instead of
+     * stepping down to an fp32 CPU engine.
+     */
+    @Test
+    void aPrecisionOnlyTheGpuComputesIsRefusedByCpuEnginesAndByAutoWithoutAGpu() {
+        Weights.Builder partial = Weights.builder().source("test weights");
+        weights.keys().stream().filter(k -> !k.startsWith("conv2d_94/")).forEach(k -> partial.put(k, weights.get(k)));
+        Weights lacking = partial.build();
+        for (Precision p : new Precision[] {Precision.TF32, Precision.FP16, Precision.BF16}) {
+            EngineOptions.Gpu gpu = new EngineOptions.Gpu(p, true, true, false);
+            for (Backend b : new Backend[] {Backend.CPU, Backend.REFERENCE}) {
+                UnsupportedPrecisionException e = assertThrows(UnsupportedPrecisionException.class,
+                        () -> InceptionV3Engine.open(lacking, cpu().withBackend(b).withGpu(gpu), s -> { }));
+                String name = b.name().toLowerCase(java.util.Locale.ROOT);
+                assertEquals("--precision " + p.cliName() + " applies to the GPU only; the " + name + " backend"
+                        + " computes in fp32 (use --backend gpu, or drop --precision)", e.getMessage());
+            }
+            StringBuilder notice = new StringBuilder();
+            UnsupportedPrecisionException auto = assertThrows(UnsupportedPrecisionException.class,
+                    () -> InceptionV3Engine.open(weights, EngineOptions.defaults().withGpu(gpu), notice::append));
+            assertTrue(auto.getMessage().startsWith("--precision " + p.cliName() + " applies to the GPU only, and none"
+                    + " is usable here: "), auto.getMessage());
+            assertEquals(BackendUnavailableException.class, auto.getCause().getClass());
+            assertEquals("", notice.toString(), "no step down to the CPU was announced");
+        }
+    }
+
     @Test
     void weightsMissingALayerAreRefusedByName() {
         Weights.Builder b = Weights.builder().source("test weights");

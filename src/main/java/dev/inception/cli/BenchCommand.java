@@ -118,7 +118,6 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
-            gpu.check(engine.backend());
             if (verbose) {
                 engine.describe().forEach(err::println);
             }

@@ -93,7 +93,6 @@ final class FeaturesCommand implements Callable<Integer> {
         long start = System.nanoTime();
         FeatureSet set;
         try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
-            gpu.check(engine.backend());
             Progress progress = new Progress(err, folder.samples().size(), "images", true);
             set = FeatureExtractor.extract(engine, folder, batch, Choice.of(Interpolation.class, resize, "--resize"),
                     progress::update, line -> {

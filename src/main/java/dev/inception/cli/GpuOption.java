@@ -37,22 +37,14 @@ final class GpuOption {
         return Choice.of(Precision.class, precision, "--precision");
     }
 
-    /** Sets all four switches; an explicit CPU backend with another precision than fp32 is refused at once. */
+    /**
+     * Sets all four switches. The engine refuses a precision its backend does not compute; an explicit CPU backend
+     * is refused here too, before weights are read, so the usage error comes at once.
+     */
     EngineOptions apply(EngineOptions o) {
         if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
-            check(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
+            precision().requireComputedBy(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
         }
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat));
-    }
-
-    /**
-     * A precision other than fp32 asked of a CPU engine is a usage error, not a silent fp32 run; called again once
-     * {@code --backend auto} has chosen.
-     */
-    void check(String engineBackend) {
-        if (!engineBackend.equals("gpu") && precision() != Precision.FP32) {
-            throw new UsageException("--precision " + precision + " applies to the GPU only; the " + engineBackend
-                    + " backend computes in fp32 (use --backend gpu, or drop --precision)");
-        }
     }
 }

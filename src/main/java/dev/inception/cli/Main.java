@@ -1,6 +1,7 @@
 package dev.inception.cli;
 
 import dev.inception.BatchMemory;
+import dev.inception.UnsupportedPrecisionException;
 
 import dev.inception.weights.WeightsFileException;
 import dev.inception.weights.WeightsMismatchException;
@@ -89,7 +90,8 @@ public final class Main {
 
     /** Unreadable input (image or weights file) is 3; an impossible request 2; everything else that fails 1. */
     static int exitCode(Throwable e) {
-        if (e instanceof UsageException || e instanceof BatchMemory.TooLargeException) {
+        if (e instanceof UsageException || e instanceof BatchMemory.TooLargeException
+                || e instanceof UnsupportedPrecisionException) {
             return USAGE;
         }
         return e instanceof BadInputException || e instanceof WeightsFileException

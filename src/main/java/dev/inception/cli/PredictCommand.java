@@ -92,7 +92,6 @@ final class PredictCommand implements Callable<Integer> {
         Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
         int unreadable = 0;
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
-            gpu.check(engine.backend());
             HeadClassifier classifier = newHead == null ? null : engine.withHead(newHead);
             if (verbose) {
                 engine.describe().forEach(err::println);

@@ -211,7 +211,6 @@ final class ServeCommand implements Callable<Integer> {
                     engines.add(InceptionV3Engine.open(w, base, err::println));
                 }
             }
-            gpu.check(engines.get(0).backend());
         } catch (RuntimeException e) {
             engines.forEach(InceptionV3Engine::close);
             throw e;

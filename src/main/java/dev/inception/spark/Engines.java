@@ -62,14 +62,6 @@ final class Engines {
         EngineOptions options = EngineOptions.defaults().withModel(model).withBackend(spec.backend())
                 .withGpu(spec.gpu()).withMaxBatch(spec.batch()).withDevice(Math.max(device, 0));
         InceptionV3Engine engine = InceptionV3Engine.open(weights, options, s -> { });
-        String backend = engine.backend();
-        if (!backend.equals("gpu") && spec.gpu().precision() != dev.inception.Precision.FP32) {
-            // --backend auto found no GPU on this executor: a 16-bit or TF32 job must not quietly run fp32 here
-            engine.close();
-            throw new IllegalStateException("--precision " + spec.gpu().precision().cliName() + " applies to the GPU"
-                    + " only, and this executor opened the " + backend + " backend (no usable GPU); give executors"
-                    + " GPUs or drop --precision");
-        }
         return new Opened(engine, head == null ? null : engine.withHead(head));
     }
 

@@ -122,6 +122,13 @@ class ReliabilityTest {
         // features takes the GPU switches (not an unknown option), and refuses a 16-bit CPU run before any work
         assertTrue(run("features", "--data", "examples", "--out", "f.h5", "--backend", "cpu", "--precision", "bf16")
                 .err().contains("--precision bf16 applies to the GPU only"));
+        // --backend auto on this GPU-less machine: the engine refuses the step down to an fp32 CPU engine (after
+        // the seeded-weights warning: which backend can run is known only once the GPU has been tried)
+        PredictCommandTest.Run auto = run("predict", "--precision", "fp16", "examples/chelsea.png");
+        assertEquals(2, auto.code(), auto.err());
+        assertTrue(auto.err().lines().reduce((a, b) -> b).orElseThrow()
+                .startsWith("error: --precision fp16 applies to the GPU only, and none is usable here: "), auto.err());
+        assertFalse(auto.err().contains("Exception"), auto.err());
         PredictCommandTest.Run spark = run("spark", "--input", "examples", "--output", tmp.resolve("never").toString(),
                 "--backend", "cpu", "--precision", "fp16");
         assertEquals(2, spark.code(), spark.err());

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.inception.Backend;
+import dev.inception.UnsupportedPrecisionException;
 import dev.inception.cli.Main;
 import dev.inception.image.Interpolation;
 import dev.inception.transfer.FeatureSet;
@@ -81,9 +82,10 @@ class BatchInferenceTest {
         JobSpec half = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, bf16, 75, 75, 1, 2,
                 Interpolation.NEAREST, null, false);
         assertNotEquals(fp32.engineKey(0), half.engineKey(0));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Engines.get(half, -1));
+        UnsupportedPrecisionException e = assertThrows(UnsupportedPrecisionException.class,
+                () -> Engines.get(half, -1));
         assertTrue(e.getMessage().contains("--precision bf16 applies to the GPU only"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> Engines.get(half, -1), "a refused engine was cached");
+        assertThrows(UnsupportedPrecisionException.class, () -> Engines.get(half, -1), "a refused engine was cached");
     }
 
     static String name(String path) {
