@@ -49,8 +49,35 @@ total_budget="${INCEPTION_RUNBOOK_SECONDS:-540}"
 # execute bits may not survive the trip to the device machine
 chmod -R u+x "$bundle/jre/bin" "$bundle/jre/lib/jspawnhelper" "$bundle/inception" "$bundle"/*.sh 2>/dev/null || true
 
-names=(); states=(); seconds=(); notes=()
-record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); }
+names=(); states=(); seconds=(); notes=(); running=""
+# summary.txt is rewritten after every stage, so that a run stopped from outside (on-device.sh packs the results
+# every half minute) still says what passed, what was running, and what a second window may leave out
+record() { names+=("$1"); states+=("$2"); seconds+=("$3"); notes+=("$4"); summary; }
+# the table of stages so far (see record), the crashed JVMs, and the setting for a second window
+summary() {
+  local i f reason frame passed
+  {
+    printf "%-22s %-8s %6s  %s\n" stage result seconds note
+    for i in "${!names[@]}"; do
+      printf "%-22s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
+    done
+    # a crashed JVM in one line: the signal or error, and the native frame it died in (the report is in the tgz)
+    for f in "$results"/hs_err_pid*.log; do
+      [ -f "$f" ] || continue
+      reason=$(grep -m 1 -E '^#  (SIG[A-Z]+|Internal Error|fatal error|Out of Memory)' "$f" | sed 's/^#  //')
+      frame=$(grep -m 1 -A 1 '^# Problematic frame:' "$f" | tail -n 1 | sed 's/^# //')
+      echo "JVM crash: $(basename "$f"): ${reason}${frame:+; $frame}" | cut -c1-200
+    done
+    # for a second window: leave out what passed here (info and info-json always run)
+    passed=()
+    for i in "${!names[@]}"; do
+      case "${names[$i]}" in info|info-json) ;; *) [ "${states[$i]}" = pass ] && passed+=("${names[$i]}") ;; esac
+    done
+    [ ${#passed[@]} -gt 0 ] && echo "next window: INCEPTION_SKIP_STAGES='$(IFS='|'; echo "${passed[*]}")'"
+    [ -n "$running" ] && echo "running: $running (the run was stopped during it if this line is in the last summary)"
+    echo "total: $(( $(date +%s) - start_all ))s; results in $results"
+  } > "$results/summary.txt.part" && mv -f "$results/summary.txt.part" "$results/summary.txt"
+}
 
 # stage NAME BUDGET_SECONDS COMMAND...: runs with a time limit, output to RESULTS_DIR/NAME.log
 stage() {
@@ -72,8 +99,11 @@ stage() {
   [ "$budget" -gt "$left" ] && budget="$left"
   t0=$(date +%s)
   echo "== $name (budget ${budget}s): $*" | tee -a "$results/runbook.log"
+  running="$name (budget ${budget}s, from $(date -u +%H:%M:%S))"
+  summary
   timeout --kill-after=10 "$budget" "$@" > "$results/$name.log" 2>&1
   rc=$?
+  running=""
   local dt=$(( $(date +%s) - t0 ))
   if [ $rc -eq 0 ]; then
     record "$name" pass "$dt" ""
@@ -290,27 +320,8 @@ else
   skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"
 fi
 
-# summary
-{
-  printf "%-22s %-8s %6s  %s\n" stage result seconds note
-  for i in "${!names[@]}"; do
-    printf "%-22s %-8s %6s  %s\n" "${names[$i]}" "${states[$i]}" "${seconds[$i]}" "${notes[$i]}"
-  done
-  # a crashed JVM in one line: the signal or error, and the native frame it died in (the report is in the tgz)
-  for f in "$results"/hs_err_pid*.log; do
-    [ -f "$f" ] || continue
-    reason=$(grep -m 1 -E '^#  (SIG[A-Z]+|Internal Error|fatal error|Out of Memory)' "$f" | sed 's/^#  //')
-    frame=$(grep -m 1 -A 1 '^# Problematic frame:' "$f" | tail -n 1 | sed 's/^# //')
-    echo "JVM crash: $(basename "$f"): ${reason}${frame:+; $frame}" | cut -c1-200
-  done
-  # for a second window: leave out what passed here (info and info-json always run)
-  passed=()
-  for i in "${!names[@]}"; do
-    case "${names[$i]}" in info|info-json) ;; *) [ "${states[$i]}" = pass ] && passed+=("${names[$i]}") ;; esac
-  done
-  [ ${#passed[@]} -gt 0 ] && echo "next window: INCEPTION_SKIP_STAGES='$(IFS='|'; echo "${passed[*]}")'"
-  echo "total: $(( $(date +%s) - start_all ))s; results in $results"
-} | tee "$results/summary.txt"
+summary
+cat "$results/summary.txt"
 
 # one file to bring back: the device machine returns at most 8
 tar -czf "$results.tgz" -C "$(dirname "$results")" "$(basename "$results")" \

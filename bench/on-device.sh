@@ -6,7 +6,7 @@
 #
 # Restores execute bits (they may not travel), runs the runbook into /tmp/r, and copies the two files that matter
 # into OUT_DIR: r.tgz (every log, JSON and JUnit XML) and summary.txt (the table, readable in the tool's reply).
-# The device returns at most 8 files; this returns 2. Exit status: the runbook's.
+# The device returns at most 8 files; this returns 2 (3 if stopped while checkpointing). Exit status: the runbook's.
 set -uo pipefail
 if [ $# -ne 1 ]; then
   echo "usage: $0 OUT_DIR" >&2
@@ -21,7 +21,30 @@ rm -rf "$results" "$results.tgz"
 # (the device tool stops the command at its timeout_s, 590 s, and then nothing at all comes back), stop it in time
 # to pack and return what it wrote so far.
 window="${INCEPTION_WINDOW_SECONDS:-570}"
-timeout --kill-after=5 "$window" "$here/gpu-run.sh" "$results"
+mkdir -p "$out"
+tgz="$(basename "$results").tgz"
+# The device tool's limit is timeout_s, or less where the machine's start took more of the session's device time
+# than usual; a command it stops returns only what is in OUT by then. So what the runbook has written is packed into
+# OUT every INCEPTION_CHECKPOINT_SECONDS as well, by this shell alone while the runbook runs in the background (one
+# writer in OUT), and renamed into place: a stop mid-write leaves the last whole archive.
+every="${INCEPTION_CHECKPOINT_SECONDS:-30}"
+checkpoint() {
+  [ -d "$results" ] || return 0
+  nice -n 19 tar -czf "$out/.$tgz.part" -C "$(dirname "$results")" "$(basename "$results")" 2>/dev/null
+  # GNU tar's 1 is "a file changed as it was read" (a log being written): the archive is whole all the same
+  [ $? -le 1 ] && mv -f "$out/.$tgz.part" "$out/$tgz"
+}
+timeout --kill-after=5 "$window" "$here/gpu-run.sh" "$results" &
+runbook=$!
+last=$SECONDS
+while kill -0 "$runbook" 2>/dev/null; do
+  sleep 1
+  if (( SECONDS - last >= every )); then
+    checkpoint
+    last=$SECONDS
+  fi
+done
+wait "$runbook"
 rc=$?
 if [ $rc -eq 124 ] || [ $rc -eq 137 ] || [ ! -f "$results.tgz" ]; then
   mkdir -p "$results"
@@ -30,6 +53,5 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ] || [ ! -f "$results.tgz" ]; then
   tar -czf "$results.tgz" -C "$(dirname "$results")" "$(basename "$results")"
   rc=1
 fi
-mkdir -p "$out"
-cp "$results.tgz" "$results/summary.txt" "$out/" || rc=1
+cp "$results.tgz" "$out/.$tgz.part" && mv -f "$out/.$tgz.part" "$out/$tgz" && cp "$results/summary.txt" "$out/" || rc=1
 exit $rc

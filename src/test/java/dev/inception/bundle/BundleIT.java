@@ -290,6 +290,39 @@ class BundleIT {
     }
 
     /**
+     * The device tool may stop the command before on-device.sh's own net (its limit shrinks where the machine's start
+     * took longer): everything in that command's process group is killed at once. What is in OUT by then comes back,
+     * so on-device.sh packs the results into OUT every INCEPTION_CHECKPOINT_SECONDS; the archive holds a summary of
+     * the stages so far, which names the one running and the setting for a second window.
+     */
+    @Test
+    void aRunStoppedFromOutsideLeavesItsLastCheckpointInOut() throws Exception {
+        dev.inception.nativelib.FakeGpu fake = fakeGpu();
+        Path out = tmp.resolve("stopped-out");
+        Path results = tmp.resolve("stopped/r");
+        // setsid: on-device.sh leads a session of its own, killed whole after 25 s as the tool kills a command
+        // (the runbook under on-device.sh's timeout is in another process group of that session)
+        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_CHECKPOINT_SECONDS",
+                "2", "INCEPTION_RESULTS_DIR", results.toString(), "INCEPTION_NATIVES_DIR",
+                tmp.resolve("stopped/natives").toString()), "bash", "-c",
+                "setsid bash bench/on-device.sh \"$0\" & p=$!; sleep 25; pkill -KILL -s $p; sleep 1",
+                out.toString());
+        assertEquals(0, r.code(), r.out());
+        try (Stream<Path> files = Files.list(out)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertTrue(names.contains("r.tgz") && names.size() <= 2, names.toString());
+        }
+        Path unpacked = Files.createDirectories(tmp.resolve("stopped-unpacked"));
+        assertEquals(0, run("tar", "-xzf", out.resolve("r.tgz").toString(), "-C", unpacked.toString()).code());
+        List<String> summary = Files.readAllLines(unpacked.resolve("r/summary.txt"));
+        assertTrue(stage(summary, "info").contains("pass"), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("running: ")), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("next window: INCEPTION_SKIP_STAGES='")),
+                summary.toString());
+        assertTrue(Files.isRegularFile(unpacked.resolve("r/runbook.log")));
+    }
+
+    /**
      * A JVM that dies (on a GPU host: a native crash inside a CUDA library) leaves its hs_err report with the results,
      * which come back, and the summary names it. The crash here is a real one: a heap too small for `info`, with
      * -XX:+CrashOnOutOfMemoryError.
