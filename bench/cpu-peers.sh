@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # Ours against PyTorch on the CPU, same machine, same run: `inception bench --backend cpu` (oneDNN, fused plan,
-# fp32), the reference executor for scale, and bench/peers/torch_inception.py (torchvision Inception3, eager fp32
-# and channels_last fp32, PyTorch's fastest CPU mode) with as many threads as cores, then the charts.
-# Needs Debian's python3-torch and python3-torchvision (apt-get install python3-torch python3-torchvision).
+# fp32), the reference executor for scale, and bench/peers/torch_inception.py (torchvision Inception3: eager fp32,
+# channels_last fp32, and with PyTorch 2 torch.compile with freezing, channels_last, PyTorch's fastest CPU mode)
+# with as many threads as cores, for every python in PYTHONS, each labelled with its torch version; then the charts.
+# PYTHONS defaults to Debian's python3 with python3-torch and python3-torchvision (PyTorch 1.13);
+# bench/peers/torch-cpu-venv.sh makes one with a current PyTorch.
 #
-#   bench/cpu-peers.sh OUT_DIR [BATCHES]      (default batches: 1,8)
+#   [PYTHONS="/usr/bin/python3 /tmp/torch2/bin/python"] bench/cpu-peers.sh OUT_DIR [BATCHES]   (batches: 1,8)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: bench/cpu-peers.sh OUT_DIR [BATCHES]}"
 batches="${2:-1,8}"
 mkdir -p "$out"
-python=/usr/bin/python3
 threads="$(nproc)"
 "$root/bin/inception" bench --backend cpu --plan fused --batch "$batches" --warmup 3 --iters 20 --scope network \
   --out "$out/inception-onednn-fused.json"
-"$python" "$root/bench/peers/torch_inception.py" --device cpu --threads "$threads" --modes eager-fp32 \
-  --batch "$batches" --warmup 3 --iters 20 --out "$out/torch-cpu-eager-fp32.json"
-"$python" "$root/bench/peers/torch_inception.py" --device cpu --threads "$threads" --modes eager-cl-fp32 \
-  --batch "$batches" --warmup 3 --iters 20 --out "$out/torch-cpu-eager-cl-fp32.json"
+for python in ${PYTHONS:-/usr/bin/python3}; do
+  version="$("$python" -c 'import torch; print(".".join(torch.__version__.split("+")[0].split(".")[:2]))')"
+  modes="eager-fp32 eager-cl-fp32"
+  # torch.compile exists from PyTorch 2 on; its first call at each batch size compiles (a minute or two here),
+  # which the warm-up runs absorb
+  [ "${version%%.*}" -ge 2 ] && modes="$modes compile-cl-fp32"
+  for mode in $modes; do
+    "$python" "$root/bench/peers/torch_inception.py" --device cpu --threads "$threads" --modes "$mode" \
+      --batch "$batches" --warmup 3 --iters 20 --backend-label "torch-$version-cpu" \
+      --out "$out/torch-$version-cpu-$mode.json"
+  done
+done
 # the reference executor is slow (about 0.7 s per image here): fewer iterations, for scale only
 "$root/bin/inception" bench --backend reference --plan fused --batch "$batches" --warmup 1 --iters 3 \
   --scope network --out "$out/inception-reference-fused.json"

@@ -7,11 +7,15 @@ speed does not depend on them. Modes:
   eager-fp32               eager, float32, TF32 off (cuDNN and cuBLAS)  -- the comparison for our fp32 path
   eager-cl-fp32            eager, channels_last, float32                -- PyTorch's fastest CPU mode
   eager-cl-fp16            eager, channels_last, fp16 autocast          (CUDA only)
+  compile-cl-fp32          torch.compile (default mode), channels_last, float32, with Inductor's freezing (weights
+                           folded in as constants: PyTorch's recipe for CPU inference) -- PyTorch 2's fastest CPU mode
   compile-max-autotune     torch.compile(mode="max-autotune")           (CUDA only)
   compile-reduce-overhead  torch.compile(mode="reduce-overhead"), CUDA graphs (CUDA only)
   compile-max-autotune-fp16, compile-reduce-overhead-fp16
                            the same, channels_last with fp16 autocast   (CUDA only) -- the peers of --precision fp16
-A "-fp16" mode is channels_last with autocast; every other mode keeps TF32 off, as our fp32 does.
+A "-fp16" mode is channels_last with autocast; every other mode keeps TF32 off, as our fp32 does. torch.compile gets
+static shapes (dynamic=False): each batch size is compiled for itself, as our engine binds a plan per batch size,
+instead of the shape-generic code PyTorch would otherwise make from the second batch size on.
 Timing: CUDA events around the forward on the GPU; on the CPU, a clock around the synchronous forward.
 
   python3 torch_inception.py --device cpu --threads 2 --batch 1,8 --out torch-cpu.json
@@ -25,24 +29,54 @@ import platform
 import subprocess
 import time
 
+import sys
+import types
+
 import numpy as np
 import torch
-import torchvision
+
+
+def import_torchvision():
+    """torchvision, whose models are plain Python. A CUDA build of torchvision beside a CPU build of torch (PyPI's
+    torchvision wheels are CUDA builds; PyTorch's CPU wheels come from its own index) cannot load its C++ ops, and
+    registering their meta kernels then fails the import ("operator torchvision::nms does not exist"). Inception3
+    uses none of those ops: leave the registrations out, and say so in the results."""
+    try:
+        import torchvision
+        return torchvision, "loaded"
+    except RuntimeError as e:
+        if "torchvision::" not in str(e):
+            raise
+        for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+            del sys.modules[name]
+        sys.modules["torchvision._meta_registrations"] = types.ModuleType("torchvision._meta_registrations")
+        import torchvision
+        return torchvision, "not loaded (" + str(e).splitlines()[0][:80] + "); Inception3 needs none"
+
+
+torchvision, TORCHVISION_OPS = import_torchvision()
 
 CUDA_ONLY = {"eager-cl-fp16", "compile-max-autotune", "compile-reduce-overhead", "compile-max-autotune-fp16",
              "compile-reduce-overhead-fp16"}
+# torch.compile's mode for each compiled peer
+COMPILE_MODES = {"compile-cl-fp32": "default", "compile-max-autotune": "max-autotune",
+                 "compile-reduce-overhead": "reduce-overhead", "compile-max-autotune-fp16": "max-autotune",
+                 "compile-reduce-overhead-fp16": "reduce-overhead"}
 
 
 def channels_last(mode):
-    return mode.startswith("eager-cl-") or mode.endswith("-fp16")
+    return mode.startswith(("eager-cl-", "compile-cl-")) or mode.endswith("-fp16")
 
 
 def build(mode, device):
     model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False).eval().to(device)
     if channels_last(mode):
         model = model.to(memory_format=torch.channels_last)
-    if mode.startswith("compile-"):
-        model = torch.compile(model, mode=mode[len("compile-"):].removesuffix("-fp16"))
+    if mode in COMPILE_MODES:
+        if device == "cpu":
+            import torch._inductor.config
+            torch._inductor.config.freezing = True
+        model = torch.compile(model, mode=COMPILE_MODES[mode], dynamic=False)
     return model
 
 
@@ -76,7 +110,8 @@ def stats(samples):
 def machine(device):
     m = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
          "os": f"{platform.system()} {platform.release()} {platform.machine()}",
-         "python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__}
+         "python": platform.python_version(), "torch": torch.__version__, "torchvision": torchvision.__version__,
+         "torchvision_ops": TORCHVISION_OPS}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -125,6 +160,8 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--backend-label", help="the results' backend name (default torch-DEVICE); tells PyTorch versions"
+                                            " apart on one chart, e.g. torch-2.13-cpu")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -152,7 +189,7 @@ def main():
         reports.append({"schema": "inception-bench/1",
                         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                         "git_commit": git_commit(), "machine": machine(args.device),
-                        "settings": {"backend": f"torch-{args.device}", "plan": mode,
+                        "settings": {"backend": args.backend_label or f"torch-{args.device}", "plan": mode,
                                      "precision": "fp16" if "fp16" in mode else "fp32",
                                      "batches": batches, "warmup": args.warmup, "iters": args.iters,
                                      "threads": torch.get_num_threads(), "weights": "random"},
