@@ -74,8 +74,8 @@ def build(mode, device):
         model = model.to(memory_format=torch.channels_last)
     if mode in COMPILE_MODES:
         if device == "cpu":
-            import torch._inductor.config
-            torch._inductor.config.freezing = True
+            from torch._inductor import config as inductor_config
+            inductor_config.freezing = True
         model = torch.compile(model, mode=COMPILE_MODES[mode], dynamic=False)
     return model
 

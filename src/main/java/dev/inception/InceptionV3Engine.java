@@ -58,9 +58,7 @@ public final class InceptionV3Engine implements AutoCloseable {
      */
     public static InceptionV3Engine open(Weights weights, EngineOptions options, Consumer<String> notice) {
         // an explicit CPU backend refuses another precision before any work; AUTO refuses it where no GPU is found
-        if (options.backend() == Backend.CPU || options.backend() == Backend.REFERENCE) {
-            options.gpu().precision().requireComputedBy(options.backend() == Backend.CPU ? "cpu" : "reference");
-        }
+        options.gpu().precision().requireComputedBy(options.backend());
         Graph graph = InceptionV3.build(options.model());
         weights.checkFits(graph);
         List<String> keep = new ArrayList<>();

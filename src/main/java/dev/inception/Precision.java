@@ -16,14 +16,14 @@ public enum Precision {
 
     /**
      * The one rule for every entry point (command line, serve, Spark, the Java API): only the GPU computes in another
-     * precision than fp32, so any other backend refuses one instead of quietly running fp32.
-     *
-     * @param backend "gpu", "cpu" or "reference", as {@link InceptionV3Engine#backend()} names them
+     * precision than fp32, so a CPU backend refuses one instead of quietly running fp32. AUTO is judged when it has
+     * chosen: it does not step down to the CPU with such a precision.
      */
-    public void requireComputedBy(String backend) {
-        if (this != FP32 && !backend.equals("gpu")) {
+    public void requireComputedBy(Backend backend) {
+        if (this != FP32 && (backend == Backend.CPU || backend == Backend.REFERENCE)) {
+            String name = backend.name().toLowerCase(java.util.Locale.ROOT);
             throw new UnsupportedPrecisionException("--precision " + cliName() + " applies to the GPU only; the "
-                    + backend + " backend computes in fp32 (use --backend gpu, or drop --precision)");
+                    + name + " backend computes in fp32 (use --backend gpu, or drop --precision)");
         }
     }
 

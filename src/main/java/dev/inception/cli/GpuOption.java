@@ -42,9 +42,7 @@ final class GpuOption {
      * is refused here too, before weights are read, so the usage error comes at once.
      */
     EngineOptions apply(EngineOptions o) {
-        if (o.backend() == dev.inception.Backend.CPU || o.backend() == dev.inception.Backend.REFERENCE) {
-            precision().requireComputedBy(o.backend() == dev.inception.Backend.CPU ? "cpu" : "reference");
-        }
+        precision().requireComputedBy(o.backend());
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat));
     }
 }
