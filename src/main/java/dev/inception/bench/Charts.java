@@ -32,14 +32,15 @@ public final class Charts {
 
     private static void render(List<BenchResults.Point> points, String scope, String title, String yTitle,
                                ToDoubleFunction<BenchResults.Point> y, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("batch size")
+        XYChart chart = new XYChartBuilder().width(900).height(640).title(title).xAxisTitle("batch size")
                 .yAxisTitle(yTitle).build();
         // XChart labels only powers of ten on a log axis: log scale only where the batch sizes span a decade
         int min = points.stream().mapToInt(BenchResults.Point::batch).min().orElse(1);
         int max = points.stream().mapToInt(BenchResults.Point::batch).max().orElse(1);
         chart.getStyler().setXAxisLogarithmic(max >= 10 * min);
         chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        // below the plot: inside it, a legend of many series (ours and every peer) hides the lines it names
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         Map<String, List<BenchResults.Point>> bySeries = points.stream().filter(p -> p.scope().equals(scope))
                 .sorted(Comparator.comparingInt(BenchResults.Point::batch))
                 .collect(Collectors.groupingBy(p -> p.series() + " (" + p.machine() + ")", LinkedHashMap::new,
