@@ -160,6 +160,9 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--profile", metavar="FILE", help="also write PyTorch's profiler table (operators by own CPU time,"
+                                                     " 5 passes per batch size) to FILE, as `inception profile`"
+                                                     " shows ours")
     ap.add_argument("--backend-label", help="the results' backend name (default torch-DEVICE); tells PyTorch versions"
                                             " apart on one chart, e.g. torch-2.13-cpu")
     args = ap.parse_args()
@@ -186,6 +189,13 @@ def main():
             results.append({"scope": "network", "batch": batch, "latency_ms": s,
                             "images_per_s": batch * 1000.0 / s["mean"], "samples_ms": samples})
             print(f"{mode} batch {batch}: p50 {s['p50']:.1f} ms, {batch * 1000.0 / s['mean']:.2f} images/s", flush=True)
+            if args.profile:
+                with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+                    for _ in range(5):
+                        forward(model, x, mode)
+                with open(args.profile, "a") as f:
+                    f.write(f"{mode}, batch {batch}, 5 passes, torch {torch.__version__}\n")
+                    f.write(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12) + "\n")
         reports.append({"schema": "inception-bench/1",
                         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                         "git_commit": git_commit(), "machine": machine(args.device),
