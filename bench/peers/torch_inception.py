@@ -5,7 +5,7 @@ sizes, timed the same way, written in the same JSON schema (inception-bench/1), 
 The architecture matches Keras's InceptionV3 (same blocks, BN epsilon 1e-3, 299x299 input); weights are random, as
 speed does not depend on them. Modes:
   eager-fp32               eager, float32, TF32 off (cuDNN and cuBLAS)  -- the comparison for our fp32 path
-  eager-cl-fp32            eager, channels_last, float32                -- PyTorch's fastest CPU mode
+  eager-cl-fp32            eager, channels_last, float32                -- PyTorch's fastest eager CPU mode
   eager-cl-fp16            eager, channels_last, fp16 autocast          (CUDA only)
   compile-cl-fp32          torch.compile (default mode), channels_last, float32, with Inductor's freezing (weights
                            folded in as constants: PyTorch's recipe for CPU inference) -- PyTorch 2's fastest CPU mode
@@ -27,9 +27,8 @@ import json
 import os
 import platform
 import subprocess
-import time
-
 import sys
+import time
 import types
 
 import numpy as np
