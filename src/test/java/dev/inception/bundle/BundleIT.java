@@ -291,9 +291,10 @@ class BundleIT {
 
     /**
      * The device tool may stop the command before on-device.sh's own net (its limit shrinks where the machine's start
-     * took longer): everything in that command's process group is killed at once. What is in OUT by then comes back,
-     * so on-device.sh packs the results into OUT every INCEPTION_CHECKPOINT_SECONDS; the archive holds a summary of
-     * the stages so far, which names the one running and the setting for a second window.
+     * took longer): everything the command started is killed at once. What is in OUT by then comes back, so
+     * on-device.sh packs the results into OUT every INCEPTION_CHECKPOINT_SECONDS; the archive holds a summary of the
+     * stages so far, which names the one running and the setting for a second window, and unpack-gpu-results.sh files
+     * it as it files a finished run.
      */
     @Test
     void aRunStoppedFromOutsideLeavesItsLastCheckpointInOut() throws Exception {
@@ -320,6 +321,13 @@ class BundleIT {
         assertTrue(summary.stream().anyMatch(l -> l.startsWith("next window: INCEPTION_SKIP_STAGES='")),
                 summary.toString());
         assertTrue(Files.isRegularFile(unpacked.resolve("r/runbook.log")));
+        // filed by the script back here, in a copy of the repository's layout (it writes under its ../results)
+        Path root = Files.createDirectories(tmp.resolve("stopped-root/bench"));
+        Files.copy(Path.of("bench/unpack-gpu-results.sh"), root.resolve("unpack-gpu-results.sh"));
+        Result filed = run("bash", root.resolve("unpack-gpu-results.sh").toString(), out.resolve("r.tgz").toString(),
+                "checkpoint");
+        assertEquals(0, filed.code(), filed.out());
+        assertTrue(Files.isRegularFile(root.resolve("results/checkpoint/summary.txt")), filed.out());
     }
 
     /**
