@@ -50,7 +50,7 @@ public final class Charts {
         }
         bySeries.forEach((name, ps) -> chart.addSeries(name, ps.stream().mapToDouble(BenchResults.Point::batch).toArray(),
                 ps.stream().mapToDouble(y).toArray()).setMarker(SeriesMarkers.CIRCLE));
-        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, png);
     }
 
     /** A horizontal-reading bar chart of named values (profile: the slowest steps), in the order given. */
@@ -61,7 +61,31 @@ public final class Charts {
         chart.getStyler().setXAxisLabelRotation(60);
         chart.addSeries("ms", bars.stream().map(Map.Entry::getKey).toList(),
                 bars.stream().map(Map.Entry::getValue).toList());
-        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, png);
+    }
+
+    /**
+     * Draws a chart into a PNG, or says why this JRE cannot: Java draws text through native font libraries that link
+     * the host's libharfbuzz, libfreetype and fontconfig, which a minimal GPU image may lack (the H200's did,
+     * 2026-11-30: "libfontmanager.so: libharfbuzz.so.0: cannot open shared object file"). The numbers are in the
+     * results either way, and {@code inception report} draws the chart on another machine.
+     */
+    public static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {
+        try {
+            BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (LinkageError | java.awt.AWTError e) {
+            java.nio.file.Files.deleteIfExists(png);
+            throw new Unavailable(png, e);
+        }
+    }
+
+    /** This JRE cannot draw charts here; the message names the missing piece and what to do. */
+    public static final class Unavailable extends IOException {
+        Unavailable(Path png, Throwable cause) {
+            super("chart " + png.getFileName() + " not drawn: this Java cannot render text here (" + cause
+                    + "); the numbers are in the results: run 'inception report' on them where Java has its font"
+                    + " libraries (libharfbuzz, libfreetype, fontconfig)", cause);
+        }
     }
 
     /** A Markdown table of every point, grouped by scope and series. */

@@ -86,7 +86,7 @@ public final class LoadResults {
             chart.addSeries(label + ", p99", x, ps.stream().mapToDouble(Point::p99Ms).toArray())
                     .setMarker(SeriesMarkers.DIAMOND);
         });
-        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        Charts.save(chart, png);
     }
 
     public static String markdownTable(List<Point> points) {

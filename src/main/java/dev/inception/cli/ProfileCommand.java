@@ -131,10 +131,15 @@ final class ProfileCommand implements Callable<Integer> {
                     total, benchMs);
         }
         if (chart != null) {
-            dev.inception.bench.Charts.profile(slowest(rows).stream()
-                    .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
-                    what + ": slowest steps (ms)", chart);
-            err.println("chart: " + chart);
+            try {
+                dev.inception.bench.Charts.profile(slowest(rows).stream()
+                        .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
+                        what + ": slowest steps (ms)", chart);
+                err.println("chart: " + chart);
+            } catch (dev.inception.bench.Charts.Unavailable e) {
+                // the timings are printed already: a chart this JRE cannot draw here does not fail the profile
+                err.println("warning: " + e.getMessage());
+            }
         }
         return Main.OK;
     }

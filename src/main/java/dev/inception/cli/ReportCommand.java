@@ -63,12 +63,12 @@ final class ReportCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         if (!load.isEmpty()) {
-            LoadResults.chart(load, out.resolve(prefix + "-latency-throughput.png"));
+            drawn(() -> LoadResults.chart(load, out.resolve(prefix + "-latency-throughput.png")));
             spec.commandLine().getOut().print(LoadResults.markdownTable(load));
         }
         for (String scope : points.stream().map(BenchResults.Point::scope).distinct().toList()) {
-            Charts.latency(points, scope, out.resolve(prefix + "-latency-" + scope + ".png"));
-            Charts.throughput(points, scope, out.resolve(prefix + "-throughput-" + scope + ".png"));
+            drawn(() -> Charts.latency(points, scope, out.resolve(prefix + "-latency-" + scope + ".png")));
+            drawn(() -> Charts.throughput(points, scope, out.resolve(prefix + "-throughput-" + scope + ".png")));
         }
         if (!points.isEmpty()) {
             spec.commandLine().getOut().print(Charts.markdownTable(points));
@@ -78,5 +78,18 @@ final class ReportCommand implements Callable<Integer> {
                     dev.inception.bench.Targets.judge(points)));
         }
         return Main.OK;
+    }
+
+    interface ChartDrawing {
+        void draw() throws IOException;
+    }
+
+    /** A chart this JRE cannot draw here is a warning: the table, which is the report's substance, still comes. */
+    private void drawn(ChartDrawing drawing) throws IOException {
+        try {
+            drawing.draw();
+        } catch (Charts.Unavailable e) {
+            spec.commandLine().getErr().println("warning: " + e.getMessage());
+        }
     }
 }
