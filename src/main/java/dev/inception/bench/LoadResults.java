@@ -75,7 +75,7 @@ public final class LoadResults {
                 .title("serve: latency vs throughput (points: 1 ... N concurrent clients)")
                 .xAxisTitle("answered images/s").yAxisTitle("latency (ms), log scale").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        // below the plot: inside it, a legend of many series (ours and every peer) hides the lines it names
+        // below the plot, as in Charts: inside it, the legend hides the low-concurrency points it names
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         Map<String, List<Point>> byLabel = points.stream().sorted(Comparator.comparingInt(Point::clients))
                 .collect(Collectors.groupingBy(Point::label, LinkedHashMap::new, Collectors.toList()));

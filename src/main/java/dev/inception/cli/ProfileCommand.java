@@ -130,16 +130,9 @@ final class ProfileCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "total of step medians: %.1f ms; a whole forward pass (as bench times it): %.1f ms%n",
                     total, benchMs);
         }
-        if (chart != null) {
-            try {
-                dev.inception.bench.Charts.profile(slowest(rows).stream()
-                        .map(r -> Map.entry(r.step(), r.milliseconds())).toList(),
-                        what + ": slowest steps (ms)", chart);
-                err.println("chart: " + chart);
-            } catch (dev.inception.bench.Charts.Unavailable e) {
-                // the timings are printed already: a chart this JRE cannot draw here does not fail the profile
-                err.println("warning: " + e.getMessage());
-            }
+        if (chart != null && ReportCommand.drawn(err, () -> dev.inception.bench.Charts.profile(slowest(rows).stream()
+                .map(r -> Map.entry(r.step(), r.milliseconds())).toList(), what + ": slowest steps (ms)", chart))) {
+            err.println("chart: " + chart);
         }
         return Main.OK;
     }

@@ -84,12 +84,21 @@ final class ReportCommand implements Callable<Integer> {
         void draw() throws IOException;
     }
 
-    /** A chart this JRE cannot draw here is a warning: the table, which is the report's substance, still comes. */
     private void drawn(ChartDrawing drawing) throws IOException {
+        drawn(spec.commandLine().getErr(), drawing);
+    }
+
+    /**
+     * A chart this JRE cannot draw here is a warning on err, not a failure: the numbers (report's table, profile's
+     * timings) are the substance, and come all the same. Returns whether the chart was drawn.
+     */
+    static boolean drawn(java.io.PrintWriter err, ChartDrawing drawing) throws IOException {
         try {
             drawing.draw();
+            return true;
         } catch (Charts.Unavailable e) {
-            spec.commandLine().getErr().println("warning: " + e.getMessage());
+            err.println("warning: " + e.getMessage());
+            return false;
         }
     }
 }
