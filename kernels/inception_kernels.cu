@@ -1,3 +1,4 @@
 // The one translation unit nvcc compiles into the kernels fatbin (kernels/build-kernels.sh).
 #include "concat.cu"
+#include "pooling.cu"
 #include "preprocess.cu"

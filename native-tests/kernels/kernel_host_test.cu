@@ -1,12 +1,65 @@
 // Runs the kernels' element functions on the CPU (no GPU, no CUDA call) and prints their results, for
-// KernelElementsTest to compare with the Java twins (cpu.CpuOps.concat, image.Preprocess.value).
-// Output: "preprocess <u8> <float bits as hex>" for every byte value, then "concat <dst index> <value>" for a
-// three-part concatenation whose source values encode (part, element).
+// KernelElementsTest to compare with the Java twins (cpu.CpuOps.concat, cpu.CpuOps.pool, image.Preprocess.value).
+// Output: "preprocess <u8> <float bits as hex>" for every byte value; "concat <dst index> <value>" for a
+// three-part concatenation whose source values encode (part, element); "pool <case> <lanes> <index> <float bits
+// as hex>" for each pooling case of pool_cases(), one channel per element and four.
 #include <cstdio>
 #include <cstring>
 #include <vector>
 #include "../../kernels/concat.cu"
+#include "../../kernels/pooling.cu"
 #include "../../kernels/preprocess.cu"
+
+// The input of every pooling case: value i = ((i * 37) % 101 - 50) / 7, which KernelElementsTest computes alike;
+// element nan_at (if not negative) is a NaN.
+static std::vector<float> pool_input(long long n, long long nan_at) {
+    std::vector<float> x(n);
+    for (long long i = 0; i < n; i++) {
+        x[i] = (float) ((i * 37) % 101 - 50) / 7.0f;
+    }
+    if (nan_at >= 0) {
+        x[nan_at] = NAN;
+    }
+    return x;
+}
+
+// Pools one case with lanes channels per element into an output of out_pixel_stride elements per pixel, at
+// channel offset out_offset, cells outside the slice left at -1; prints every output element.
+template <int V>
+static void pool_case(int id, int batch, const PoolGeometry &g, int mode, long long nan_at, int out_offset) {
+    std::vector<float> x = pool_input((long long) batch * g.height * g.width * g.channels, nan_at);
+    long long pixels = (long long) batch * g.out_height * g.out_width;
+    std::vector<float> y(pixels * g.out_pixel_stride, -1.0f);
+    long long n = pixels * (g.channels / V);
+    for (long long i = 0; i < n; i++) {
+        pool_element<float, V>(g, mode, x.data(), y.data() + out_offset, i);
+    }
+    for (long long i = 0; i < (long long) y.size(); i++) {
+        unsigned int bits;
+        std::memcpy(&bits, &y[i], sizeof bits);
+        std::printf("pool %d %d %lld %08x\n", id, V, i, bits);
+    }
+}
+
+// The cases KernelElementsTest.POOL_CASES describes, in the same order.
+static void pool_cases() {
+    // {height, width, channels, out_height, out_width, rows, cols, stride_rows, stride_cols, pad_top, pad_left,
+    //  out_pixel_stride}
+    const PoolGeometry average_same = {5, 4, 8, 5, 4, 3, 3, 1, 1, 1, 1, 8};   // mixed blocks' 3x3 'same'
+    const PoolGeometry max_valid = {7, 7, 8, 3, 3, 3, 3, 2, 2, 0, 0, 8};      // the stem's 3x3 stride 2 'valid'
+    const PoolGeometry uneven = {6, 6, 8, 3, 3, 3, 3, 2, 2, 0, 0, 8};         // 'same', stride 2: pad after only
+    const PoolGeometry slice = {5, 4, 8, 5, 4, 3, 3, 1, 1, 1, 1, 16};         // into channels 4..11 of 16
+    pool_case<1>(0, 2, average_same, POOL_AVERAGE, -1, 0);
+    pool_case<4>(0, 2, average_same, POOL_AVERAGE, -1, 0);
+    pool_case<1>(1, 2, max_valid, POOL_MAX, 7 * 8 + 8 + 3, 0);
+    pool_case<4>(1, 2, max_valid, POOL_MAX, 7 * 8 + 8 + 3, 0);
+    pool_case<1>(2, 1, uneven, POOL_AVERAGE, -1, 0);
+    pool_case<4>(2, 1, uneven, POOL_AVERAGE, -1, 0);
+    pool_case<1>(3, 1, uneven, POOL_MAX, -1, 0);
+    pool_case<4>(3, 1, uneven, POOL_MAX, -1, 0);
+    pool_case<1>(4, 2, slice, POOL_AVERAGE, -1, 4);
+    pool_case<4>(4, 2, slice, POOL_AVERAGE, -1, 4);
+}
 
 int main() {
     for (int u = 0; u < 256; u++) {
@@ -30,5 +83,6 @@ int main() {
     for (int i = 0; i < pixels * c_total; i++) {
         std::printf("concat %d %.1f\n", i, dst[i]);
     }
+    pool_cases();
     return 0;
 }

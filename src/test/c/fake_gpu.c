@@ -178,11 +178,25 @@ int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
+/* Each launch is recorded with its kernel's name, and for the pooling and concat kernels (whose signatures
+ * kernels/pooling.cu and kernels/concat.cu fix) with their arguments, pointers as numbers:
+ * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O". */
 int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                   unsigned shared, void *stream) {
-    (void) shared;
-    RECORD("launch %s grid %u %u %u block %u %u %u stream %d\n", (const char *) f, gx, gy, gz, bx, by, bz,
-           number(stream));
+                   unsigned shared, void *stream, void **params, void **extra) {
+    (void) shared; (void) extra;
+    const char *name = (const char *) f;
+    RECORD("launch %s grid %u %u %u block %u %u %u stream %d", name, gx, gy, gz, bx, by, bz, number(stream));
+    if (strncmp(name, "pool_nhwc_", 10) == 0) {
+        const int *g = (const int *) params[2];
+        RECORD(" args y %llu x %llu geometry", *(CUdeviceptr *) params[0], *(CUdeviceptr *) params[1]);
+        for (int i = 0; i < 12; i++) RECORD(" %d", g[i]);
+        RECORD(" mode %d n %lld", *(int *) params[3], *(long long *) params[4]);
+    } else if (strncmp(name, "concat_nhwc_", 12) == 0) {
+        RECORD(" args dst %llu src %llu n %lld part %d total %d offset %d", *(CUdeviceptr *) params[0],
+               *(CUdeviceptr *) params[1], *(long long *) params[2], *(int *) params[3], *(int *) params[4],
+               *(int *) params[5]);
+    }
+    RECORD("\n");
     launches++;
     return 0;
 }

@@ -93,6 +93,38 @@ class GpuNetworkTest {
     }
 
     /**
+     * At the largest batch the benchmarks run, as they run it (FP16, graphs and branch streams on), the replayed pass
+     * computes every image: each of 256 images (two distinct ones, repeated) gets the probabilities a batch of two
+     * gets, within FP16's tolerance (other batch sizes may choose other algorithms). A pass that skipped work, or
+     * read another image's slot, would not.
+     */
+    @Test
+    void aReplayedBatchOf256ComputesEveryImage() {
+        Tensor two = GpuTestSupport.random(2, graph.input().shape(), 8);
+        List<float[]> images = new java.util.ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            images.add(two.image(i % 2));
+        }
+        Tensor big = Tensor.stack(graph.input().shape(), images);
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withPrecision(Precision.FP16);
+        float[][] small;
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withMaxBatch(2))) {
+            small = e.predict(two);
+        }
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withMaxBatch(256))) {
+            e.predict(big);
+            e.predict(big);
+            float[][] replayed = e.predict(big);
+            assertTrue(e.describe().get(0).contains("replaying batch 256"), e.describe().get(0));
+            double tolerance = dev.inception.verify.Tolerances.forPrecision(Precision.FP16);
+            for (int i = 0; i < 256; i++) {
+                double err = Verification.relativeError(small[i % 2], replayed[i]);
+                assertTrue(err < tolerance, "image " + i + ": relative error " + err);
+            }
+        }
+    }
+
+    /**
      * Batches streamed through predictLater (each submitted before the one before is collected, so uploads and
      * downloads overlap compute on the copy stream) give exactly what predict gives one batch at a time.
      */

@@ -50,11 +50,15 @@ class GpuOpsTest {
 
     /** Runs a small graph on the CPU and on the GPU, batch 2, and compares the output. */
     static void compare(Graph g, Lowering lowering, String what) {
-        Plan plan = Planner.lower(g, lowering);
+        compare(g, Planner.lower(g, lowering), EngineOptions.defaults(), TOLERANCE, what + " (" + lowering + ")");
+    }
+
+    /** The same with the GPU executor opened with these options, within this relative error (0: bit for bit). */
+    static void compare(Graph g, Plan plan, EngineOptions options, double tolerance, String what) {
         Weights w = SeededWeights.forGraph(g, 3);
         Tensor x = GpuTestSupport.random(2, g.input().shape(), 11);
         String out = g.output().name();
-        EngineOptions o = EngineOptions.defaults().withMaxBatch(2);
+        EngineOptions o = options.withMaxBatch(2);
         float[] cpu;
         float[] gpu;
         try (CpuExecutor c = new CpuExecutor(plan, w)) {
@@ -64,7 +68,8 @@ class GpuOpsTest {
             gpu = e.forward(x, List.of(out)).get(out).data();
         }
         double err = dev.inception.verify.Verification.relativeError(cpu, gpu);
-        assertTrue(err < TOLERANCE, what + " (" + lowering + "): relative error " + err);
+        assertTrue(tolerance == 0 ? java.util.Arrays.equals(cpu, gpu) : err < tolerance,
+                what + ": relative error " + err + (tolerance == 0 ? " (must be bit for bit)" : ""));
     }
 
     @TestFactory
@@ -79,14 +84,50 @@ class GpuOpsTest {
         return tests;
     }
 
+    /**
+     * kernels/pooling.cu: bit for bit with the reference in float32 (same window order, IEEE division), with 4 and
+     * with 1 channel per thread (288 and 3 channels); within the precision's tolerance in FP16 and BF16; and cuDNN's
+     * pooling (--cudnn-pooling) within the float32 tolerance.
+     */
     @Test
     void maxPool3x3Stride2AndAveragePool3x3SameExcludingPadding() {
         for (PoolMode mode : PoolMode.values()) {
+            for (int channels : new int[] {288, 3}) {
+                GraphBuilder b = new GraphBuilder();
+                Node x = b.input(Shape.of(35, 35, channels));
+                x = mode == PoolMode.MAX ? b.apply(null, new Op.Pooling2D(mode, 3, 3, 2, 2, Padding.VALID), x)
+                        : b.apply(null, new Op.Pooling2D(mode, 3, 3, 1, 1, Padding.SAME), x);
+                Graph g = b.build("pool", x);
+                Plan plan = Planner.lower(g, Lowering.FAITHFUL);
+                String what = mode + " pooling of " + channels + " channels";
+                compare(g, plan, EngineOptions.defaults(), 0, what + ", kernel");
+                compare(g, plan, EngineOptions.defaults().withCudnnPooling(true), TOLERANCE, what + ", cuDNN");
+                for (dev.inception.Precision p : List.of(dev.inception.Precision.FP16, dev.inception.Precision.BF16)) {
+                    compare(g, plan, EngineOptions.defaults().withPrecision(p), Tolerances.forPrecision(p),
+                            what + ", kernel, " + p);
+                }
+            }
+        }
+    }
+
+    /**
+     * A pooling branch writing its channel slice of the block output (copy-free concatenation), like mixed3's:
+     * the kernel's output pixels are 768 channels apart, at channel offset 480 (16-byte aligned) or, with a
+     * 4-channel first part, at an offset where only one channel per thread fits.
+     */
+    @Test
+    void aPoolingBranchWritesItsChannelSliceLikeMixed3() {
+        for (int first : new int[] {384, 4}) {
             GraphBuilder b = new GraphBuilder();
-            Node x = b.input(Shape.of(35, 35, 192));
-            x = mode == PoolMode.MAX ? b.apply(null, new Op.Pooling2D(mode, 3, 3, 2, 2, Padding.VALID), x)
-                    : b.apply(null, new Op.Pooling2D(mode, 3, 3, 1, 1, Padding.SAME), x);
-            compare(b.build("pool", x), Lowering.FAITHFUL, mode + " pooling");
+            Node x = b.input(Shape.of(35, 35, 288));
+            Node a = b.apply(null, new Op.Conv2D(first, 3, 3, 2, 2, Padding.VALID), x);
+            Node c = b.apply(null, new Op.Conv2D(96, 3, 3, 2, 2, Padding.VALID), x);
+            Node p = b.apply(null, new Op.Pooling2D(PoolMode.MAX, 3, 3, 2, 2, Padding.VALID), x);
+            Graph g = b.build("mixed3-like", b.apply("mixed", new Op.Concatenate(), a, c, p));
+            Plan plan = Planner.lower(g, Lowering.FAITHFUL, List.of(), dev.inception.plan.ConcatPlacement.IN_PLACE,
+                    false);
+            compare(g, plan, EngineOptions.defaults().withCopyFreeConcat(true), TOLERANCE,
+                    "copy-free concat with a pooling part after " + first + " channels");
         }
     }
 

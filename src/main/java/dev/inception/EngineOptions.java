@@ -28,13 +28,15 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      * @param copyFreeConcat each branch's last step writes straight into its channel slice of the block output
      *                       (strided descriptors), and the concatenation copies nothing; off by default until a GPU
      *                       run has shown cuDNN takes the strided outputs at speed
+     * @param cudnnPooling   pool with cuDNN's cudnnPoolingForward instead of this project's NHWC kernels
+     *                       (kernels/pooling.cu): off by default, there to measure what the kernels save
      */
-    public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat)
-            implements java.io.Serializable {
+    public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,
+                      boolean cudnnPooling) implements java.io.Serializable {
 
-        /** FP32, CUDA graphs and branch streams on, copy-free concatenation off. */
+        /** FP32, CUDA graphs and branch streams on, copy-free concatenation off, pooling by our kernels. */
         public static Gpu defaults() {
-            return new Gpu(Precision.FP32, true, true, false);
+            return new Gpu(Precision.FP32, true, true, false, false);
         }
     }
 
@@ -82,18 +84,22 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
     }
 
     public EngineOptions withPrecision(Precision p) {
-        return withGpu(new Gpu(p, gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat()));
+        return withGpu(new Gpu(p, gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling()));
     }
 
     public EngineOptions withCudaGraphs(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), on, gpu.branchStreams(), gpu.copyFreeConcat()));
+        return withGpu(new Gpu(gpu.precision(), on, gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling()));
     }
 
     public EngineOptions withBranchStreams(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), on, gpu.copyFreeConcat()));
+        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), on, gpu.copyFreeConcat(), gpu.cudnnPooling()));
     }
 
     public EngineOptions withCopyFreeConcat(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), on));
+        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), on, gpu.cudnnPooling()));
+    }
+
+    public EngineOptions withCudnnPooling(boolean on) {
+        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), on));
     }
 }

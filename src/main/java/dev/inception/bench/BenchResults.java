@@ -54,7 +54,8 @@ public final class BenchResults {
             String series = string(s, "backend", file) + " " + string(s, "plan", file) + " "
                     + string(s, "precision", file) + when(s, "cuda_graphs", false, "no graphs")
                     + when(s, "branch_streams", false, "no streams")
-                    + when(s, "copy_free_concat", true, "copy-free concat");
+                    + when(s, "copy_free_concat", true, "copy-free concat")
+                    + when(s, "cudnn_pooling", true, "cuDNN pooling");
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)
                     : string(m, "cpu", file) + ", " + (int) number(m, "cores", file) + " cores";

@@ -137,6 +137,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("cuda_graphs", gpu.cudaGraphs);
                 settings.put("branch_streams", gpu.branchStreams);
                 settings.put("copy_free_concat", gpu.copyFreeConcat);
+                settings.put("cudnn_pooling", gpu.cudnnPooling);
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);

@@ -5,8 +5,8 @@ import dev.inception.Precision;
 import picocli.CommandLine.Option;
 
 /**
- * --precision, --[no-]cuda-graphs, --[no-]branch-streams and --copy-free-concat: how the GPU executor computes, for
- * every command that runs the network.
+ * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --copy-free-concat and --cudnn-pooling: how the GPU
+ * executor computes, for every command that runs the network.
  */
 final class GpuOption {
 
@@ -33,16 +33,21 @@ final class GpuOption {
                     + " nothing. Off by default until a GPU run has measured it.")
     boolean copyFreeConcat;
 
+    @Option(names = "--cudnn-pooling",
+            description = "GPU: pool with cuDNN's cudnnPoolingForward instead of this project's NHWC kernels"
+                    + " (kernels/pooling.cu), to measure what the kernels save.")
+    boolean cudnnPooling;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
 
     /**
-     * Sets all four switches. The engine refuses a precision its backend does not compute; an explicit CPU backend
+     * Sets all five switches. The engine refuses a precision its backend does not compute; an explicit CPU backend
      * is refused here too, before weights are read, so the usage error comes at once.
      */
     EngineOptions apply(EngineOptions o) {
         precision().requireComputedBy(o.backend());
-        return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat));
+        return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling));
     }
 }

@@ -76,7 +76,7 @@ public final class GpuExecutor implements Executor {
             lanes = options.gpu().branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
             workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
-                    scratch(plan, BranchLanes.count(lanes)), fallbacks::add);
+                    scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded());

@@ -38,9 +38,13 @@ final class GpuProgram implements AutoCloseable {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
-    /** What every program of one executor shares: the plan and the device resources it runs on. */
+    /**
+     * What every program of one executor shares: the plan and the device resources it runs on.
+     *
+     * @param cudnnPooling pool with cudnnPoolingForward instead of kernels/pooling.cu (to measure the difference)
+     */
     record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-                  TensorTypes types, Workspace workspace, Scratch scratch,
+                  TensorTypes types, Workspace workspace, Scratch scratch, boolean cudnnPooling,
                   java.util.function.Consumer<Fallback> fallbacks) {
     }
 
@@ -69,6 +73,7 @@ final class GpuProgram implements AutoCloseable {
     private final TensorTypes types;
     private final Workspace workspace;
     private final Scratch scratch;
+    private final boolean cudnnPooling;
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final BranchLanes lanes;
     private final int[] laneOf;
@@ -90,6 +95,7 @@ final class GpuProgram implements AutoCloseable {
         this.types = shared.types();
         this.workspace = shared.workspace();
         this.scratch = shared.scratch();
+        this.cudnnPooling = shared.cudnnPooling();
         this.fallbacks = shared.fallbacks();
         this.n = n;
         this.lanes = lanes;
@@ -227,7 +233,13 @@ final class GpuProgram implements AutoCloseable {
             return "cudnn " + c.choice().describe();
         }
         if (s instanceof Step.Concat c) {
-            return plan.inPlace(c) ? "in place (no copy)" : "kernel " + KernelModule.concatKernel(types.of(c.output()));
+            return plan.inPlace(c) ? "in place (no copy)" : "kernel " + String.join(" + ", concatParts(c).stream()
+                    .map(part -> KernelModule.concatKernel(part.type(), part.channels(), part.total(), part.offset()))
+                    .distinct().toList());
+        }
+        if (s instanceof Step.Pool p && !cudnnPooling) {
+            PoolLaunch launch = poolLaunch(p);
+            return "kernel " + KernelModule.poolKernel(launch.type(), launch.lanes());
         }
         return s instanceof Step.Dense d ? "cublas " + gemmName(d) : "cudnn";
     }
@@ -294,6 +306,12 @@ final class GpuProgram implements AutoCloseable {
             return () -> CudaCalls.cudnn(JCudnn.cudnnActivationForward(h, relu, ONE, xd, x, ZERO, xd, y),
                     r.name() + ": cudnnActivationForward");
         }
+        if (s instanceof Step.Pool p && !cudnnPooling) {
+            PoolLaunch launch = poolLaunch(p);
+            CUstream stream = stream(i);
+            int mode = PoolGeometry.mode(p.mode());
+            return () -> kernels.pool(stream, launch.type(), launch.lanes(), y, x, launch.geometry(), mode, n);
+        }
         if (s instanceof Step.Pool p) {
             CudnnGeometry.Pool g = CudnnGeometry.pool(p, shape(p.input()), n);
             return pooling(p.name(), g, desc(p.input()), p.output(), x, y, h);
@@ -314,6 +332,24 @@ final class GpuProgram implements AutoCloseable {
                     ONE, xd, x, ZERO, xd, y), sm.name() + ": cudnnSoftmaxForward");
         }
         throw new GpuException("the GPU executor has no implementation of " + s);
+    }
+
+    /** A pooling step as kernels/pooling.cu runs it: its geometry, element type and channels per thread. */
+    private record PoolLaunch(PoolGeometry geometry, StorageType type, int lanes) {
+    }
+
+    private PoolLaunch poolLaunch(Step.Pool p) {
+        TensorSpec out = plan.tensor(p.output());
+        int stride = out.isSlice() ? shape(out.slice().parent()).channels() : shape(p.output()).channels();
+        int offset = out.isSlice() ? out.slice().channelOffset() : 0;
+        PoolGeometry g = PoolGeometry.of(p, shape(p.input()), stride);
+        Shape expected = shape(p.output());
+        if (g.outHeight() != expected.height() || g.outWidth() != expected.width()) {
+            throw new GpuException(p.name() + ": the pooling kernel would produce " + g.outHeight() + "x"
+                    + g.outWidth() + ", the plan expects " + expected);
+        }
+        StorageType type = types.of(p.output());
+        return new PoolLaunch(g, type, KernelModule.poolLanes(type, g.channels(), stride, offset));
     }
 
     private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, int output, Pointer x,
@@ -371,6 +407,22 @@ final class GpuProgram implements AutoCloseable {
                 () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset));
     }
 
+    /** One part of a concatenation: its tensor, type, channels, and where they go in the output's channels. */
+    private record ConcatPart(int tensor, StorageType type, int channels, int total, int offset) {
+    }
+
+    private List<ConcatPart> concatParts(Step.Concat c) {
+        List<ConcatPart> parts = new ArrayList<>();
+        int total = shape(c.output()).channels();
+        int offset = 0;
+        for (int part : c.inputs()) {
+            int channels = shape(part).channels();
+            parts.add(new ConcatPart(part, types.of(c.output()), channels, total, offset));
+            offset += channels;
+        }
+        return parts;
+    }
+
     private Runnable concat(Step.Concat c, CUstream stream) {
         if (plan.inPlace(c)) {
             return () -> { };   // every part was written into its channel slice already
@@ -378,17 +430,13 @@ final class GpuProgram implements AutoCloseable {
         Shape out = shape(c.output());
         long pixels = (long) n * out.height() * out.width();
         CUdeviceptr y = at(c.output());
-        StorageType type = types.of(c.output());
-        List<Runnable> parts = new ArrayList<>();
-        int offset = 0;
-        for (int part : c.inputs()) {
-            int channels = shape(part).channels();
-            CUdeviceptr x = at(part);
-            int at = offset;
-            parts.add(() -> kernels.concat(stream, type, y, x, pixels, channels, out.channels(), at));
-            offset += channels;
+        List<Runnable> copies = new ArrayList<>();
+        for (ConcatPart part : concatParts(c)) {
+            CUdeviceptr x = at(part.tensor());
+            copies.add(() -> kernels.concat(stream, part.type(), y, x, pixels, part.channels(), part.total(),
+                    part.offset()));
         }
-        return () -> parts.forEach(Runnable::run);
+        return () -> copies.forEach(Runnable::run);
     }
 
     private String gemmName(Step.Dense s) {

@@ -9,6 +9,7 @@ import jcuda.driver.JCudaDriver;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /**
  * This project's kernels (kernels/*.cu), loaded from the fatbin resource the build made with nvcc, or from the file
@@ -22,9 +23,11 @@ public final class KernelModule implements AutoCloseable {
     private static final int BLOCK = 256;
 
     private final CUmodule module = new CUmodule();
-    private final CUfunction concat32 = new CUfunction();
-    private final CUfunction concat16 = new CUfunction();
-    private final java.util.Map<StorageType, CUfunction> preprocess = new java.util.EnumMap<>(StorageType.class);
+    /** Chunks of this many bytes are what the vector kernels move per access (a 128-bit load or store). */
+    static final int CHUNK_BYTES = 16;
+
+    /** Every function of the module, by name, resolved once. */
+    private final java.util.Map<String, CUfunction> functions = new java.util.HashMap<>();
     private boolean loaded;
 
     public KernelModule() {
@@ -36,12 +39,17 @@ public final class KernelModule implements AutoCloseable {
                     + " SASS for sm_80..sm_90 and PTX for compute_90 from nvcc 13; update the NVIDIA driver", e);
         }
         loaded = true;
-        JCudaDriver.cuModuleGetFunction(concat32, module, "concat_nhwc_f32");
-        JCudaDriver.cuModuleGetFunction(concat16, module, "concat_nhwc_u16");
+        java.util.Set<String> names = new java.util.TreeSet<>(List.of("concat_nhwc_f32", "concat_nhwc_u16",
+                "concat_nhwc_chunk16"));
         for (StorageType t : StorageType.values()) {
+            names.add(preprocessKernel(t));
+            names.add(poolKernel(t, 1));
+            names.add(poolKernel(t, CHUNK_BYTES / t.bytes));
+        }
+        for (String name : names) {
             CUfunction f = new CUfunction();
-            JCudaDriver.cuModuleGetFunction(f, module, preprocessKernel(t));
-            preprocess.put(t, f);
+            JCudaDriver.cuModuleGetFunction(f, module, name);
+            functions.put(name, f);
         }
     }
 
@@ -65,8 +73,38 @@ public final class KernelModule implements AutoCloseable {
         }
     }
 
-    static String concatKernel(StorageType t) {
+    /**
+     * The concat kernel for one part: whole 16-byte chunks where the part's channels, the output's and the offset
+     * all are (one 128-bit access per chunk), else one element per thread.
+     */
+    static String concatKernel(StorageType t, int cPart, int cTotal, int cOffset) {
+        if (chunked(t, cPart, cTotal, cOffset)) {
+            return "concat_nhwc_chunk16";
+        }
         return t == StorageType.FLOAT ? "concat_nhwc_f32" : "concat_nhwc_u16";
+    }
+
+    private static boolean chunked(StorageType t, int... channelCounts) {
+        int per = CHUNK_BYTES / t.bytes;
+        return java.util.Arrays.stream(channelCounts).allMatch(c -> c % per == 0);
+    }
+
+    /**
+     * How many adjacent channels one thread of the pooling kernel makes: a 16-byte chunk's worth where the
+     * channels, the output's pixel stride and its channel offset (a slice's, inside its block output) are whole
+     * chunks, so that every load and store is one aligned 128-bit access; else one.
+     */
+    static int poolLanes(StorageType t, int channels, int outPixelStride, int outChannelOffset) {
+        return chunked(t, channels, outPixelStride, outChannelOffset) ? CHUNK_BYTES / t.bytes : 1;
+    }
+
+    static String poolKernel(StorageType t, int lanes) {
+        String type = switch (t) {
+            case FLOAT -> "f32";
+            case HALF -> "f16";
+            case BFLOAT16 -> "bf16";
+        };
+        return "pool_nhwc_" + type + (lanes == 1 ? "" : "x" + lanes);
     }
 
     static String preprocessKernel(StorageType t) {
@@ -83,15 +121,29 @@ public final class KernelModule implements AutoCloseable {
      */
     void concat(CUstream stream, StorageType t, Pointer dst, Pointer src, long pixels, int cPart, int cTotal,
                 int cOffset) {
-        long n = pixels * cPart;
-        launch(t == StorageType.FLOAT ? concat32 : concat16, stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
-                Pointer.to(new long[] {n}), Pointer.to(new int[] {cPart}), Pointer.to(new int[] {cTotal}),
-                Pointer.to(new int[] {cOffset})));
+        String name = concatKernel(t, cPart, cTotal, cOffset);
+        // the chunk kernel counts channels in chunks
+        int unit = name.endsWith("chunk16") ? CHUNK_BYTES / t.bytes : 1;
+        long n = pixels * cPart / unit;
+        launch(functions.get(name), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+                Pointer.to(new long[] {n}), Pointer.to(new int[] {cPart / unit}), Pointer.to(new int[] {cTotal / unit}),
+                Pointer.to(new int[] {cOffset / unit})));
+    }
+
+    /**
+     * Pools a batch of {@code batch} dense NHWC images x into y (whose pixels are g.outPixelStride() elements
+     * apart; y points at the output's first channel), with {@code lanes} channels per thread ({@link #poolLanes}).
+     */
+    void pool(CUstream stream, StorageType t, int lanes, Pointer y, Pointer x, PoolGeometry g, int mode, int batch) {
+        long n = g.threads(batch, lanes);
+        launch(functions.get(poolKernel(t, lanes)), stream, n, Pointer.to(Pointer.to(y), Pointer.to(x),
+                Pointer.to(g.fields()), Pointer.to(new int[] {mode}), Pointer.to(new long[] {n})));
     }
 
     /** dst[i] = src[i] / 127.5 - 1 for n bytes, stored as t. */
     void preprocess(CUstream stream, StorageType t, Pointer dst, Pointer src, long n) {
-        launch(preprocess.get(t), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(new long[] {n})));
+        launch(functions.get(preprocessKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+                Pointer.to(new long[] {n})));
     }
 
     /** Grid-stride kernels: enough blocks to cover n, capped; the loop covers the rest. */

@@ -78,6 +78,12 @@ class ReportCommandTest {
         PredictCommandTest.Run c = PredictCommandTest.run("report", "--out", tmp.resolve("charts").toString(),
                 copyFree.toString());
         assertTrue(c.out().contains("| gpu fused fp16, copy-free concat | Test CPU"), c.out());
+        Path cudnnPooling = tmp.resolve("cudnn-pooling.json");
+        Files.writeString(cudnnPooling, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"cudnn_pooling\":true"));
+        PredictCommandTest.Run p = PredictCommandTest.run("report", "--out", tmp.resolve("charts2").toString(),
+                cudnnPooling.toString());
+        assertTrue(p.out().contains("| gpu fused fp16, cuDNN pooling | Test CPU"), p.out());
     }
 
     @Test

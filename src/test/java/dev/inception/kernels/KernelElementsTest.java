@@ -2,6 +2,10 @@ package dev.inception.kernels;
 
 import dev.inception.cpu.CpuOps;
 import dev.inception.image.Preprocess;
+import dev.inception.model.Padding;
+import dev.inception.model.PoolMode;
+import dev.inception.model.Shape;
+import dev.inception.plan.Window;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +113,71 @@ class KernelElementsTest {
             actual[Integer.parseInt(f[1])] = Float.parseFloat(f[2]);
         }
         assertArrayEquals(expected, actual);
+    }
+
+    /**
+     * One pooling case of kernel_host_test.cu's pool_cases(), in its order: input batch x height x width x 8
+     * channels, a 3x3 window with Keras's padding, and where the output goes (a dense tensor, or channels
+     * [offset, offset + 8) of pixels that are outStride wide).
+     */
+    record PoolCase(PoolMode mode, int batch, int height, int width, int stride, Padding padding, int nanAt,
+                    int outStride, int outOffset) {
+    }
+
+    static final List<PoolCase> POOL_CASES = List.of(
+            new PoolCase(PoolMode.AVERAGE, 2, 5, 4, 1, Padding.SAME, -1, 8, 0),
+            new PoolCase(PoolMode.MAX, 2, 7, 7, 2, Padding.VALID, 7 * 8 + 8 + 3, 8, 0),
+            new PoolCase(PoolMode.AVERAGE, 1, 6, 6, 2, Padding.SAME, -1, 8, 0),
+            new PoolCase(PoolMode.MAX, 1, 6, 6, 2, Padding.SAME, -1, 8, 0),
+            new PoolCase(PoolMode.AVERAGE, 2, 5, 4, 1, Padding.SAME, -1, 16, 4));
+
+    /**
+     * kernels/pooling.cu against CpuOps.pool: bit for bit in float32, with one and with four channels per thread,
+     * for 'same' average pooling (padding excluded from the count), 'valid' max pooling with a NaN in a window,
+     * stride-2 'same' windows (padding after only) and an output that is a channel slice of a wider tensor.
+     */
+    @Test
+    void poolingIsBitIdenticalToTheJavaTwin() {
+        for (int id = 0; id < POOL_CASES.size(); id++) {
+            PoolCase c = POOL_CASES.get(id);
+            int channels = 8;
+            float[] x = new float[c.batch() * c.height() * c.width() * channels];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) ((i * 37L) % 101 - 50) / 7.0f;
+            }
+            if (c.nanAt() >= 0) {
+                x[c.nanAt()] = Float.NaN;
+            }
+            Window win = Window.of(Shape.of(c.height(), c.width(), channels), 3, 3, c.stride(), c.stride(),
+                    c.padding());
+            int pixels = c.batch() * win.outHeight(c.height()) * win.outWidth(c.width());
+            float[] dense = new float[pixels * channels];
+            CpuOps.pool(c.mode(), x, 0, new CpuOps.Dims(c.batch(), c.height(), c.width(), channels), win, dense, 0);
+            float[] expected = new float[pixels * c.outStride()];
+            java.util.Arrays.fill(expected, -1f);
+            for (int p = 0; p < pixels; p++) {
+                System.arraycopy(dense, p * channels, expected, p * c.outStride() + c.outOffset(), channels);
+            }
+            boolean nanOut = false;
+            for (float v : expected) {
+                nanOut |= Float.isNaN(v);
+            }
+            assertEquals(c.nanAt() >= 0, nanOut, "a NaN in a window gives a NaN: " + c);
+            for (int lanes : new int[] {1, 4}) {
+                String prefix = "pool " + id + " " + lanes + " ";
+                List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
+                assertEquals(expected.length, lines.size(), prefix + "elements");
+                for (String l : lines) {
+                    String[] f = l.split(" ");
+                    int i = Integer.parseInt(f[3]);
+                    float actual = Float.intBitsToFloat(Integer.parseUnsignedInt(f[4], 16));
+                    // NaN's payload is the compiler's; that it is a NaN is what counts
+                    assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
+                                    : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
+                            l + ": expected " + expected[i] + " (" + c + ")");
+                }
+            }
+        }
     }
 
     /**

@@ -116,6 +116,12 @@ public final class FakeGpuProbe {
             e.forward(Tensor.zeros(2, g.input().shape()));
             mark(log, "end copyfree");
         }
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, copyFree.withCopyFreeConcat(false).withCudnnPooling(true))) {
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            mark(log, "begin cudnn pooling");
+            e.forward(Tensor.zeros(2, g.input().shape()));
+            mark(log, "end cudnn pooling");
+        }
         for (dev.inception.Precision p : List.of(dev.inception.Precision.FP16, dev.inception.Precision.BF16)) {
             for (Lowering l : Lowering.values()) {
                 EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(l)

@@ -119,11 +119,9 @@ class FakeGpuRecordTest {
                         + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
                         + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + math
                         + " algo " + FAKE_BEST_ALGO + " y " + output(plan, c.output(), type));
-            } else if (s instanceof Step.Pool p) {
-                Window w = p.window();
-                calls.add("pool mode " + mode(p.mode()) + " window " + w.rows() + " " + w.cols() + " pad " + w.padTop()
-                        + " " + w.padLeft() + " stride " + w.strideRows() + " " + w.strideCols() + " x "
-                        + tensor(plan.tensor(p.input()).shape(), type) + " y " + output(plan, p.output(), type));
+            } else if (s instanceof Step.Pool) {
+                // kernels/pooling.cu, 16 bytes of channels per thread: InceptionV3's channel counts are multiples of 8
+                calls.add("launch " + poolKernel(type));
             } else if (s instanceof Step.GlobalPool gp) {
                 Shape in = plan.tensor(gp.input()).shape();
                 calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
@@ -142,7 +140,8 @@ class FakeGpuRecordTest {
                             + " compute " + CUBLAS_COMPUTE_32F + " algo " + CUBLAS_GEMM_DEFAULT);
                 }
             } else if (s instanceof Step.Concat c && !plan.inPlace(c)) {
-                c.inputs().forEach(i -> calls.add(type == FLOAT ? "launch concat_nhwc_f32" : "launch concat_nhwc_u16"));
+                // whole 16-byte chunks in every precision: InceptionV3's channel counts are multiples of 8
+                c.inputs().forEach(i -> calls.add("launch concat_nhwc_chunk16"));
             }
         }
         return calls;
@@ -150,6 +149,88 @@ class FakeGpuRecordTest {
 
     static int mode(PoolMode m) {
         return m == PoolMode.MAX ? POOLING_MAX : POOLING_AVERAGE_EXCLUDE_PADDING;
+    }
+
+    /**
+     * With --cudnn-pooling, every pooling step is cudnnPoolingForward with the plan's mode (cuDNN's average excludes
+     * padding, as Keras's does), window, padding and strides, over the step's tensors.
+     */
+    @org.junit.jupiter.api.Test
+    void cudnnPoolingDescribesThePlansPoolings() {
+        Plan plan = Planner.lower(InceptionV3.build(), Lowering.FUSED, List.of("avg_pool"));
+        List<String> expected = new ArrayList<>();
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Pool p) {
+                Window w = p.window();
+                expected.add("pool mode " + mode(p.mode()) + " window " + w.rows() + " " + w.cols() + " pad "
+                        + w.padTop() + " " + w.padLeft() + " stride " + w.strideRows() + " " + w.strideCols() + " x "
+                        + tensor(plan.tensor(p.input()).shape()) + " y " + tensor(plan.tensor(p.output()).shape()));
+            }
+        }
+        List<String> pass = between("begin cudnn pooling", "end cudnn pooling");
+        List<String> pools = pass.stream().filter(l -> l.startsWith("pool")).toList();
+        // the global average pooling (avg_pool) is cuDNN's in every configuration
+        assertEquals(expected, pools.subList(0, pools.size() - 1));
+        assertTrue(pass.stream().noneMatch(l -> l.startsWith("launch pool")), "a pooling kernel ran");
+    }
+
+    static String poolKernel(int type) {
+        return type == FLOAT ? "pool_nhwc_f32x4" : type == HALF ? "pool_nhwc_f16x8" : "pool_nhwc_bf16x8";
+    }
+
+    /** A recorded launch's arguments, after "args ": name value pairs and the twelve geometry numbers. */
+    static List<String> args(String line) {
+        return List.of(line.substring(line.indexOf(" args ") + 6).split(" "));
+    }
+
+    /**
+     * Every pooling kernel launch of a forward pass carries the plan's geometry (kernels/pooling.cu's struct
+     * PoolGeometry: input height, width, channels, output height, width, window, strides, padding before, output
+     * pixel stride), mode (0 max, 1 average) and thread count (4 channels per thread in float32), reads its input
+     * and writes its output where the arena puts them; and every concat launch copies whole 16-byte chunks (4
+     * floats) at the part's channel offset. The numbers come from the plan, not from the executor.
+     */
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void poolingAndConcatKernelsGetThePlansGeometry(Lowering lowering) {
+        // as the engine lowers it for branch streams (on by default): the offsets differ from a sequential plan's
+        Plan plan = Planner.lower(InceptionV3.build(), lowering, List.of("avg_pool"),
+                dev.inception.plan.ConcatPlacement.COPY, true);
+        List<String> launches = between("begin forward " + lowering, "end forward " + lowering).stream()
+                .filter(l -> l.startsWith("launch pool") || l.startsWith("launch concat")).toList();
+        int at = 0;
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Pool p) {
+                Shape in = plan.tensor(p.input()).shape();
+                Shape o = plan.tensor(p.output()).shape();
+                Window w = p.window();
+                List<String> a = args(launches.get(at++));
+                assertEquals(List.of(String.valueOf(in.height()), String.valueOf(in.width()),
+                        String.valueOf(in.channels()), String.valueOf(o.height()), String.valueOf(o.width()),
+                        String.valueOf(w.rows()), String.valueOf(w.cols()), String.valueOf(w.strideRows()),
+                        String.valueOf(w.strideCols()), String.valueOf(w.padTop()), String.valueOf(w.padLeft()),
+                        String.valueOf(o.channels())), a.subList(5, 17), p.name());
+                assertEquals(List.of("mode", p.mode() == PoolMode.MAX ? "0" : "1", "n",
+                        String.valueOf((long) BATCH * o.height() * o.width() * o.channels() / 4)), a.subList(17, 21),
+                        p.name());
+                // arena offsets are per image, in floats: the batch multiplies them
+                long arena = Long.parseLong(a.get(3)) - (long) plan.tensor(p.input()).offset() * BATCH * Float.BYTES;
+                assertEquals(arena + (long) plan.tensor(p.output()).offset() * BATCH * Float.BYTES,
+                        Long.parseLong(a.get(1)), p.name() + ": y");
+            } else if (s instanceof Step.Concat c) {
+                int total = plan.tensor(c.output()).shape().channels();
+                int offset = 0;
+                for (int part : c.inputs()) {
+                    Shape ps = plan.tensor(part).shape();
+                    List<String> a = args(launches.get(at++));
+                    assertEquals(List.of("n", String.valueOf((long) BATCH * ps.height() * ps.width() * ps.channels() / 4),
+                            "part", String.valueOf(ps.channels() / 4), "total", String.valueOf(total / 4), "offset",
+                            String.valueOf(offset / 4)), a.subList(4, 12), c.name());
+                    offset += ps.channels();
+                }
+            }
+        }
+        assertEquals(launches.size(), at, "launches left over");
     }
 
     @ParameterizedTest
@@ -192,8 +273,8 @@ class FakeGpuRecordTest {
 
     /**
      * Copy-free concatenation: each branch's last convolution or pooling writes into its channel slice of the block
-     * output, through a strided descriptor (pixels as far apart as the block output has channels) and a pointer at
-     * its channel offset, and no concat kernel runs.
+     * output, through a strided descriptor or the pooling kernel's pixel stride (pixels as far apart as the block
+     * output has channels) and a pointer at its channel offset, and no concat kernel runs.
      */
     @org.junit.jupiter.api.Test
     void copyFreeConcatWritesEachBranchIntoItsChannelSlice() {
@@ -205,14 +286,29 @@ class FakeGpuRecordTest {
         // the y pointer each convolution wrote to, in plan order
         List<Long> ys = pass.stream().filter(l -> l.startsWith("on stream ") && l.contains(" y "))
                 .map(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).toList();
+        List<String> pools = pass.stream().filter(l -> l.startsWith("launch pool")).toList();
         Map<Integer, Long> yOf = new java.util.HashMap<>();
         int conv = 0;
+        int pool = 0;
+        int slicedPools = 0;
         for (Step s : plan.steps()) {
             if (s instanceof Step.Conv) {
                 yOf.put(s.output(), ys.get(conv++));
+            } else if (s instanceof Step.Pool) {
+                List<String> a = args(pools.get(pool++));
+                yOf.put(s.output(), Long.parseLong(a.get(1)));
+                dev.inception.plan.TensorSpec t = plan.tensor(s.output());
+                if (t.isSlice()) {
+                    // the kernel's output pixels are as far apart as the block output has channels
+                    assertEquals(String.valueOf(plan.tensor(t.slice().parent()).shape().channels()), a.get(16),
+                            s.name());
+                    slicedPools++;
+                }
             }
         }
         assertEquals(ys.size(), conv);
+        assertEquals(pools.size(), pool);
+        assertEquals(2, slicedPools, "mixed3's and mixed8's max pooling branches");
         int checked = 0;
         for (Step s : plan.steps()) {
             if (s instanceof Step.Concat c && plan.inPlace(c)) {

@@ -67,7 +67,7 @@ class FakeGpuStreamsTest {
                 ws = f.length > 4 ? Long.parseLong(f[4]) : -1;
                 wsBytes = f.length > 5 ? Long.parseLong(f[5]) : 0;
             } else if (l.startsWith("launch ")) {
-                calls.add(new Call(i, l, Integer.parseInt(f[f.length - 1]), -1, 0));
+                calls.add(new Call(i, l, Integer.parseInt(f[List.of(f).indexOf("stream") + 1]), -1, 0));
             } else if (l.startsWith("conv") || l.startsWith("pool") || l.startsWith("batchnorm")
                     || l.startsWith("activation") || l.startsWith("softmax")) {
                 calls.add(new Call(i, l, stream, l.startsWith("conv") ? ws : -1, wsBytes));

@@ -183,10 +183,13 @@ class FakeGpuTest {
         assertEquals(n[0], n[1], "the second pass found something new to fall back from: " + counts);
         assertTrue(r.out().contains("conv2d_6: conv2d_6 (batch 2): output straight into the block's channel slice"
                 + " -> dense output + concat kernel copy (CUDNN_STATUS_FAKE_ERROR (cuDNN status 3000))"), text);
-        // the only kernels of a float pass here: one copy per detoured convolution, and the copying concatenations
+        // the only kernels of a float pass here: one copy per detoured convolution, the copying concatenations,
+        // and the poolings
         long copies = slicedConvs + plan.steps().stream().filter(s -> s instanceof dev.inception.plan.Step.Concat c
                 && !plan.inPlace(c)).mapToLong(s -> s.inputs().size()).sum();
-        assertTrue(r.out().contains("fake-gpu: kernel launches " + 2 * copies), text);
+        long pools = plan.steps().stream().filter(s -> s instanceof dev.inception.plan.Step.Pool).count();
+        assertEquals(13, pools, "four max and nine average poolings");
+        assertTrue(r.out().contains("fake-gpu: kernel launches " + 2 * (copies + pools)), text);
     }
 
     private static String all() {
