@@ -293,9 +293,13 @@ fi
 # fp16 at the throughput target's batch and at batch 1 (every step in the JSON, the slowest 20 in the chart)
 profile fp16 256
 profile fp16 1
+# what kernels/pooling.cu saves over cuDNN's NHWC pooling (the slowest steps of the first H200 profile)
+bench fp16-cudnn-pooling 60 --precision fp16 --cudnn-pooling --batch 1,32,256 --scope network
 # the server under load, dynamic batching on and off (--max-batch 1), fp16 on the GPU (issue #14's measurement)
 gpu_stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CONCURRENCY=1,8,32,128 \
   REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
+# batch 128 took as long as 256 in fp16 on the first H200 run: its algorithms and steps beside 256's
+profile fp16 128
 verify bf16 fused
 verify tf32 fused
 verify fp32 faithful
@@ -311,10 +315,11 @@ bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
 bench fp32-faithful 60 --plan faithful --batch 1,32 --scope network
 if [ "$peers" = 1 ]; then
   torch compile-reduce-overhead-fp16 120 1,8,256
-  # torch.compile's max-autotune takes minutes: asked for (INCEPTION_PEERS_AUTOTUNE=1), in a window of its own
+  # torch.compile's max-autotune takes minutes (on the first H200 it was still autotuning after 281 s): asked for
+  # (INCEPTION_PEERS_AUTOTUNE=1), with INCEPTION_AUTOTUNE_SECONDS (default 420) each, in a window of its own
   if [ "${INCEPTION_PEERS_AUTOTUNE:-0}" = 1 ]; then
-    torch compile-max-autotune-fp16 300 256
-    torch compile-max-autotune 300 1
+    torch compile-max-autotune-fp16 "${INCEPTION_AUTOTUNE_SECONDS:-420}" 256
+    torch compile-max-autotune "${INCEPTION_AUTOTUNE_SECONDS:-420}" 1
   fi
 else
   skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"

@@ -126,8 +126,8 @@ class H200RehearsalIT {
     @Test
     void everyGpuStageIsAttemptedNotSkipped() {
         for (String s : new String[] {"info", "smoke", "native-ops", "native-network", "verify-fp32-fused",
-            "verify-fp16-fused", "bench-fp16", "bench-fp32", "profile-fp16-256", "profile-fp16-1", "serve-load",
-            "verify-bf16-fused", "verify-tf32-fused",
+            "verify-fp16-fused", "bench-fp16", "bench-fp32", "profile-fp16-256", "profile-fp16-1",
+            "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-128", "verify-bf16-fused", "verify-tf32-fused",
             "verify-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-no-streams", "bench-fp32-plain",
             "verify-fp16-copy-free", "bench-fp16-copy-free", "bench-bf16", "bench-tf32", "bench-fp32-faithful"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
@@ -135,7 +135,8 @@ class H200RehearsalIT {
         // every precision's engine opens and runs on the fake: bench has no numeric check, so it passes
         // and the server serves on it, batching on and off (the load test has no numeric check either)
         for (String s : new String[] {"bench-fp16", "bench-fp32", "bench-bf16", "bench-tf32", "bench-fp32-plain",
-            "bench-fp16-copy-free", "serve-load", "profile-fp16-256", "profile-fp16-1"}) {
+            "bench-fp16-copy-free", "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-256", "profile-fp16-1",
+            "profile-fp16-128"}) {
             assertTrue(stage(s).contains("pass"), stage(s));
         }
         assertTrue(stage("info").contains("pass"), stage("info"));
