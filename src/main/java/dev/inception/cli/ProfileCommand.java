@@ -32,7 +32,9 @@ import java.util.concurrent.Callable;
                 "median time, its share of the total, GFLOP/s achieved (2 x multiply-adds / time), and what ran it",
                 "(oneDNN's implementation, cuDNN's algorithm, or java for the reference). Steps wait for each",
                 "other here, so the total is a little above bench's; bench's own figure is printed beside it.",
-                "CUDA events time the GPU's steps."},
+                "CUDA events time the GPU's steps; after the warm-up (and with CUDA graphs on) each step is",
+                "replayed five times from a graph of its own between the events, so that the host's cost of",
+                "launching it (larger than many steps at batch 1) is not counted as GPU time."},
         footer = {"", "Example: inception profile --backend cpu --batch 1 --chart profile.png"})
 final class ProfileCommand implements Callable<Integer> {
 

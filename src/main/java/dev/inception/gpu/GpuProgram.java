@@ -80,6 +80,10 @@ final class GpuProgram implements AutoCloseable {
     private final boolean graphs;
     private int passes;
     private CudaGraph graph;
+    /** Profiling: step i alone as a graph of its own, and whether it ran eagerly once / its capture was refused. */
+    private CudaGraph[] stepGraphs;
+    private boolean[] stepRan;
+    private boolean[] stepRefused;
 
     /**
      * @param lanes   run the branches of each mixed block on these streams at the same time (the plan must allow
@@ -220,6 +224,33 @@ final class GpuProgram implements AutoCloseable {
             throw new IllegalStateException("a program with branch streams runs whole passes only");
         }
         ops.get(i).run();
+    }
+
+    /**
+     * Step i alone as a CUDA graph of its own, for profiling: null on the step's first call (which must run
+     * eagerly, settling its algorithm and fallbacks, as a whole pass does before capture), captured on the second,
+     * then kept. Null too where graphs are off or the capture was refused: the step is then timed eagerly.
+     */
+    CudaGraph stepGraph(int i) {
+        if (!graphs || lanes != null) {
+            return null;
+        }
+        if (stepGraphs == null) {
+            stepGraphs = new CudaGraph[size()];
+            stepRan = new boolean[size()];
+            stepRefused = new boolean[size()];
+        }
+        if (stepGraphs[i] == null && stepRan[i] && !stepRefused[i]) {
+            try {
+                stepGraphs[i] = CudaGraph.capture(cx.stream(), () -> run(i));
+            } catch (GpuException e) {
+                stepRefused[i] = true;
+                fallbacks.accept(new Fallback(stepName(i), n, "timed as a graph of its own", "timed eagerly",
+                        "stream capture failed: " + e.getMessage()));
+            }
+        }
+        stepRan[i] = true;
+        return stepGraphs[i];
     }
 
     String stepName(int i) {
@@ -479,6 +510,14 @@ final class GpuProgram implements AutoCloseable {
         if (graph != null) {
             graph.close();
             graph = null;
+        }
+        if (stepGraphs != null) {
+            for (CudaGraph g : stepGraphs) {
+                if (g != null) {
+                    g.close();
+                }
+            }
+            stepGraphs = null;
         }
         d.close();
     }

@@ -65,6 +65,8 @@ public final class FakeGpuProbe {
                 System.out.println(l + " replayed ms=" + e.timeForward(Tensor.zeros(1, g.input().shape())));
                 List<dev.inception.StepTime> profile = e.profile(Tensor.zeros(1, g.input().shape()));
                 System.out.println(l + " profile=" + profile.size() + " first=" + profile.get(0));
+                List<dev.inception.StepTime> replayed = e.profile(Tensor.zeros(1, g.input().shape()));
+                System.out.println(l + " step graphs first=" + replayed.get(0));
                 List<String> d = e.describe();
                 System.out.println(l + " describe=" + d.get(0));
                 System.out.println(l + " choices=" + (d.size() - 1));
@@ -97,6 +99,12 @@ public final class FakeGpuProbe {
                 e.predict(List.of(img, img), Interpolation.NEAREST);
                 mark(log, "end replayed images " + l);
                 System.out.println(l + " graphs " + e.describe().get(0));
+                mark(log, "begin first profile " + l);
+                e.profile(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin step graphs " + l);
+                List<dev.inception.StepTime> replayed = e.profile(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end step graphs " + l);
+                System.out.println(l + " step graphs " + replayed.size() + " first=" + replayed.get(0));
             }
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudaGraphs(false))) {
                 e.forward(Tensor.zeros(2, g.input().shape()));

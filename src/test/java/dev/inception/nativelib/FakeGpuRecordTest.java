@@ -377,6 +377,31 @@ class FakeGpuRecordTest {
     }
 
     /**
+     * A profile times each step between two events: on a batch size's first profile by running it (the calls of a
+     * pass, in order), on later ones by capturing it alone into a graph of its own (once per step) and replaying that
+     * graph five times, its time divided by five (the fake's events always measure 1.5 ms).
+     */
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void laterProfilesReplayEachStepFromAGraphOfItsOwn(Lowering lowering) {
+        Plan plan = Planner.lower(InceptionV3.build(), lowering, List.of("avg_pool"), dev.inception.plan.ConcatPlacement.COPY,
+                true);
+        List<String> first = between("begin first profile " + lowering, "begin step graphs " + lowering);
+        assertEquals(expectedCalls(plan), work(first).stream().filter(l -> !l.equals("graph launch")).toList());
+        assertTrue(work(first).stream().noneMatch(l -> l.equals("graph launch")), "a graph in the first profile");
+        List<String> later = between("begin step graphs " + lowering, "end step graphs " + lowering);
+        int steps = plan.steps().size();
+        assertEquals(steps, later.stream().filter(l -> l.equals("capture begin mode 1")).count());
+        assertEquals(5L * steps, later.stream().filter(l -> l.equals("graph launch")).count());
+        // every call of the pass inside a capture, nothing illegal
+        assertEquals(expectedCalls(plan), work(later).stream().filter(l -> !l.equals("graph launch")).toList());
+        assertTrue(later.stream().noneMatch(l -> l.startsWith("illegal")), later.toString());
+        String name = plan.steps().get(0).name();
+        assertTrue(out.contains(lowering + " step graphs " + steps + " first=StepTime[step=" + name
+                + ", milliseconds=0.3, implementation=cudnn WINOGRAD (FMA_MATH)]"), String.join("\n", out));
+    }
+
+    /**
      * FP16 and BF16 passes: every call as the plan implies in 16 bits; batch-norm parameters float32 beside 16-bit
      * x and y (cuDNN's rule); the classifier's end float32 (the Dense bias added to float32 logits, the softmax
      * reading and writing float32); images preprocessed by the kernel that writes the precision's type.
