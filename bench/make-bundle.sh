@@ -62,6 +62,14 @@ if [ -d "$root/target/test-classes/dev/inception/nativetests" ]; then
   fi
 fi
 
+# The commit the bundle was built from ("-dirty" when the tree differs from it), for the results' git_commit: on
+# the device the working directory is the device's copy of the tree, whose git history is not this one's.
+head="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+if [ "$head" != unknown ] && [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  head="$head-dirty"
+fi
+echo "$head" > "$out/COMMIT"
+
 cat > "$out/inception" <<'LAUNCHER'
 #!/usr/bin/env bash
 # Bundle launcher: the bundled JRE if present, else java from PATH.
@@ -76,6 +84,10 @@ fi
 cuda_dirs="$("$java" -cp "$here/inception.jar" dev.inception.nativelib.LibraryPath 2>/dev/null || true)"
 if [ -n "$cuda_dirs" ]; then
   export LD_LIBRARY_PATH="$cuda_dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+# results record the bundle's commit (bench/make-bundle.sh wrote it), not that of the directory it runs in
+if [ -z "${INCEPTION_GIT_COMMIT:-}" ] && [ -f "$here/COMMIT" ]; then
+  export INCEPTION_GIT_COMMIT="$(cat "$here/COMMIT")"
 fi
 exec "$java" ${INCEPTION_JAVA_OPTS:-} -Dinception.natives.dir="${INCEPTION_NATIVES_DIR:-$here/natives}" \
   -jar "$here/inception.jar" "$@"

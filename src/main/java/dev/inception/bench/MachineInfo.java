@@ -55,13 +55,24 @@ public final class MachineInfo {
         return System.getProperty("os.arch");
     }
 
-    /** The git commit of the working directory, or "unknown" outside a checkout. */
     /**
-     * The commit the running code was built from, as far as git can tell: HEAD, with "-dirty" when tracked files
-     * differ from it (a result must not claim a commit that could not have produced it); "unknown" outside a
-     * repository.
+     * The commit the running code was built from, as far as can be told: a bundle's (see the overload), else git's
+     * HEAD, with "-dirty" when tracked files differ from it (a result must not claim a commit that could not have
+     * produced it); "unknown" outside a repository.
      */
     public static String gitCommit() {
+        return gitCommit(System.getenv());
+    }
+
+    /**
+     * {@code INCEPTION_GIT_COMMIT} where set (a bundle's launcher sets it to the commit the bundle was built from:
+     * on a device the working directory is another copy of the tree), else git's HEAD here.
+     */
+    static String gitCommit(java.util.Map<String, String> env) {
+        String given = env.get("INCEPTION_GIT_COMMIT");
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
         String head = git("rev-parse", "--short=12", "HEAD");
         if (head == null) {
             return "unknown";

@@ -77,6 +77,8 @@ final class GpuProgram implements AutoCloseable {
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final BranchLanes lanes;
     private final int[] laneOf;
+    /** Concatenations whose parts are copied on their branches' lanes, each after the step that makes it. */
+    private final java.util.Set<Integer> copiedEarly = new java.util.HashSet<>();
     private final boolean graphs;
     private int passes;
     private CudaGraph graph;
@@ -113,21 +115,18 @@ final class GpuProgram implements AutoCloseable {
             for (int i = 0; i < plan.steps().size(); i++) {
                 Runnable op = compile(i);
                 ops.add(op);
-                if (around == null || around.get(i)[0] == null && around.get(i)[1] == null) {
+                if (around == null) {
                     sequence.add(op);
-                } else {
-                    Runnable before = around.get(i)[0];
-                    Runnable after = around.get(i)[1];
-                    sequence.add(() -> {
-                        if (before != null) {
-                            before.run();
-                        }
-                        op.run();
-                        if (after != null) {
-                            after.run();
-                        }
-                    });
+                    continue;
                 }
+                // fork, the step, the copy of its output into its block's output, the lane's join
+                List<Runnable> calls = new ArrayList<>();
+                for (Runnable r : new Runnable[] {around.get(i)[0], op, around.get(i)[2], around.get(i)[1]}) {
+                    if (r != null) {
+                        calls.add(r);
+                    }
+                }
+                sequence.add(calls.size() == 1 ? op : () -> calls.forEach(Runnable::run));
             }
         } catch (RuntimeException e) {
             d.close();
@@ -137,12 +136,17 @@ final class GpuProgram implements AutoCloseable {
 
     /**
      * Assigns each outermost block's branch b to lane b (so branch 0 stays on the main stream) and returns, per
-     * step, what to enqueue before and after it: the fork before the block's first step, each side lane's join
-     * after its last step in the block, and the main stream's wait for the joins before the concatenation.
+     * step, what to enqueue before it [0], after it [1] and between the two [2]: the fork before the block's first
+     * step, each side lane's join after its last step in the block, and the main stream's wait for the joins before
+     * the concatenation. A copying concatenation's parts are copied on their branches' lanes, each right after the
+     * step that makes it [2], so that the copies overlap the other branches' work and nothing is left for the main
+     * stream after the joins (at batch 1, three or four short launches per block off the critical path). The plan
+     * allows it: with concurrent branches every tensor a block's branches write lives to the concatenation, so the
+     * block's output, alive from the concatenation on, shares memory with none of them.
      */
     private List<Runnable[]> order() {
         List<Runnable[]> around = new ArrayList<>();
-        plan.steps().forEach(s -> around.add(new Runnable[2]));
+        plan.steps().forEach(s -> around.add(new Runnable[3]));
         for (Branches.Block b : Branches.outermost(Branches.of(plan))) {
             int used = BranchLanes.lanesFor(b.branches().size());
             int first = Integer.MAX_VALUE;
@@ -162,8 +166,34 @@ final class GpuProgram implements AutoCloseable {
                 around.get(lastOnLane[lane])[1] = () -> lanes.join(l);
             }
             around.get(b.concatStep())[0] = () -> lanes.await(used);
+            copyEarly(b, used, around);
         }
         return around;
+    }
+
+    /** Puts block b's part copies after the steps that make the parts, on their lanes, where each part has one. */
+    private void copyEarly(Branches.Block b, int used, List<Runnable[]> around) {
+        Step.Concat c = (Step.Concat) plan.steps().get(b.concatStep());
+        if (plan.inPlace(c)) {
+            return;
+        }
+        List<ConcatPart> parts = concatParts(c);
+        int[] producers = new int[parts.size()];
+        for (int br = 0; br < parts.size(); br++) {
+            int tensor = parts.get(br).tensor();
+            producers[br] = b.branches().get(br).stream().filter(st -> plan.steps().get(st).output() == tensor)
+                    .findFirst().orElse(-1);
+            if (producers[br] < 0) {
+                return;   // a part no branch step makes (the block input itself): the concatenation copies all
+            }
+        }
+        Shape out = shape(c.output());
+        long pixels = (long) n * out.height() * out.width();
+        CUdeviceptr y = at(c.output());
+        for (int br = 0; br < parts.size(); br++) {
+            around.get(producers[br])[2] = copy(parts.get(br), y, pixels, lanes.stream(br % used));
+        }
+        copiedEarly.add(b.concatStep());
     }
 
     private CUstream stream(int step) {
@@ -352,7 +382,7 @@ final class GpuProgram implements AutoCloseable {
             return pooling(gp.name(), g, desc(gp.input()), gp.output(), x, y, h);
         }
         if (s instanceof Step.Concat c) {
-            return concat(c, stream(i));
+            return concat(c, i, stream(i));
         }
         if (s instanceof Step.Dense dense) {
             return dense(dense, x, y);
@@ -454,20 +484,27 @@ final class GpuProgram implements AutoCloseable {
         return parts;
     }
 
-    private Runnable concat(Step.Concat c, CUstream stream) {
+    private Runnable concat(Step.Concat c, int step, CUstream stream) {
         if (plan.inPlace(c)) {
             return () -> { };   // every part was written into its channel slice already
+        }
+        if (copiedEarly.contains(step)) {
+            return () -> { };   // every part was copied on its branch's lane (order())
         }
         Shape out = shape(c.output());
         long pixels = (long) n * out.height() * out.width();
         CUdeviceptr y = at(c.output());
         List<Runnable> copies = new ArrayList<>();
         for (ConcatPart part : concatParts(c)) {
-            CUdeviceptr x = at(part.tensor());
-            copies.add(() -> kernels.concat(stream, part.type(), y, x, pixels, part.channels(), part.total(),
-                    part.offset()));
+            copies.add(copy(part, y, pixels, stream));
         }
         return () -> copies.forEach(Runnable::run);
+    }
+
+    /** Copies one part into its channel slice of the concatenation's output y. */
+    private Runnable copy(ConcatPart part, CUdeviceptr y, long pixels, CUstream stream) {
+        CUdeviceptr x = at(part.tensor());
+        return () -> kernels.concat(stream, part.type(), y, x, pixels, part.channels(), part.total(), part.offset());
     }
 
     private String gemmName(Step.Dense s) {

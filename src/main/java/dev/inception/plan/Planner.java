@@ -53,9 +53,10 @@ public final class Planner {
 
     /**
      * @param concurrentBranches place the arena so that the branches of each outermost mixed block may run at the
-     *                           same time (the GPU's branch streams): every tensor a block's branches write, and
-     *                           the block's input, stay alive from the block's first step to its concatenation, so
-     *                           no two of them share memory. Without it a later branch reuses an earlier one's
+     *                           same time (the GPU's branch streams): every tensor a block's branches write, the
+     *                           block's input and its output stay alive from the block's first step to its
+     *                           concatenation, so no two of them share memory (and each part may be copied into
+     *                           the output as soon as its branch is done). Without it a later branch reuses an earlier one's
      *                           memory, which is only safe one step after another. Costs arena space.
      */
     public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers, ConcatPlacement concats,
@@ -184,7 +185,8 @@ public final class Planner {
         if (concurrentBranches) {
             for (Branches.Block b : Branches.outermost(Branches.of(steps, 0))) {
                 int start = b.branches().stream().mapToInt(br -> br.get(0)).min().orElseThrow();
-                List<Integer> live = new ArrayList<>(List.of(b.input()));
+                // the block's output too: an executor may copy each part into it as soon as its branch ends
+                List<Integer> live = new ArrayList<>(List.of(b.input(), steps.get(b.concatStep()).output()));
                 b.branches().forEach(br -> br.forEach(st -> live.add(steps.get(st).output())));
                 for (int t : live) {
                     first[t] = Math.min(first[t], start);

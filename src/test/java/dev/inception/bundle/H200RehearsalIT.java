@@ -78,8 +78,9 @@ class H200RehearsalIT {
         // what travels is target/bundle.tgz; the device command unpacks it into /tmp (here: into tmp)
         BundleIT.Result unpack = BundleIT.run("tar", "-xzf", "target/bundle.tgz", "-C", tmp.toString());
         assertEquals(0, unpack.code(), unpack.out());
+        // run outside any git checkout, as on the device, where the working directory is another copy of the tree
         ProcessBuilder pb = new ProcessBuilder("bash", tmp.resolve("bundle/on-device.sh").toString(), out.toString())
-                .redirectErrorStream(true);
+                .directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().remove("VIRTUAL_ENV");
         pb.environment().remove("CONDA_PREFIX");
         pb.environment().remove("INCEPTION_CUDA_LIBS");
@@ -97,6 +98,16 @@ class H200RehearsalIT {
 
     private static String stage(String name) {
         return BundleIT.stage(summary, name);
+    }
+
+    /** Results name the commit the bundle was built from (its COMMIT file), not the directory the run is in. */
+    @Test
+    void resultsRecordTheBundlesCommit() throws Exception {
+        String commit = Files.readString(tmp.resolve("bundle/COMMIT")).trim();
+        assertTrue(commit.matches("[0-9a-f]{12}(-dirty)?"), commit);
+        JsonObject bench = JsonParser.parseString(Files.readString(unpacked.resolve("r/bench-fp16.json")))
+                .getAsJsonObject();
+        assertEquals(commit, bench.get("git_commit").getAsString());
     }
 
     @Test

@@ -89,6 +89,11 @@ class FakeGpuRecordTest {
         return expectedCalls(plan, Precision.FP32);
     }
 
+    /** The calls of a pass with branch streams (the default): see {@link #expectedCalls(Plan, Precision, boolean)}. */
+    static List<String> expectedCalls(Plan plan, Precision precision) {
+        return expectedCalls(plan, precision, true);
+    }
+
     /**
      * The calls that do each step's work, in the plan's order. In FP16 and BF16: 16-bit tensors and filters,
      * float32 convolution arithmetic with tensor-core math, the 16-bit concat kernel, and the Dense layer as
@@ -106,45 +111,66 @@ class FakeGpuRecordTest {
                 + s.height() * s.width() * parent + " 1 " + s.width() * parent + " " + parent;
     }
 
-    static List<String> expectedCalls(Plan plan, Precision precision) {
+    /**
+     * With branch streams, a mixed block's parts are each copied into the block output right after the step that
+     * makes it (on that branch's stream), and the concatenation step itself launches nothing; a pass without them
+     * (a profile) copies every part at the concatenation.
+     */
+    static List<String> expectedCalls(Plan plan, Precision precision, boolean branchStreams) {
         int type = storage(precision);
         int math = precision == Precision.FP32 ? FMA_MATH : precision == Precision.TF32 ? 0 : TENSOR_OP_MATH;
+        Map<Integer, List<Integer>> producers = branchStreams ? FakeGpuStreamsTest.producers(plan) : Map.of();
+        java.util.Set<Integer> copiedAfter = new java.util.HashSet<>();
+        producers.forEach((concat, steps) -> {
+            if (!plan.inPlace((Step.Concat) plan.steps().get(concat))) {
+                copiedAfter.addAll(steps);
+            }
+        });
         List<String> calls = new ArrayList<>();
-        for (Step s : plan.steps()) {
-            if (s instanceof Step.Conv c) {
-                Window w = c.window();
-                Shape in = plan.tensor(c.input()).shape();
-                calls.add((c.foldedBn() != null ? "conv+bias+relu" : "conv") + " x " + tensor(in, type)
-                        + " w " + NHWC + " " + type + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
-                        + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
-                        + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + math
-                        + " algo " + FAKE_BEST_ALGO + " y " + output(plan, c.output(), type));
-            } else if (s instanceof Step.Pool) {
-                // kernels/pooling.cu, 16 bytes of channels per thread: InceptionV3's channel counts are multiples of 8
-                calls.add("launch " + poolKernel(type));
-            } else if (s instanceof Step.GlobalPool gp) {
-                Shape in = plan.tensor(gp.input()).shape();
-                calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
-                        + " stride " + in.height() + " " + in.width() + " x " + tensor(in, type) + " y "
-                        + tensor(plan.tensor(gp.output()).shape(), type));
-            } else if (s instanceof Step.Dense d) {
-                // y^T (units x batch) = W^T (units x inputs) x^T (inputs x batch), column-major, no transposes
-                int inputs = plan.tensor(d.input()).shape().channels();
-                if (type == FLOAT) {
-                    calls.add("sgemm 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " lda " + d.units()
-                            + " ldb " + inputs + " ldc " + d.units());
-                } else {
-                    int cuda = type == HALF ? CUDA_R_16F : CUDA_R_16BF;
-                    calls.add("gemmEx 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " a " + cuda + " lda "
-                            + d.units() + " b " + cuda + " ldb " + inputs + " c " + CUDA_R_32F + " ldc " + d.units()
-                            + " compute " + CUBLAS_COMPUTE_32F + " algo " + CUBLAS_GEMM_DEFAULT);
-                }
-            } else if (s instanceof Step.Concat c && !plan.inPlace(c)) {
-                // whole 16-byte chunks in every precision: InceptionV3's channel counts are multiples of 8
-                c.inputs().forEach(i -> calls.add("launch concat_nhwc_chunk16"));
+        for (int st = 0; st < plan.steps().size(); st++) {
+            Step s = plan.steps().get(st);
+            stepCalls(plan, s, type, math, producers.containsKey(st), calls);
+            if (copiedAfter.contains(st)) {
+                calls.add("launch concat_nhwc_chunk16");
             }
         }
         return calls;
+    }
+
+    /** What one step launches itself (nothing for a concatenation whose parts were copied early). */
+    private static void stepCalls(Plan plan, Step s, int type, int math, boolean copiedEarly, List<String> calls) {
+        if (s instanceof Step.Conv c) {
+            Window w = c.window();
+            Shape in = plan.tensor(c.input()).shape();
+            calls.add((c.foldedBn() != null ? "conv+bias+relu" : "conv") + " x " + tensor(in, type)
+                    + " w " + NHWC + " " + type + " " + c.filters() + " " + in.channels() + " " + w.rows() + " "
+                    + w.cols() + " conv " + w.padTop() + " " + w.padLeft() + " " + w.strideRows() + " "
+                    + w.strideCols() + " 1 1 " + CROSS_CORRELATION + " " + FLOAT + " " + math
+                    + " algo " + FAKE_BEST_ALGO + " y " + output(plan, c.output(), type));
+        } else if (s instanceof Step.Pool) {
+            // kernels/pooling.cu, 16 bytes of channels per thread: InceptionV3's channel counts are multiples of 8
+            calls.add("launch " + poolKernel(type));
+        } else if (s instanceof Step.GlobalPool gp) {
+            Shape in = plan.tensor(gp.input()).shape();
+            calls.add("pool mode " + mode(gp.mode()) + " window " + in.height() + " " + in.width() + " pad 0 0"
+                    + " stride " + in.height() + " " + in.width() + " x " + tensor(in, type) + " y "
+                    + tensor(plan.tensor(gp.output()).shape(), type));
+        } else if (s instanceof Step.Dense d) {
+            // y^T (units x batch) = W^T (units x inputs) x^T (inputs x batch), column-major, no transposes
+            int inputs = plan.tensor(d.input()).shape().channels();
+            if (type == FLOAT) {
+                calls.add("sgemm 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " lda " + d.units()
+                        + " ldb " + inputs + " ldc " + d.units());
+            } else {
+                int cuda = type == HALF ? CUDA_R_16F : CUDA_R_16BF;
+                calls.add("gemmEx 0 0 m " + d.units() + " n " + BATCH + " k " + inputs + " a " + cuda + " lda "
+                        + d.units() + " b " + cuda + " ldb " + inputs + " c " + CUDA_R_32F + " ldc " + d.units()
+                        + " compute " + CUBLAS_COMPUTE_32F + " algo " + CUBLAS_GEMM_DEFAULT);
+            }
+        } else if (s instanceof Step.Concat c && !plan.inPlace(c) && !copiedEarly) {
+            // whole 16-byte chunks in every precision: InceptionV3's channel counts are multiples of 8
+            c.inputs().forEach(i -> calls.add("launch concat_nhwc_chunk16"));
+        }
     }
 
     static int mode(PoolMode m) {
@@ -196,8 +222,12 @@ class FakeGpuRecordTest {
         // as the engine lowers it for branch streams (on by default): the offsets differ from a sequential plan's
         Plan plan = Planner.lower(InceptionV3.build(), lowering, List.of("avg_pool"),
                 dev.inception.plan.ConcatPlacement.COPY, true);
-        List<String> launches = between("begin forward " + lowering, "end forward " + lowering).stream()
-                .filter(l -> l.startsWith("launch pool") || l.startsWith("launch concat")).toList();
+        List<String> pass = between("begin forward " + lowering, "end forward " + lowering);
+        List<String> launches = pass.stream().filter(l -> l.startsWith("launch pool")).toList();
+        // with branch streams the part copies run in branch order, not plan order: compared as sorted lists
+        List<String> copies = new ArrayList<>(pass.stream().filter(l -> l.startsWith("launch concat"))
+                .map(l -> String.join(" ", args(l).subList(4, 12))).sorted().toList());
+        List<String> expectedCopies = new ArrayList<>();
         int at = 0;
         for (Step s : plan.steps()) {
             if (s instanceof Step.Pool p) {
@@ -222,15 +252,16 @@ class FakeGpuRecordTest {
                 int offset = 0;
                 for (int part : c.inputs()) {
                     Shape ps = plan.tensor(part).shape();
-                    List<String> a = args(launches.get(at++));
-                    assertEquals(List.of("n", String.valueOf((long) BATCH * ps.height() * ps.width() * ps.channels() / 4),
+                    expectedCopies.add(String.join(" ", "n",
+                            String.valueOf((long) BATCH * ps.height() * ps.width() * ps.channels() / 4),
                             "part", String.valueOf(ps.channels() / 4), "total", String.valueOf(total / 4), "offset",
-                            String.valueOf(offset / 4)), a.subList(4, 12), c.name());
+                            String.valueOf(offset / 4)));
                     offset += ps.channels();
                 }
             }
         }
-        assertEquals(launches.size(), at, "launches left over");
+        assertEquals(launches.size(), at, "pooling launches left over");
+        assertEquals(expectedCopies.stream().sorted().toList(), copies);
     }
 
     @ParameterizedTest
@@ -387,14 +418,15 @@ class FakeGpuRecordTest {
         Plan plan = Planner.lower(InceptionV3.build(), lowering, List.of("avg_pool"), dev.inception.plan.ConcatPlacement.COPY,
                 true);
         List<String> first = between("begin first profile " + lowering, "begin step graphs " + lowering);
-        assertEquals(expectedCalls(plan), work(first).stream().filter(l -> !l.equals("graph launch")).toList());
+        assertEquals(expectedCalls(plan, Precision.FP32, false), work(first));
         assertTrue(work(first).stream().noneMatch(l -> l.equals("graph launch")), "a graph in the first profile");
         List<String> later = between("begin step graphs " + lowering, "end step graphs " + lowering);
         int steps = plan.steps().size();
         assertEquals(steps, later.stream().filter(l -> l.equals("capture begin mode 1")).count());
         assertEquals(5L * steps, later.stream().filter(l -> l.equals("graph launch")).count());
         // every call of the pass inside a capture, nothing illegal
-        assertEquals(expectedCalls(plan), work(later).stream().filter(l -> !l.equals("graph launch")).toList());
+        assertEquals(expectedCalls(plan, Precision.FP32, false),
+                work(later).stream().filter(l -> !l.equals("graph launch")).toList());
         assertTrue(later.stream().noneMatch(l -> l.startsWith("illegal")), later.toString());
         String name = plan.steps().get(0).name();
         assertTrue(out.contains(lowering + " step graphs " + steps + " first=StepTime[step=" + name

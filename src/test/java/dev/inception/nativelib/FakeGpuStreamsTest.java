@@ -91,14 +91,48 @@ class FakeGpuStreamsTest {
         return recording.between(begin, end);
     }
 
-    /** Each step's calls, in plan order. */
-    static List<List<Call>> byStep(Plan plan, List<Call> calls) {
-        List<List<Call>> steps = new ArrayList<>();
-        int cursor = 0;
-        for (Step s : plan.steps()) {
-            steps.add(calls.subList(cursor, cursor + callsOf(s)));
-            cursor += callsOf(s);
+    /**
+     * For each outermost block's concatenation, the steps that make its parts, in part order: with branch streams
+     * each part is copied right after its step, on its branch's lane, not by the concatenation step itself.
+     */
+    static java.util.Map<Integer, List<Integer>> producers(Plan plan) {
+        java.util.Map<Integer, List<Integer>> producers = new java.util.HashMap<>();
+        for (Branches.Block b : Branches.outermost(Branches.of(plan))) {
+            List<Integer> parts = plan.steps().get(b.concatStep()).inputs();
+            List<Integer> steps = new ArrayList<>();
+            for (int br = 0; br < parts.size(); br++) {
+                int part = parts.get(br);
+                steps.add(b.branches().get(br).stream().filter(st -> plan.steps().get(st).output() == part)
+                        .findFirst().orElseThrow());
+            }
+            producers.put(b.concatStep(), steps);
         }
+        return producers;
+    }
+
+    /**
+     * Each step's calls, in plan order; an outermost concatenation's are its part copies, in part order, each
+     * recorded right after the calls of the step that makes the part.
+     */
+    static List<List<Call>> byStep(Plan plan, List<Call> calls) {
+        java.util.Map<Integer, List<Integer>> producers = producers(plan);
+        java.util.Map<Integer, Integer> copyFor = new java.util.HashMap<>();   // producer step -> its concat step
+        producers.forEach((concat, steps) -> steps.forEach(st -> copyFor.put(st, concat)));
+        List<List<Call>> steps = new ArrayList<>();
+        plan.steps().forEach(s -> steps.add(new ArrayList<>()));
+        java.util.Map<Integer, Call[]> copies = new java.util.HashMap<>();
+        producers.forEach((concat, ps) -> copies.put(concat, new Call[ps.size()]));
+        int cursor = 0;
+        for (int st = 0; st < plan.steps().size(); st++) {
+            int own = producers.containsKey(st) ? 0 : callsOf(plan.steps().get(st));
+            steps.get(st).addAll(calls.subList(cursor, cursor + own));
+            cursor += own;
+            if (copyFor.containsKey(st)) {
+                int concat = copyFor.get(st);
+                copies.get(concat)[producers.get(concat).indexOf(st)] = calls.get(cursor++);
+            }
+        }
+        copies.forEach((concat, cs) -> steps.get(concat).addAll(List.of(cs)));
         assertEquals(calls.size(), cursor, "calls in one pass");
         return steps;
     }
@@ -144,7 +178,9 @@ class FakeGpuStreamsTest {
             }
             int blockStart = b.branches().stream().mapToInt(br -> br.get(0)).min().orElseThrow();
             int inputReady = steps.get(blockStart - 1).get(callsOf(plan.steps().get(blockStart - 1)) - 1).at();
-            int concatAt = steps.get(b.concatStep()).get(0).at();
+            // where the block is over: the first call after it (InceptionV3 has a step after every block)
+            int concatAt = steps.get(b.concatStep() + 1).get(0).at();
+            List<Integer> makers = producers(plan).get(b.concatStep());
             for (int lane = 1; lane < lanes; lane++) {
                 int s = stream[lane];
                 List<Call> onLane = new ArrayList<>();
@@ -176,6 +212,15 @@ class FakeGpuStreamsTest {
                     }
                 }
                 assertTrue(joinAt > last, b.name() + " lane " + lane + ": no join event after its last call");
+                // each part this lane makes is copied into the block output on this lane, before the join
+                for (int br = lane; br < b.branches().size(); br += lanes) {
+                    Call copy = steps.get(b.concatStep()).get(br);
+                    List<Call> maker = steps.get(makers.get(br));
+                    assertTrue(copy.line().startsWith("launch concat_nhwc_"), copy.line());
+                    assertEquals(s, copy.stream(), b.name() + " part " + br + " copied on another stream");
+                    assertTrue(copy.at() > maker.get(maker.size() - 1).at() && copy.at() < joinAt,
+                            b.name() + " part " + br + ": not copied between its step and the lane's join");
+                }
                 assertTrue(indexOf(pass, "stream " + main + " waits for event " + join, joinAt, concatAt) > joinAt,
                         b.name() + " lane " + lane + ": the concatenation does not wait for the lane");
             }
@@ -195,6 +240,9 @@ class FakeGpuStreamsTest {
         assertEquals(3, sideStreams.size(), "side streams: " + sideStreams);
         Set<Integer> inBlocks = new HashSet<>();
         blocks.forEach(b -> b.branches().forEach(inBlocks::addAll));
+        // the first part's copy is on the main stream (branch 0's lane), the others checked above
+        blocks.forEach(b -> assertEquals(main, steps.get(b.concatStep()).get(0).stream(), b.name()));
+        blocks.forEach(b -> inBlocks.add(b.concatStep()));
         for (int st = 0; st < plan.steps().size(); st++) {
             for (Call c : steps.get(st)) {
                 if (!inBlocks.contains(st) && c.stream() != CUBLAS) {

@@ -201,7 +201,8 @@ class PlannerTest {
 
     /**
      * Branches that run at the same time must not share memory: in a plan lowered for concurrent branches, what
-     * any two branches of an outermost block write is disjoint, and none of it overlaps the block's input. The
+     * any two branches of an outermost block write is disjoint, and none of it overlaps the block's input or output
+     * (into which a part may be copied while other branches run). The
      * sequential plan does reuse one branch's memory in another (which is why the option exists), and the
      * concurrent arena costs less than a third more.
      */
@@ -218,9 +219,14 @@ class PlannerTest {
         for (Branches.Block b : blocks) {
             dev.inception.plan.TensorSpec in = concurrent.tensor(b.input());
             List<long[]> input = List.<long[]>of(new long[] {in.offset(), in.offset() + in.elements()});
+            dev.inception.plan.TensorSpec o = concurrent.tensor(concurrent.steps().get(b.concatStep()).output());
+            List<long[]> output = List.<long[]>of(new long[] {o.offset(), o.offset() + o.elements()});
+            assertTrue(disjoint(output, input), b.name() + ": the block output overlaps its input");
             for (int i = 0; i < b.branches().size(); i++) {
                 List<long[]> a = ranges(concurrent, b.branches().get(i));
                 assertTrue(disjoint(a, input), b.name() + " branch " + i + " overlaps the block input");
+                // a part may be copied into the output while other branches still run
+                assertTrue(disjoint(a, output), b.name() + " branch " + i + " overlaps the block output");
                 for (int j = i + 1; j < b.branches().size(); j++) {
                     assertTrue(disjoint(a, ranges(concurrent, b.branches().get(j))),
                             b.name() + " branches " + i + " and " + j + " share memory");
