@@ -72,18 +72,19 @@ class ReportCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| gpu fused fp16 | Test CPU, 2 cores | network | 1 | 2.0 |"), r.out());
         assertTrue(r.out().contains("| gpu fused fp16, no graphs | Test CPU, 2 cores | network | 1 | 3.0 |"), r.out());
-        Path copyFree = tmp.resolve("copy-free.json");
-        Files.writeString(copyFree, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"copy_free_concat\":true"));
-        PredictCommandTest.Run c = PredictCommandTest.run("report", "--out", tmp.resolve("charts").toString(),
-                copyFree.toString());
-        assertTrue(c.out().contains("| gpu fused fp16, copy-free concat | Test CPU"), c.out());
-        Path cudnnPooling = tmp.resolve("cudnn-pooling.json");
-        Files.writeString(cudnnPooling, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"cudnn_pooling\":true"));
-        PredictCommandTest.Run p = PredictCommandTest.run("report", "--out", tmp.resolve("charts2").toString(),
-                cudnnPooling.toString());
-        assertTrue(p.out().contains("| gpu fused fp16, cuDNN pooling | Test CPU"), p.out());
+        String copyFree = reportOfOneGpuResult("copy_free_concat");
+        assertTrue(copyFree.contains("| gpu fused fp16, copy-free concat | Test CPU"), copyFree);
+        String cudnnPooling = reportOfOneGpuResult("cudnn_pooling");
+        assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
+    }
+
+    /** report's table for one fp16 GPU result whose settings turn this switch on. */
+    private String reportOfOneGpuResult(String setting) throws Exception {
+        Path file = tmp.resolve(setting + ".json");
+        Files.writeString(file, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"" + setting + "\":true"));
+        return PredictCommandTest.run("report", "--out", tmp.resolve("charts-" + setting).toString(), file.toString())
+                .out();
     }
 
     @Test
