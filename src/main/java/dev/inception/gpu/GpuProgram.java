@@ -141,8 +141,8 @@ final class GpuProgram implements AutoCloseable {
      * the concatenation. A copying concatenation's parts are copied on their branches' lanes, each right after the
      * step that makes it [2], so that the copies overlap the other branches' work and nothing is left for the main
      * stream after the joins (at batch 1, three or four short launches per block off the critical path). The plan
-     * allows it: with concurrent branches every tensor a block's branches write lives to the concatenation, so the
-     * block's output, alive from the concatenation on, shares memory with none of them.
+     * allows it: lowered for concurrent branches, it keeps the block's output, like every tensor the branches
+     * write, alive over the whole block, so they share no memory (PlannerTest checks).
      */
     private List<Runnable[]> order() {
         List<Runnable[]> around = new ArrayList<>();
