@@ -23,12 +23,12 @@ import java.util.Map;
  * and weights (TensorTypes). What comes back to the host is always float32.
  *
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
- * GPU's layouts), the activation arena, one cuDNN workspace sized from the chosen algorithms, pinned staging
- * buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
+ * GPU's layouts), the activation arena, one cuDNN workspace (what the maximum batch's algorithms need, raised
+ * to the limit where memory allows: {@link Workspace#sliceBytes}), pinned staging buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
  * size on, the enqueue is one CUDA graph launch ({@link EngineOptions.Gpu#cudaGraphs()}), and with branch streams the
  * branches of each mixed block run side by side ({@link BranchLanes}). Convolution algorithms are chosen by
  * measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
- * precision and batch in the process, always within the workspace sized at the maximum batch. Calls are
+ * precision and batch in the process, always within the workspace as allocated. Calls are
  * synchronized: one pass is enqueued at a time, and {@link #submitImages} keeps two in flight.
  */
 public final class GpuExecutor implements Executor {
@@ -81,7 +81,8 @@ public final class GpuExecutor implements Executor {
                     scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
             programs.put(maxBatch, full);
-            workspace.allocate(full.workspaceNeeded());
+            workspace.allocate(Workspace.sliceBytes(full.workspaceNeeded(), WORKSPACE_LIMIT, cx.memoryInfo()[0],
+                    BranchLanes.count(lanes)));
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
             stagingIn = own(new Staging(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
             long keptElements = plan.kept().stream().mapToLong(t -> plan.tensor(t).elements()).sum();

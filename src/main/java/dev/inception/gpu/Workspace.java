@@ -23,6 +23,16 @@ final class Workspace implements AutoCloseable {
         this.lanes = lanes;
     }
 
+    /**
+     * What each slice gets: what the maximum batch's algorithms need, and more, up to the limit, where the device
+     * has room to spare (at most 1/16 of its free memory for all slices): other batch sizes choose their algorithms
+     * later, within the slices as allocated, and a workspace sized to the maximum batch's choices alone (a few MiB
+     * where implicit-GEMM algorithms won) would shut out any faster algorithm that needs more at another size.
+     */
+    static long sliceBytes(long needed, long limit, long freeBytes, int lanes) {
+        return Math.max(needed, Math.min(limit, freeBytes / (16L * lanes)));
+    }
+
     /** Allocates every slice at {@code perLane} bytes (rounded up to the alignment). */
     void allocate(long perLane) {
         long slice = (perLane + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
