@@ -82,7 +82,7 @@ final class ImagePipeline implements AutoCloseable {
         if (slot.ticket != null) {
             slot.ticket.collect();     // the batch two back: its results are kept for whoever holds its ticket
         }
-        slot.in.view().put(rgb);
+        slot.in.write(rgb);
         JCudaDriver.cuMemcpyHtoDAsync(slot.bytes.ptr(), slot.in.ptr(), rgb.length, copy);
         JCudaDriver.cuEventRecord(slot.uploaded, copy);
         JCudaDriver.cuStreamWaitEvent(cx.stream(), slot.uploaded, 0);
