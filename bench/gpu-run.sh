@@ -305,7 +305,9 @@ verify tf32 fused
 verify fp32 faithful
 # what CUDA graphs and branch streams each save, and the plain call-by-call baseline
 bench fp16-no-graphs 60 --precision fp16 --no-cuda-graphs --batch 1,8,32 --scope network
-bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32 --scope network
+bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32,128,256 --scope network
+# streams at every batch (the default stops at 16: they were 14% slower at 32 on the first H200 run)
+bench fp16-streams-all 60 --precision fp16 --branch-streams-max-batch 256 --batch 32,128,256 --scope network
 bench fp32-plain 60 --precision fp32 --no-cuda-graphs --no-branch-streams --batch 1,8,32 --scope network
 # copy-free concatenation, experimental (off by default): correct first, then what it saves
 gpu_stage verify-fp16-copy-free 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --copy-free-concat ${examples[*]} > \"$results/verify-fp16-copy-free.json\""

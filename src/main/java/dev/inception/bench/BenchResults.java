@@ -54,6 +54,7 @@ public final class BenchResults {
             String series = string(s, "backend", file) + " " + string(s, "plan", file) + " "
                     + string(s, "precision", file) + when(s, "cuda_graphs", false, "no graphs")
                     + when(s, "branch_streams", false, "no streams")
+                    + streamsUpTo(s)
                     + when(s, "copy_free_concat", true, "copy-free concat")
                     + when(s, "cudnn_pooling", true, "cuDNN pooling");
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
@@ -72,6 +73,17 @@ public final class BenchResults {
             }
         }
         return points;
+    }
+
+    /** ", streams up to N" for branch streams on with another largest batch than the default, else nothing. */
+    private static String streamsUpTo(JsonObject settings) {
+        JsonElement on = settings.get("branch_streams");
+        JsonElement max = settings.get("branch_streams_max_batch");
+        if (on == null || !on.isJsonPrimitive() || !on.getAsBoolean() || max == null || !max.isJsonPrimitive()
+                || max.getAsInt() == dev.inception.EngineOptions.Gpu.STREAMS_MAX_BATCH) {
+            return "";
+        }
+        return ", streams up to " + max.getAsInt();
     }
 
     /** ", label" when the setting is present and has the given value, else nothing. */

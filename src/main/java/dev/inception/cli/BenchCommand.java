@@ -136,6 +136,7 @@ final class BenchCommand implements Callable<Integer> {
             if (engine.backend().equals("gpu")) {
                 settings.put("cuda_graphs", gpu.cudaGraphs);
                 settings.put("branch_streams", gpu.branchStreams);
+                settings.put("branch_streams_max_batch", gpu.streamsMaxBatch);
                 settings.put("copy_free_concat", gpu.copyFreeConcat);
                 settings.put("cudnn_pooling", gpu.cudnnPooling);
             }

@@ -5,8 +5,8 @@ import dev.inception.Precision;
 import picocli.CommandLine.Option;
 
 /**
- * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --copy-free-concat and --cudnn-pooling: how the GPU
- * executor computes, for every command that runs the network.
+ * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat and
+ * --cudnn-pooling: how the GPU executor computes, for every command that runs the network.
  */
 final class GpuOption {
 
@@ -27,6 +27,12 @@ final class GpuOption {
                     + " one stream, to measure what the streams save.")
     boolean branchStreams;
 
+    @Option(names = "--branch-streams-max-batch", defaultValue = "16", paramLabel = "N",
+            description = "GPU: the largest batch that runs the branches on their own streams (default:"
+                    + " ${DEFAULT-VALUE}); larger batches run one stream, since each convolution then fills the GPU"
+                    + " alone (fp16 on an H200: streams faster at batches 1 and 8, 14% slower at 32).")
+    int streamsMaxBatch;
+
     @Option(names = "--copy-free-concat",
             description = "GPU, experimental: each branch's last convolution or pooling writes straight into its"
                     + " channel slice of the block output (strided cuDNN descriptors) and the concatenations copy"
@@ -43,11 +49,15 @@ final class GpuOption {
     }
 
     /**
-     * Sets all five switches. The engine refuses a precision its backend does not compute; an explicit CPU backend
+     * Sets every switch. The engine refuses a precision its backend does not compute; an explicit CPU backend
      * is refused here too, before weights are read, so the usage error comes at once.
      */
     EngineOptions apply(EngineOptions o) {
         precision().requireComputedBy(o.backend());
-        return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling));
+        if (streamsMaxBatch < 1) {
+            throw new UsageException("--branch-streams-max-batch must be at least 1, got " + streamsMaxBatch);
+        }
+        return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling,
+                streamsMaxBatch));
     }
 }

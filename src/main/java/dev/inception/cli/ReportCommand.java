@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
         header = "Draw benchmark results as PNG charts and a Markdown table.",
         description = {"Render benchmark results (from 'inception bench --out' and bench/peers/torch_inception.py)",
                 "as PNG charts (latency and throughput vs batch size, one line per series) and print a Markdown",
-                "table of every point."},
+                "table of every point, and one of what each GPU switch changes (a series with a switch away from",
+                "its default beside the default series at the same batch: the ratio of their p50 latencies)."},
         footer = {"", "Examples:", "  inception report --out docs/img bench/results/*.json",
                 "  inception report --targets --out bench/results/2026-12-01-h200 bench/results/2026-12-01-h200/*.json"})
 final class ReportCommand implements Callable<Integer> {
@@ -72,6 +73,10 @@ final class ReportCommand implements Callable<Integer> {
         }
         if (!points.isEmpty()) {
             spec.commandLine().getOut().print(Charts.markdownTable(points));
+        }
+        List<dev.inception.bench.Switches.Row> switches = dev.inception.bench.Switches.compare(points);
+        if (!switches.isEmpty()) {
+            spec.commandLine().getOut().print("\n" + dev.inception.bench.Switches.markdown(switches));
         }
         if (targets) {
             spec.commandLine().getOut().print("\n" + dev.inception.bench.Targets.markdown(

@@ -41,6 +41,7 @@ public final class GpuExecutor implements Executor {
     private final Plan plan;
     private final int maxBatch;
     private final boolean graphs;
+    private final int streamsMaxBatch;
     private final CudaContext cx;
     private final Resources owned = new Resources();
     private final DeviceWeights weights;
@@ -66,6 +67,7 @@ public final class GpuExecutor implements Executor {
         this.plan = plan;
         this.maxBatch = options.maxBatch();
         this.graphs = options.gpu().cudaGraphs();
+        this.streamsMaxBatch = options.gpu().streamsMaxBatch();
         this.cx = new CudaContext(options.device(), options.precision());
         owned.own(cx);
         try {
@@ -79,7 +81,7 @@ public final class GpuExecutor implements Executor {
             workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
                     scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), fallbacks::add);
-            GpuProgram full = own(new GpuProgram(shared, maxBatch, lanes, graphs));
+            GpuProgram full = own(new GpuProgram(shared, maxBatch, lanesAt(maxBatch), graphs));
             programs.put(maxBatch, full);
             workspace.allocate(Workspace.sliceBytes(full.workspaceNeeded(), WORKSPACE_LIMIT, cx.memoryInfo()[0],
                     BranchLanes.count(lanes)));
@@ -114,6 +116,11 @@ public final class GpuExecutor implements Executor {
                 laneBytes);
     }
 
+    /** The branch lanes for a batch size: none above the largest batch that uses them (EngineOptions.Gpu). */
+    private BranchLanes lanesAt(int batch) {
+        return batch <= streamsMaxBatch ? lanes : null;
+    }
+
     private <T extends AutoCloseable> T own(T resource) {
         return owned.own(resource);
     }
@@ -135,7 +142,8 @@ public final class GpuExecutor implements Executor {
                 + ", weights " + (weights.bytes() >> 20)
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
                 + (workspace.bytes() >> 20) + " MiB"
-                + (lanes == null ? "" : ", branch streams " + BranchLanes.count(lanes)));
+                + (lanes == null ? "" : ", branch streams " + BranchLanes.count(lanes) + " (batches up to "
+                + streamsMaxBatch + ")"));
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;
@@ -269,7 +277,7 @@ public final class GpuExecutor implements Executor {
         // algorithms measured at every batch size, once per process (PyTorch's cudnn.benchmark does the same): the
         // heuristic's choice at small batches can be several times slower than the best, and batch 1 is the latency
         // case; a server's first batch of each size pays the measurement once
-        return programs.computeIfAbsent(n, b -> own(new GpuProgram(shared, b, lanes, graphs)));
+        return programs.computeIfAbsent(n, b -> own(new GpuProgram(shared, b, lanesAt(b), graphs)));
     }
 
     private void check(int n, dev.inception.model.Shape shape, List<String> fetch) {

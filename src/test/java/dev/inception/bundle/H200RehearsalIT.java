@@ -139,7 +139,7 @@ class H200RehearsalIT {
         for (String s : new String[] {"info", "smoke", "native-ops", "native-network", "verify-fp32-fused",
             "verify-fp16-fused", "bench-fp16", "bench-fp32", "profile-fp16-256", "profile-fp16-1",
             "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-128", "verify-bf16-fused", "verify-tf32-fused",
-            "verify-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-no-streams", "bench-fp32-plain",
+            "verify-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-no-streams", "bench-fp16-streams-all", "bench-fp32-plain",
             "verify-fp16-copy-free", "bench-fp16-copy-free", "bench-bf16", "bench-tf32", "bench-fp32-faithful"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
         }

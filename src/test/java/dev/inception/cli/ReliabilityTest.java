@@ -102,6 +102,7 @@ class ReliabilityTest {
             {"bench", "--precision", "fp8"},
             {"predict", "--backend", "cpu", "--precision", "tf32", "examples/chelsea.png"},
             {"bench", "--backend", "reference", "--precision", "tf32"},
+            {"bench", "--branch-streams-max-batch", "0"},
             {"features", "--data", "examples", "--out", "f.h5", "--input-size", "10x10"},
             {"features", "--data", "examples", "--out", "f.h5", "--backend", "cpu", "--precision", "bf16"},
             // picocli's own refusals: one line too, with the way to the help, not the help itself

@@ -72,10 +72,23 @@ class ReportCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| gpu fused fp16 | Test CPU, 2 cores | network | 1 | 2.0 |"), r.out());
         assertTrue(r.out().contains("| gpu fused fp16, no graphs | Test CPU, 2 cores | network | 1 | 3.0 |"), r.out());
+        // what the switch changes: 3.0 ms without graphs against 2.0 ms with them
+        assertTrue(r.out().contains("| gpu fused fp16, no graphs | network | 1 | 3.00 | 2.00 | 1.50x |"), r.out());
         String copyFree = reportOfOneGpuResult("copy_free_concat");
         assertTrue(copyFree.contains("| gpu fused fp16, copy-free concat | Test CPU"), copyFree);
         String cudnnPooling = reportOfOneGpuResult("cudnn_pooling");
         assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
+        // branch streams up to another batch than the default 16 name it; the default names nothing
+        Path upTo = tmp.resolve("streams-up-to.json");
+        Files.writeString(upTo, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"branch_streams\":true,\"branch_streams_max_batch\":256"));
+        Path usual = tmp.resolve("streams-default.json");
+        Files.writeString(usual, result("gpu", "fused", 2, 1.5).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\",\"branch_streams\":true,\"branch_streams_max_batch\":16"));
+        String streams = PredictCommandTest.run("report", "--out", tmp.resolve("charts-streams").toString(),
+                upTo.toString(), usual.toString()).out();
+        assertTrue(streams.contains("| gpu fused fp16, streams up to 256 | Test CPU, 2 cores | network | 1 |"), streams);
+        assertTrue(streams.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), streams);
     }
 
     /** report's table for one fp16 GPU result whose settings turn this switch on. */

@@ -197,6 +197,17 @@ public final class FakeGpuProbe {
                 mark(log, "end profile " + l);
                 System.out.println(l + " " + e.describe().get(0));
             }
+            // batches above the largest that uses branch streams run on one stream; smaller ones still use them
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudaGraphs(false).withStreamsMaxBatch(1))) {
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "begin above streams " + l);
+                e.forward(Tensor.zeros(2, g.input().shape()));
+                mark(log, "end above streams " + l);
+                e.forward(Tensor.zeros(1, g.input().shape()));
+                mark(log, "begin below streams " + l);
+                e.forward(Tensor.zeros(1, g.input().shape()));
+                mark(log, "end below streams " + l);
+            }
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
                 e.forward(Tensor.zeros(2, g.input().shape()));
                 mark(log, "begin captured streams " + l);

@@ -263,6 +263,24 @@ class FakeGpuStreamsTest {
         assertTrue(profile.stream().noneMatch(l -> l.contains(" waits for event ")), "a wait in a profile");
     }
 
+    /**
+     * Above the largest batch that uses branch streams (here 1) a pass runs every call on one stream with no fork or
+     * join; at or below it, the branches still go to their lanes.
+     */
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void largerBatchesThanTheStreamsMaximumRunOnOneStream(Lowering lowering) {
+        List<String> above = between("begin above streams " + lowering, "end above streams " + lowering);
+        Set<Integer> streams = new HashSet<>();
+        calls(above).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> streams.add(c.stream()));
+        assertEquals(1, streams.size(), streams.toString());
+        assertTrue(above.stream().noneMatch(l -> l.contains(" waits for event ")), "a wait above the maximum");
+        List<String> below = between("begin below streams " + lowering, "end below streams " + lowering);
+        Set<Integer> lanes = new HashSet<>();
+        calls(below).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> lanes.add(c.stream()));
+        assertEquals(4, lanes.size(), lanes.toString());
+    }
+
     /** Captured with branch streams: every fork and join inside the capture, nothing illegal, then one launch. */
     @ParameterizedTest
     @EnumSource(Lowering.class)
