@@ -38,8 +38,8 @@ public final class InferenceServer implements AutoCloseable {
 
         /**
          * Inference requests admitted at once: what the queues hold plus a few per preprocessing thread. Beyond it a
-         * request is refused before its body is read, so that neither the decode backlog nor latency can grow
-         * without bound while the batchers' queues are full.
+         * request is refused before its body is parsed or decoded (only read, so that the client gets the 503), so
+         * that neither the decode backlog nor latency can grow without bound while the batchers' queues are full.
          */
         int maxInFlight(List<ServedModel> models) {
             return models.stream().mapToInt(ServedModel::queueCapacity).sum() + 4 * workers;
@@ -125,9 +125,11 @@ public final class InferenceServer implements AutoCloseable {
         long start = System.nanoTime();
         CompletableFuture<JsonObject> f;
         if (inFlight.incrementAndGet() > maxInFlight) {
+            drain(ctx);
             f = CompletableFuture.failedFuture(new DynamicBatcher.Overloaded("the server is at capacity ("
                     + maxInFlight + " requests in flight)"));
         } else if (!ready) {
+            drain(ctx);
             f = CompletableFuture.failedFuture(new HttpError(503, "the server is shutting down"));
         } else {
             try {
@@ -150,6 +152,19 @@ public final class InferenceServer implements AutoCloseable {
                 inFlight.decrementAndGet();
             }
         }));
+    }
+
+    /**
+     * Reads a refused request's body (bounded by the body limit) without parsing it: a client still sending the
+     * body when the 503 is written would otherwise see its connection break (Jetty closes a connection whose body
+     * was left unread) and never read the answer that tells it to retry.
+     */
+    private static void drain(Context ctx) {
+        try {
+            ctx.bodyAsBytes();
+        } catch (RuntimeException e) {
+            // too large or cut off: the answer is the 503 all the same
+        }
     }
 
     private CompletableFuture<JsonObject> infer(Context ctx) {
