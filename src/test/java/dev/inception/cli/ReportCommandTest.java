@@ -61,12 +61,8 @@ class ReportCommandTest {
     /** GPU series with a switch off are their own series, named by what was off. */
     @Test
     void gpuSeriesNameTheSwitchesThatWereOff() throws Exception {
-        Path on = tmp.resolve("on.json");
-        Files.writeString(on, result("gpu", "fused", 1, 2).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"cuda_graphs\":true,\"branch_streams\":true"));
-        Path off = tmp.resolve("off.json");
-        Files.writeString(off, result("gpu", "fused", 1, 3).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"cuda_graphs\":false,\"branch_streams\":true"));
+        Path on = gpuResult("on", 1, 2, "\"cuda_graphs\":true,\"branch_streams\":true");
+        Path off = gpuResult("off", 1, 3, "\"cuda_graphs\":false,\"branch_streams\":true");
         PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", tmp.resolve("charts").toString(),
                 on.toString(), off.toString());
         assertEquals(0, r.code(), r.err());
@@ -79,23 +75,25 @@ class ReportCommandTest {
         String cudnnPooling = reportOfOneGpuResult("cudnn_pooling");
         assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
         // branch streams up to another batch than the default 16 name it; the default names nothing
-        Path upTo = tmp.resolve("streams-up-to.json");
-        Files.writeString(upTo, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"branch_streams\":true,\"branch_streams_max_batch\":256"));
-        Path usual = tmp.resolve("streams-default.json");
-        Files.writeString(usual, result("gpu", "fused", 2, 1.5).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"branch_streams\":true,\"branch_streams_max_batch\":16"));
+        Path upTo = gpuResult("streams-up-to", 1, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":256");
+        Path usual = gpuResult("streams-default", 2, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":16");
         String streams = PredictCommandTest.run("report", "--out", tmp.resolve("charts-streams").toString(),
                 upTo.toString(), usual.toString()).out();
         assertTrue(streams.contains("| gpu fused fp16, streams up to 256 | Test CPU, 2 cores | network | 1 |"), streams);
         assertTrue(streams.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), streams);
     }
 
+    /** A fused fp16 GPU result file of one point, with these settings (JSON members) besides. */
+    private Path gpuResult(String name, int batch, double p50, String settings) throws Exception {
+        Path file = tmp.resolve(name + ".json");
+        Files.writeString(file, result("gpu", "fused", batch, p50).replace("\"precision\":\"fp32\"",
+                "\"precision\":\"fp16\"," + settings));
+        return file;
+    }
+
     /** report's table for one fp16 GPU result whose settings turn this switch on. */
     private String reportOfOneGpuResult(String setting) throws Exception {
-        Path file = tmp.resolve(setting + ".json");
-        Files.writeString(file, result("gpu", "fused", 1, 1.5).replace("\"precision\":\"fp32\"",
-                "\"precision\":\"fp16\",\"" + setting + "\":true"));
+        Path file = gpuResult(setting, 1, 1.5, "\"" + setting + "\":true");
         return PredictCommandTest.run("report", "--out", tmp.resolve("charts-" + setting).toString(), file.toString())
                 .out();
     }

@@ -257,9 +257,7 @@ class FakeGpuStreamsTest {
     @EnumSource(Lowering.class)
     void aProfileRunsEveryStepOnOneStream(Lowering lowering) {
         List<String> profile = between("end streams " + lowering, "end profile " + lowering);
-        Set<Integer> streams = new HashSet<>();
-        calls(profile).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> streams.add(c.stream()));
-        assertEquals(1, streams.size(), streams.toString());
+        assertEquals(1, streams(profile).size(), streams(profile).toString());
         assertTrue(profile.stream().noneMatch(l -> l.contains(" waits for event ")), "a wait in a profile");
     }
 
@@ -271,14 +269,17 @@ class FakeGpuStreamsTest {
     @EnumSource(Lowering.class)
     void largerBatchesThanTheStreamsMaximumRunOnOneStream(Lowering lowering) {
         List<String> above = between("begin above streams " + lowering, "end above streams " + lowering);
-        Set<Integer> streams = new HashSet<>();
-        calls(above).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> streams.add(c.stream()));
-        assertEquals(1, streams.size(), streams.toString());
+        assertEquals(1, streams(above).size(), streams(above).toString());
         assertTrue(above.stream().noneMatch(l -> l.contains(" waits for event ")), "a wait above the maximum");
         List<String> below = between("begin below streams " + lowering, "end below streams " + lowering);
-        Set<Integer> lanes = new HashSet<>();
-        calls(below).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> lanes.add(c.stream()));
-        assertEquals(4, lanes.size(), lanes.toString());
+        assertEquals(4, streams(below).size(), streams(below).toString());
+    }
+
+    /** The streams a pass's cuDNN calls and kernel launches went to. */
+    static Set<Integer> streams(List<String> pass) {
+        Set<Integer> streams = new HashSet<>();
+        calls(pass).stream().filter(c -> c.stream() != CUBLAS).forEach(c -> streams.add(c.stream()));
+        return streams;
     }
 
     /** Captured with branch streams: every fork and join inside the capture, nothing illegal, then one launch. */
