@@ -16,6 +16,27 @@ out="$1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chmod -R u+x "$here/jre/bin" "$here/jre/lib/jspawnhelper" "$here/inception" "$here"/*.sh 2>/dev/null || true
 results="${INCEPTION_RESULTS_DIR:-/tmp/r}"
+# Presets for issue #15's two speed windows (docs/NATIVE.md), so that a device session types no long regex:
+# INCEPTION_PRESET=speed (our fp16 paths and reduce-overhead, about 300 s) and =autotune (torch.compile's
+# max-autotune alone, with nearly the whole window). Settings given explicitly win over a preset's.
+case "${INCEPTION_PRESET:-}" in
+  "") ;;
+  speed)
+    export INCEPTION_SKIP_STAGES="${INCEPTION_SKIP_STAGES:-diag|smoke|native-ops|verify-fp32-.*|verify-bf16-.*|verify-tf32-.*|verify-fp16-copy-free|bench-fp32.*|bench-fp16-no-graphs|bench-fp16-copy-free|bench-bf16|bench-tf32|profile-fp16-1|serve-load|torch-eager-.*|torch-compile-reduce-overhead}" ;;
+  autotune)
+    # the budgets follow the window: give INCEPTION_WINDOW_SECONDS as the device time left allows
+    autotune_window="${INCEPTION_WINDOW_SECONDS:-575}"
+    export INCEPTION_PEERS_AUTOTUNE=1 INCEPTION_WINDOW_SECONDS="$autotune_window" \
+      INCEPTION_RUNBOOK_SECONDS="${INCEPTION_RUNBOOK_SECONDS:-$((autotune_window - 25))}" \
+      INCEPTION_AUTOTUNE_SECONDS="${INCEPTION_AUTOTUNE_SECONDS:-$((autotune_window - 55))}" \
+      INCEPTION_SKIP_STAGES="${INCEPTION_SKIP_STAGES:-diag|smoke|native-.*|verify-.*|bench-.*|profile-.*|serve-load|torch-eager-.*|torch-compile-reduce-overhead.*|torch-compile-max-autotune}" ;;
+  *)
+    echo "on-device: INCEPTION_PRESET='$INCEPTION_PRESET' is not a preset; use speed or autotune" >&2
+    exit 2 ;;
+esac
+[ -n "${INCEPTION_PRESET:-}" ] && echo "on-device: preset $INCEPTION_PRESET: INCEPTION_SKIP_STAGES='$INCEPTION_SKIP_STAGES'" \
+  "INCEPTION_WINDOW_SECONDS=${INCEPTION_WINDOW_SECONDS:-570} INCEPTION_RUNBOOK_SECONDS=${INCEPTION_RUNBOOK_SECONDS:-540}" \
+  "INCEPTION_AUTOTUNE_SECONDS=${INCEPTION_AUTOTUNE_SECONDS:-420}"
 rm -rf "$results" "$results.tgz"
 # The runbook keeps its own budget, stage by stage; this is the net under it. Should anything outlast the window
 # (the device tool stops the command at its timeout_s, 590 s, and then nothing at all comes back), stop it in time

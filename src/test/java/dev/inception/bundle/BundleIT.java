@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -265,6 +266,58 @@ class BundleIT {
         }
         assertTrue(summary.contains("next window: INCEPTION_SKIP_STAGES='bench-fp32-faithful'"), summary.toString());
         assertEquals(0, r.code(), r.out());
+    }
+
+    /** The runbook's stages that the speed preset keeps (besides info and info-json, which always run). */
+    static final List<String> SPEED = List.of("native-network", "verify-fp16-fused", "bench-fp16",
+            "bench-fp16-cudnn-pooling", "profile-fp16-256", "profile-fp16-128", "bench-fp16-no-streams",
+            "bench-fp16-streams-all", "torch-compile-reduce-overhead-fp16");
+    /** The runbook's other stages. */
+    static final List<String> OTHERS = List.of("diag", "smoke", "native-ops", "verify-fp32-fused",
+            "verify-fp32-faithful", "verify-bf16-fused", "verify-tf32-fused", "verify-fp16-copy-free", "bench-fp32",
+            "bench-fp32-plain", "bench-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-copy-free", "bench-bf16",
+            "bench-tf32", "profile-fp16-1", "serve-load", "torch-eager-fp32", "torch-eager-cl-fp16",
+            "torch-compile-reduce-overhead");
+
+    /** What on-device.sh says a preset resolved to: the line, or a failure that shows the whole output. */
+    static String presetLine(String preset, String window) throws Exception {
+        Result r = run(java.util.Map.of("INCEPTION_PRESET", preset, "INCEPTION_WINDOW_SECONDS", window,
+                "INCEPTION_RESULTS_DIR", tmp.resolve("preset-" + preset + "/r").toString(), "INCEPTION_NATIVES_DIR",
+                tmp.resolve("preset-" + preset + "/natives").toString()), "bash", "bench/on-device.sh",
+                tmp.resolve("preset-" + preset + "/out").toString());
+        return r.out().lines().filter(l -> l.startsWith("on-device: preset " + preset + ": ")).findFirst()
+                .orElseThrow(() -> new AssertionError(r.out()));
+    }
+
+    static java.util.regex.Pattern skipped(String line) {
+        String skip = line.substring(line.indexOf("INCEPTION_SKIP_STAGES='") + 23);
+        return java.util.regex.Pattern.compile("^(" + skip.substring(0, skip.indexOf('\'')) + ")$");
+    }
+
+    /**
+     * The speed windows' presets (docs/NATIVE.md) leave out exactly what they should: "speed" keeps our fp16 stages
+     * and reduce-overhead fp16, "autotune" only max-autotune fp16, with budgets that follow the window; an unknown
+     * preset is refused before anything runs.
+     */
+    @Test
+    void speedWindowPresetsLeaveOutWhatTheySay() throws Exception {
+        java.util.regex.Pattern speed = skipped(presetLine("speed", "3"));
+        SPEED.forEach(s -> assertFalse(speed.matcher(s).matches(), "speed leaves out " + s));
+        OTHERS.forEach(s -> assertTrue(speed.matcher(s).matches(), "speed keeps " + s));
+        String autotuneLine = presetLine("autotune", "100");
+        java.util.regex.Pattern autotune = skipped(autotuneLine);
+        // the max-autotune stages run only with INCEPTION_PEERS_AUTOTUNE=1, which this preset alone sets; of them,
+        // fp16 at 256 is the target's peer, fp32 at batch 1 is left out
+        assertFalse(autotune.matcher("torch-compile-max-autotune-fp16").matches(), autotuneLine);
+        assertTrue(autotune.matcher("torch-compile-max-autotune").matches(), autotuneLine);
+        SPEED.forEach(s -> assertTrue(autotune.matcher(s).matches(), "autotune keeps " + s));
+        OTHERS.forEach(s -> assertTrue(autotune.matcher(s).matches(), "autotune keeps " + s));
+        assertTrue(autotuneLine.contains("INCEPTION_WINDOW_SECONDS=100 INCEPTION_RUNBOOK_SECONDS=75")
+                && autotuneLine.endsWith("INCEPTION_AUTOTUNE_SECONDS=45"), autotuneLine);
+        Result unknown = run(java.util.Map.of("INCEPTION_PRESET", "fast"), "bash", "bench/on-device.sh",
+                tmp.resolve("preset-unknown").toString());
+        assertEquals(2, unknown.code(), unknown.out());
+        assertTrue(unknown.out().contains("use speed or autotune"), unknown.out());
     }
 
     /**
