@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         header = "Time each plan step (by Keras layer): where a forward pass spends its time.", sortOptions = false,
         description = {"Run forward passes step by step and print, per plan step (named after its Keras layer): the",
-                "median time, its share of the total, GFLOP/s achieved (2 x multiply-adds / time), and what ran it",
+                "median time, its share of the total, GFLOP/s achieved (2 x multiply-adds / time), GB/s (the least",
+                "memory the step moves / time: inputs, output and weights once), and what ran it",
                 "(oneDNN's implementation, cuDNN's algorithm, or java for the reference). Steps wait for each",
                 "other here, so the total is a little above bench's; bench's own figure is printed beside it.",
                 "CUDA events time the GPU's steps; after the warm-up (and with CUDA graphs on) each step is",
@@ -73,8 +74,14 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
-    /** A step's median over the profiled passes. */
-    record Row(String step, double milliseconds, double share, double gflops, String implementation) {
+    /**
+     * A step's median over the profiled passes, with the rates it reached: GFLOP/s from its Keras layer's
+     * multiply-adds, and GB/s (10^9 bytes per second) from the least memory it must move (its inputs read and its
+     * output written once, its layer's weights read once), the measure for memory-bound steps such as poolings and
+     * concatenations.
+     */
+    record Row(String step, double milliseconds, double share, double gflops, double gbytesPerSecond,
+               String implementation) {
     }
 
     @Override
@@ -103,7 +110,10 @@ final class ProfileCommand implements Callable<Integer> {
                 forward[i] = engine.timeForward(x);
             }
         }
-        List<Row> rows = rows(graph, passes);
+        // what an activation or weight element takes where it is stored: 16 bits on the GPU in fp16 and bf16
+        int elementBytes = backendName.equals("gpu") && (gpu.precision() == dev.inception.Precision.FP16
+                || gpu.precision() == dev.inception.Precision.BF16) ? 2 : 4;
+        List<Row> rows = rows(graph, passes, elementBytes);
         // "gpu, fp16, fused, batch 256": the precision only where there is a choice of one
         String what = backendName + (backendName.equals("gpu") ? ", " + gpu.precision().cliName() : "") + ", " + plan
                 + ", batch " + batch;
@@ -121,10 +131,11 @@ final class ProfileCommand implements Callable<Integer> {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
         } else {
             List<Row> shown = slowest(rows);
-            out.printf("%-28s %10s %7s %9s  %s%n", "step (" + what + ")", "ms", "share", "GFLOP/s", "implementation");
+            out.printf("%-28s %10s %7s %9s %8s  %s%n", "step (" + what + ")", "ms", "share", "GFLOP/s", "GB/s",
+                    "implementation");
             for (Row r : shown) {
-                out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f  %s%n", r.step(), r.milliseconds(), 100 * r.share(),
-                        r.gflops(), r.implementation());
+                out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f %8.1f  %s%n", r.step(), r.milliseconds(),
+                        100 * r.share(), r.gflops(), r.gbytesPerSecond(), r.implementation());
             }
             if (shown.size() < rows.size()) {
                 out.printf("... %d more steps (--top 0 shows all)%n", rows.size() - shown.size());
@@ -144,8 +155,11 @@ final class ProfileCommand implements Callable<Integer> {
                 .limit(top == 0 ? rows.size() : top).toList();
     }
 
-    /** Each step's median; GFLOP/s from the Keras layer's multiply-adds (a fused step is named after its conv). */
-    private List<Row> rows(Graph graph, List<List<StepTime>> passes) {
+    /**
+     * Each step's median and rates (see {@link Row}), from its Keras layer (a fused step is named after its conv);
+     * steps that are no Keras layer of their own get zero rates.
+     */
+    private List<Row> rows(Graph graph, List<List<StepTime>> passes, int elementBytes) {
         List<StepTime> first = passes.get(0);
         double[] medians = new double[first.size()];
         for (int s = 0; s < first.size(); s++) {
@@ -160,10 +174,20 @@ final class ProfileCommand implements Callable<Integer> {
         for (int s = 0; s < first.size(); s++) {
             String step = first.get(s).step();
             long macs = graph.has(step) ? graph.node(step).multiplyAdds() * batch : 0;
-            rows.add(new Row(step, medians[s], medians[s] / total, medians[s] > 0 ? 2.0 * macs / (medians[s] * 1e6) : 0,
+            long bytes = graph.has(step) ? leastBytes(graph.node(step), batch, elementBytes) : 0;
+            double ms = medians[s];
+            rows.add(new Row(step, ms, ms / total, ms > 0 ? 2.0 * macs / (ms * 1e6) : 0, ms > 0 ? bytes / (ms * 1e6) : 0,
                     first.get(s).implementation()));
         }
         return rows;
+    }
+
+    /** A layer's inputs read and output written once for a batch, and its weights read once. */
+    static long leastBytes(dev.inception.model.Node node, int batch, int elementBytes) {
+        long activations = node.inputShapes().stream().mapToLong(dev.inception.model.Shape::elements).sum()
+                + node.shape().elements();
+        long weights = node.weights().stream().mapToLong(dev.inception.model.WeightSpec::size).sum();
+        return (activations * batch + weights) * elementBytes;
     }
 
     private static double median(double[] v) {

@@ -86,7 +86,7 @@ class CommandsEndToEndTest {
         assertEquals(3, o.getAsJsonArray("top").size(), "a 3-class head gives at most 3 entries: " + p.out());
     }
 
-    /** profile: one row per step, shares summing to 100%, GFLOP/s from Keras's multiply-adds, a chart. */
+    /** profile: one row per step, shares summing to 100%, GFLOP/s and GB/s from the Keras layers, a chart. */
     @Test
     void profileTimesEveryStepOnBothCpuExecutors() throws Exception {
         for (String backend : new String[] {"cpu", "reference"}) {
@@ -108,6 +108,20 @@ class CommandsEndToEndTest {
             assertEquals(expected, conv1.get("gflops").getAsDouble(), expected * 1e-9);
             assertTrue(backend.equals("reference") ? conv1.get("implementation").getAsString().equals("java")
                     : !conv1.get("implementation").getAsString().isEmpty(), conv1.toString());
+            // GB/s from the least memory a step moves, float32: conv2d_1 reads 299x299x3 and its 3x3x3x32 kernel
+            // and writes 149x149x32; max_pooling2d_1 reads 147x147x64 and writes 73x73x64
+            double convBytes = (299.0 * 299 * 3 + 149 * 149 * 32 + 3 * 3 * 3 * 32) * 4;
+            assertEquals(convBytes / (conv1.get("milliseconds").getAsDouble() * 1e6),
+                    conv1.get("gbytesPerSecond").getAsDouble(), 1e-9 * convBytes);
+            JsonObject pool = null;
+            for (com.google.gson.JsonElement e : steps) {
+                if (e.getAsJsonObject().get("step").getAsString().equals("max_pooling2d_1")) {
+                    pool = e.getAsJsonObject();
+                }
+            }
+            double poolBytes = (147.0 * 147 * 64 + 73 * 73 * 64) * 4;
+            assertEquals(poolBytes / (pool.get("milliseconds").getAsDouble() * 1e6),
+                    pool.get("gbytesPerSecond").getAsDouble(), 1e-9 * poolBytes);
         }
         Path png = tmp.resolve("profile.png");
         PredictCommandTest.Run chart = run("profile", "--backend", "cpu", "--iters", "1", "--warmup", "0", "--chart",
