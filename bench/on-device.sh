@@ -22,7 +22,7 @@ results="${INCEPTION_RESULTS_DIR:-/tmp/r}"
 case "${INCEPTION_PRESET:-}" in
   "") ;;
   speed)
-    export INCEPTION_SKIP_STAGES="${INCEPTION_SKIP_STAGES:-diag|smoke|native-ops|verify-fp32-.*|verify-bf16-.*|verify-tf32-.*|verify-fp16-copy-free|bench-fp32.*|bench-fp16-no-graphs|bench-fp16-copy-free|bench-bf16|bench-tf32|profile-fp16-1|serve-load|torch-eager-.*|torch-compile-reduce-overhead}" ;;
+    export INCEPTION_SKIP_STAGES="${INCEPTION_SKIP_STAGES:-diag|smoke|verify-fp32-.*|verify-bf16-.*|verify-tf32-.*|verify-fp16-copy-free|bench-fp32.*|bench-fp16-no-graphs|bench-fp16-copy-free|bench-bf16|bench-tf32|serve-load|torch-eager-.*|torch-compile-reduce-overhead}" ;;
   autotune)
     # the budgets follow the window: give INCEPTION_WINDOW_SECONDS as the device time left allows
     autotune_window="${INCEPTION_WINDOW_SECONDS:-575}"

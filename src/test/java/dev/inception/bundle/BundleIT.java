@@ -269,14 +269,14 @@ class BundleIT {
     }
 
     /** The runbook's stages that the speed preset keeps (besides info and info-json, which always run). */
-    static final List<String> SPEED = List.of("native-network", "verify-fp16-fused", "bench-fp16",
-            "bench-fp16-cudnn-pooling", "profile-fp16-256", "profile-fp16-128", "bench-fp16-no-streams",
-            "bench-fp16-streams-all", "torch-compile-reduce-overhead-fp16");
+    static final List<String> SPEED = List.of("native-ops", "native-network", "verify-fp16-fused", "bench-fp16",
+            "bench-fp16-cudnn-pooling", "profile-fp16-256", "profile-fp16-1", "profile-fp16-128",
+            "bench-fp16-no-streams", "bench-fp16-streams-all", "torch-compile-reduce-overhead-fp16");
     /** The runbook's other stages. */
-    static final List<String> OTHERS = List.of("diag", "smoke", "native-ops", "verify-fp32-fused",
+    static final List<String> OTHERS = List.of("diag", "smoke", "verify-fp32-fused",
             "verify-fp32-faithful", "verify-bf16-fused", "verify-tf32-fused", "verify-fp16-copy-free", "bench-fp32",
             "bench-fp32-plain", "bench-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-copy-free", "bench-bf16",
-            "bench-tf32", "profile-fp16-1", "serve-load", "torch-eager-fp32", "torch-eager-cl-fp16",
+            "bench-tf32", "serve-load", "torch-eager-fp32", "torch-eager-cl-fp16",
             "torch-compile-reduce-overhead");
 
     /** What on-device.sh says a preset resolved to: the line, or a failure that shows the whole output. */
