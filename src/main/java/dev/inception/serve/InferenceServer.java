@@ -69,6 +69,7 @@ public final class InferenceServer implements AutoCloseable {
         this.options = options;
         this.metrics = metrics;
         this.maxInFlight = options.maxInFlight(models);
+        metrics.inFlight(inFlight::get);
         this.preprocess = Executors.newFixedThreadPool(options.workers(), r -> {
             Thread t = new Thread(r, "preprocess");
             t.setDaemon(true);
@@ -155,9 +156,10 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Reads a refused request's body (bounded by the body limit) without parsing it: a client still sending the
-     * body when the 503 is written would otherwise see its connection break (Jetty closes a connection whose body
-     * was left unread) and never read the answer that tells it to retry.
+     * Reads a refused request's body (bounded by the body limit) without parsing it, so that its 503 is answered
+     * only once the client has sent it all: during shutdown the server stops as soon as nothing is in flight, and a
+     * client still sending its body then would see a broken pipe instead of the answer that tells it to retry
+     * (InferenceServerTest.aRequestArrivingDuringShutdownGetsIts503AfterItsBody).
      */
     private static void drain(Context ctx) {
         try {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The server's Prometheus metrics, through Micrometer:
  * <ul>
  *   <li>{@code inception_requests_seconds} (count, sum, histogram) by endpoint and HTTP status;</li>
+ *   <li>{@code inception_requests_in_flight} inference requests admitted and not yet answered;</li>
  *   <li>{@code inception_queue_depth} images waiting, by model;</li>
  *   <li>{@code inception_batch_size} (histogram) images per forward pass, by model;</li>
  *   <li>{@code inception_forward_seconds} and {@code inception_queue_wait_seconds} (histograms), by model;</li>
@@ -31,6 +32,12 @@ public final class ServerMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The gauge of requests admitted and not yet answered (the server refuses more than its cap with 503). */
+    void inFlight(java.util.function.IntSupplier requests) {
+        Gauge.builder("inception.requests.in.flight", requests::getAsInt)
+                .description("inference requests admitted and not yet answered").register(registry);
     }
 
     /** The queue-depth gauge of one model. */

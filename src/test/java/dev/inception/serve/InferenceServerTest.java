@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -289,6 +290,7 @@ class InferenceServerTest {
         String metrics = get("/metrics").body();
         assertTrue(metrics.contains("inception_requests_seconds_bucket{endpoint=\"classify\",status=\"200\""), metrics);
         assertTrue(metrics.contains("inception_queue_depth{model=\"inception_v3\"}"), metrics);
+        assertTrue(metrics.contains("inception_requests_in_flight "), metrics);
         assertTrue(metrics.contains("inception_forward_seconds_count{model=\"inception_v3\"}"), metrics);
         assertTrue(metrics.contains("inception_images_per_second{model=\"inception_v3\"}"), metrics);
     }
@@ -375,6 +377,115 @@ class InferenceServerTest {
         }
         assertEquals(200, accepted.get(0).join().status(), "the first, queued before close, was answered");
         assertNotNull(assertThrowsIo(url, image));
+    }
+
+    /** Opens a connection and sends a POST to /v1/classify whose body stops after 10 of 1000 bytes. */
+    static java.net.Socket stalledRequest(int port) throws IOException {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        s.getOutputStream().write(("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+                + "0123456789").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** Waits until the server's in-flight gauge reads this many requests. */
+    static void awaitInFlight(ServerMetrics metrics, int requests) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!metrics.scrape().contains("inception_requests_in_flight " + requests + ".0")) {
+            assertTrue(System.nanoTime() < deadline, "never " + requests + " in flight:\n" + metrics.scrape());
+            Thread.sleep(10);
+        }
+    }
+
+    /** The status line of a POST to /v1/classify with this body, sent in 64 KiB pieces, pausing after each. */
+    static String statusOfSlowPost(int port, byte[] body, long pauseMillis, Runnable afterFirstPiece) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write(("POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
+                            + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    for (int at = 0; at < body.length; at += 1 << 16) {
+                        out.write(body, at, Math.min(1 << 16, body.length - at));
+                        out.flush();
+                        if (at == 0) {
+                            afterFirstPiece.run();
+                        }
+                        Thread.sleep(pauseMillis);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            sent.join();   // the whole body went through: nothing was cut off under the client
+            return status;
+        }
+    }
+
+    /**
+     * A request refused at capacity gets its 503 even when its large body is still on its way. Capacity is filled
+     * deterministically: five requests (one queue place plus four for the one preprocessing thread) whose bodies
+     * never finish arriving hold their admissions.
+     */
+    @Test
+    void aRequestRefusedAtCapacityGets503WhileItsLargeBodyIsStillArriving() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
+                new ServedModel.Batching(1, 0, 1), metrics);
+        InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0,
+                4 << 20, 4_000_000, 1, Interpolation.NEAREST), metrics);
+        int port = tiny.start();
+        List<java.net.Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                stalled.add(stalledRequest(port));
+            }
+            awaitInFlight(metrics, 5);
+            assertEquals("HTTP/1.1 503 Service Unavailable", statusOfSlowPost(port, new byte[3 << 20], 0, () -> { }));
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+            tiny.close();
+        }
+    }
+
+    /**
+     * A request that arrives while shutdown waits for the ones in flight gets its 503 after its body is read: the
+     * server stops as soon as nothing is in flight, and a 503 written at once would leave a client still sending its
+     * body with a broken connection instead of the answer (the overload test above once failed so in CI). Request A,
+     * admitted before close() with a body that stalls, holds the shutdown; B arrives during it with a 3 MiB body in
+     * slow pieces; A is dropped after B's first piece, and B must still get its 503.
+     */
+    @Test
+    void aRequestArrivingDuringShutdownGetsIts503AfterItsBody() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
+                new ServedModel.Batching(1, 0, 1), metrics);
+        InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0,
+                4 << 20, 4_000_000, 1, Interpolation.NEAREST), metrics);
+        int port = tiny.start();
+        java.net.Socket a = stalledRequest(port);
+        awaitInFlight(metrics, 1);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(tiny::close);
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/ready")).build();
+        while (HTTP.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() != 503) {
+            Thread.sleep(5);
+        }
+        String status = statusOfSlowPost(port, new byte[3 << 20], 20, () -> {
+            try {
+                a.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals("HTTP/1.1 503 Service Unavailable", status);
+        closing.join();
     }
 
     @Test
