@@ -379,6 +379,14 @@ class InferenceServerTest {
         assertNotNull(assertThrowsIo(url, image));
     }
 
+    /** A server that admits five inference requests at once: a queue of one, one preprocessing thread. */
+    static InferenceServer smallestServer(ServerMetrics metrics) {
+        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
+                new ServedModel.Batching(1, 0, 1), metrics);
+        return new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0, 4 << 20, 4_000_000, 1,
+                Interpolation.NEAREST), metrics);
+    }
+
     /** Opens a connection and sends a POST to /v1/classify whose body stops after 10 of 1000 bytes. */
     static java.net.Socket stalledRequest(int port) throws IOException {
         java.net.Socket s = new java.net.Socket("127.0.0.1", port);
@@ -435,10 +443,7 @@ class InferenceServerTest {
     @Test
     void aRequestRefusedAtCapacityGets503WhileItsLargeBodyIsStillArriving() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
-        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
-                new ServedModel.Batching(1, 0, 1), metrics);
-        InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0,
-                4 << 20, 4_000_000, 1, Interpolation.NEAREST), metrics);
+        InferenceServer tiny = smallestServer(metrics);
         int port = tiny.start();
         List<java.net.Socket> stalled = new ArrayList<>();
         try {
@@ -465,10 +470,7 @@ class InferenceServerTest {
     @Test
     void aRequestArrivingDuringShutdownGetsIts503AfterItsBody() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
-        ServedModel small = ServedModel.classifier("inception_v3", List.of(engine(1)), Labels.imagenet(),
-                new ServedModel.Batching(1, 0, 1), metrics);
-        InferenceServer tiny = new InferenceServer(List.of(small), new InferenceServer.Options("127.0.0.1", 0,
-                4 << 20, 4_000_000, 1, Interpolation.NEAREST), metrics);
+        InferenceServer tiny = smallestServer(metrics);
         int port = tiny.start();
         java.net.Socket a = stalledRequest(port);
         awaitInFlight(metrics, 1);
