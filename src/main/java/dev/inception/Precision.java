@@ -27,6 +27,11 @@ public enum Precision {
         }
     }
 
+    /** Bytes of one activation or weight element where the GPU stores it: 2 for FP16 and BF16, else 4. */
+    public int storageBytes() {
+        return this == FP16 || this == BF16 ? 2 : 4;
+    }
+
     /** As the command line spells it: "fp16". */
     public String cliName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -110,9 +110,8 @@ final class ProfileCommand implements Callable<Integer> {
                 forward[i] = engine.timeForward(x);
             }
         }
-        // what an activation or weight element takes where it is stored: 16 bits on the GPU in fp16 and bf16
-        int elementBytes = backendName.equals("gpu") && (gpu.precision() == dev.inception.Precision.FP16
-                || gpu.precision() == dev.inception.Precision.BF16) ? 2 : 4;
+        // what an activation or weight element takes where it is stored: the CPU backends hold float32
+        int elementBytes = backendName.equals("gpu") ? gpu.precision().storageBytes() : Float.BYTES;
         List<Row> rows = rows(graph, passes, elementBytes);
         // "gpu, fp16, fused, batch 256": the precision only where there is a choice of one
         String what = backendName + (backendName.equals("gpu") ? ", " + gpu.precision().cliName() : "") + ", " + plan

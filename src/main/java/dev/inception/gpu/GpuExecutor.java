@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * <p>Everything is allocated when the executor opens, sized for the engine's maximum batch: weights (once, in the
  * GPU's layouts), the activation arena, one cuDNN workspace (what the maximum batch's algorithms need, raised
- * to the limit where memory allows: {@link Workspace#sliceBytes}), pinned staging buffers. A forward pass only copies, enqueues and synchronises once at the end; from the second pass at a batch
+ * to the limit where memory allows: {@link Workspace#sliceBytes}), pinned staging buffers. A forward pass only
+ * copies, enqueues and synchronises once at the end; from the second pass at a batch
  * size on, the enqueue is one CUDA graph launch ({@link EngineOptions.Gpu#cudaGraphs()}), and with branch streams the
  * branches of each mixed block run side by side ({@link BranchLanes}). Convolution algorithms are chosen by
  * measurement (cudnnFindConvolutionForwardAlgorithm) for each batch size on its first use, once per geometry,
@@ -83,8 +84,7 @@ public final class GpuExecutor implements Executor {
                     scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanesAt(maxBatch), graphs));
             programs.put(maxBatch, full);
-            workspace.allocate(Workspace.sliceBytes(full.workspaceNeeded(), WORKSPACE_LIMIT, cx.memoryInfo()[0],
-                    BranchLanes.count(lanes)));
+            workspace.allocate(full.workspaceNeeded(), cx.memoryInfo()[0]);
             // one staging buffer each way, bounded (Staging.LIMIT): taps at a large batch pass 2 GiB
             stagingIn = own(new Staging(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT));
             long keptElements = plan.kept().stream().mapToLong(t -> plan.tensor(t).elements()).sum();

@@ -295,7 +295,8 @@ final class GpuProgram implements AutoCloseable {
         }
         if (s instanceof Step.Concat c) {
             return plan.inPlace(c) ? "in place (no copy)" : "kernel " + String.join(" + ", concatParts(c).stream()
-                    .map(part -> KernelModule.concatKernel(part.type(), part.channels(), part.total(), part.offset()))
+                    .map(part -> KernelModule.concatKernel(part.type(),
+                            KernelModule.concatUnit(part.type(), part.channels(), part.total(), part.offset())))
                     .distinct().toList());
         }
         if (s instanceof Step.Pool p && !cudnnPooling) {

@@ -74,11 +74,16 @@ public final class KernelModule implements AutoCloseable {
     }
 
     /**
-     * The concat kernel for one part: whole 16-byte chunks where the part's channels, the output's and the offset
-     * all are (one 128-bit access per chunk), else one element per thread.
+     * How many elements the concat kernel moves per access for one part: a 16-byte chunk's worth where the part's
+     * channels, the output's and the offset all are whole chunks (one 128-bit access each), else one.
      */
-    static String concatKernel(StorageType t, int cPart, int cTotal, int cOffset) {
-        if (chunked(t, cPart, cTotal, cOffset)) {
+    static int concatUnit(StorageType t, int cPart, int cTotal, int cOffset) {
+        return chunked(t, cPart, cTotal, cOffset) ? CHUNK_BYTES / t.bytes : 1;
+    }
+
+    /** The concat kernel that moves {@code unit} elements of t per access ({@link #concatUnit}). */
+    static String concatKernel(StorageType t, int unit) {
+        if (unit > 1) {
             return "concat_nhwc_chunk16";
         }
         return t == StorageType.FLOAT ? "concat_nhwc_f32" : "concat_nhwc_u16";
@@ -121,11 +126,10 @@ public final class KernelModule implements AutoCloseable {
      */
     void concat(CUstream stream, StorageType t, Pointer dst, Pointer src, long pixels, int cPart, int cTotal,
                 int cOffset) {
-        String name = concatKernel(t, cPart, cTotal, cOffset);
         // the chunk kernel counts channels in chunks
-        int unit = name.endsWith("chunk16") ? CHUNK_BYTES / t.bytes : 1;
+        int unit = concatUnit(t, cPart, cTotal, cOffset);
         long n = pixels * cPart / unit;
-        launch(functions.get(name), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+        launch(functions.get(concatKernel(t, unit)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
                 Pointer.to(new long[] {n}), Pointer.to(new int[] {cPart / unit}), Pointer.to(new int[] {cTotal / unit}),
                 Pointer.to(new int[] {cOffset / unit})));
     }

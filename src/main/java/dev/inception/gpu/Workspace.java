@@ -33,8 +33,12 @@ final class Workspace implements AutoCloseable {
         return Math.max(needed, Math.min(limit, freeBytes / (16L * lanes)));
     }
 
-    /** Allocates every slice at {@code perLane} bytes (rounded up to the alignment). */
-    void allocate(long perLane) {
+    /**
+     * Allocates every slice ({@link #sliceBytes}, rounded up to the alignment) once the maximum batch's algorithms
+     * are chosen: {@code needed} is what they need, {@code freeBytes} the device's free memory.
+     */
+    void allocate(long needed, long freeBytes) {
+        long perLane = sliceBytes(needed, limit, freeBytes, lanes);
         long slice = (perLane + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         buffer = new DeviceBuffer(slice * lanes, "the cuDNN workspace (" + lanes + " x " + (slice >> 20) + " MiB)");
     }

@@ -56,8 +56,8 @@ public final class Planner {
      *                           same time (the GPU's branch streams): every tensor a block's branches write, the
      *                           block's input and its output stay alive from the block's first step to its
      *                           concatenation, so no two of them share memory (and each part may be copied into
-     *                           the output as soon as its branch is done). Without it a later branch reuses an earlier one's
-     *                           memory, which is only safe one step after another. Costs arena space.
+     *                           the output as soon as its branch is done). Without it a later branch reuses an
+     *                           earlier one's memory, which is only safe one step after another. Costs arena space.
      */
     public static Plan lower(Graph graph, Lowering lowering, Collection<String> keepLayers, ConcatPlacement concats,
                              boolean concurrentBranches) {

@@ -125,13 +125,12 @@ public final class InferenceServer implements AutoCloseable {
     private void handle(Context ctx, String endpoint, Work work) {
         long start = System.nanoTime();
         CompletableFuture<JsonObject> f;
-        if (inFlight.incrementAndGet() > maxInFlight) {
+        RuntimeException refusal = inFlight.incrementAndGet() > maxInFlight
+                ? new DynamicBatcher.Overloaded("the server is at capacity (" + maxInFlight + " requests in flight)")
+                : !ready ? new HttpError(503, "the server is shutting down") : null;
+        if (refusal != null) {
             drain(ctx);
-            f = CompletableFuture.failedFuture(new DynamicBatcher.Overloaded("the server is at capacity ("
-                    + maxInFlight + " requests in flight)"));
-        } else if (!ready) {
-            drain(ctx);
-            f = CompletableFuture.failedFuture(new HttpError(503, "the server is shutting down"));
+            f = CompletableFuture.failedFuture(refusal);
         } else {
             try {
                 f = work.start();

@@ -67,9 +67,13 @@ class PoolGeometryTest {
         assertEquals("pool_nhwc_f16x8", KernelModule.poolKernel(StorageType.HALF, 8));
         assertEquals("pool_nhwc_bf16", KernelModule.poolKernel(StorageType.BFLOAT16, 1));
         assertEquals("pool_nhwc_f32x4", KernelModule.poolKernel(StorageType.FLOAT, 4));
-        assertEquals("concat_nhwc_chunk16", KernelModule.concatKernel(StorageType.HALF, 64, 256, 192));
-        assertEquals("concat_nhwc_u16", KernelModule.concatKernel(StorageType.HALF, 4, 256, 192));
-        assertEquals("concat_nhwc_f32", KernelModule.concatKernel(StorageType.FLOAT, 3, 8, 0));
-        assertEquals("concat_nhwc_chunk16", KernelModule.concatKernel(StorageType.FLOAT, 4, 8, 4));
+        assertEquals(8, KernelModule.concatUnit(StorageType.HALF, 64, 256, 192));
+        assertEquals(1, KernelModule.concatUnit(StorageType.HALF, 4, 256, 192));
+        assertEquals(1, KernelModule.concatUnit(StorageType.FLOAT, 3, 8, 0));
+        assertEquals(4, KernelModule.concatUnit(StorageType.FLOAT, 4, 8, 4));
+        assertEquals("concat_nhwc_chunk16", KernelModule.concatKernel(StorageType.HALF, 8));
+        assertEquals("concat_nhwc_u16", KernelModule.concatKernel(StorageType.HALF, 1));
+        assertEquals("concat_nhwc_f32", KernelModule.concatKernel(StorageType.FLOAT, 1));
+        assertEquals("concat_nhwc_chunk16", KernelModule.concatKernel(StorageType.FLOAT, 4));
     }
 }
