@@ -229,7 +229,7 @@ junit_stage() {
 if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
   # per-op diagnostics first, so that a failure names the op before the whole network is tried
   junit_stage native-ops 120 dev.inception.nativetests.GpuOpsTest
-  junit_stage native-network 150 dev.inception.nativetests.GpuNetworkTest
+  junit_stage native-network 200 dev.inception.nativetests.GpuNetworkTest
 elif [ "$gpu" = 1 ]; then
   skip native-tests "this bundle has no native-test classes or no JUnit console launcher"
 else
@@ -283,6 +283,12 @@ fi
 verify fp32 fused
 verify fp16 fused
 bench fp16 90 --precision fp16 --batch "$all_batches"
+# cuDNN's backend plans (conv + bias + ReLU as one operation graph; the first 4 the heuristic ranks, timed, each
+# convolution keeping the legacy algorithm unless a plan beats it): the lead for the batch-256 target, correct first
+gpu_stage verify-fp16-engines 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --cudnn-engines 4 ${examples[*]} > \"$results/verify-fp16-engines.json\""
+bench fp16-engines 90 --precision fp16 --cudnn-engines 4 --batch 1,32,128,256 --scope network
+gpu_stage profile-fp16-256-engines 60 bash -c "\"$inception\" profile --backend gpu --precision fp16 --cudnn-engines 4 \
+  --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-engines.png\" > \"$results/profile-fp16-256-engines.json\""
 bench fp32 90 --precision fp32 --batch "$all_batches"
 if [ "$peers" = 1 ]; then
   torch eager-fp32 90 "$all_batches"

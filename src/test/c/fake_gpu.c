@@ -213,7 +213,13 @@ int cuEventSynchronize(void *e) {
     RECORD("event %d synchronize\n", number(e));
     return wait_for_gpu();
 }
-int cuEventElapsedTime(float *ms, void *a, void *b) { (void) a; (void) b; *ms = 1.5f; return 0; }
+/* 1.5 ms between any two events, or FAKE_CUDA_ELAPSED_MS: what a timed measurement sees */
+int cuEventElapsedTime(float *ms, void *a, void *b) {
+    (void) a; (void) b;
+    const char *v = getenv("FAKE_CUDA_ELAPSED_MS");
+    *ms = v != NULL && *v != '\0' ? (float) atof(v) : 1.5f;
+    return 0;
+}
 #endif
 
 #ifdef FAKE_CUDNN
@@ -387,6 +393,92 @@ int cudnnAddTensor(void *h, const void *alpha, void *ad, const void *a, const vo
     record_stream(h);
     RECORD("add a " TENSOR_FIELDS " c " TENSOR_FIELDS "\n", TENSOR_ARGS(ad), TENSOR_ARGS(cd));
     return 0;
+}
+
+/* cuDNN's backend (graph) API, as ConvEngines drives it. Descriptors keep the attributes that matter here; a value
+ * array must be native memory (a NULL one is what a Java array behind a jcuda Pointer arrives as: BAD_PARAM, 2000).
+ * The heuristic ranks FAKE_CUDNN_ENGINES (default 3) configurations, rank r on engine 10 + r with r + 1 MiB of
+ * workspace; FAKE_CUDNN_REFUSED_PLAN=r makes the plan of rank r fail to finalize (NOT_SUPPORTED, 3000), and once
+ * the file FAKE_CUDNN_EXECUTE_STATUS_FILE names exists, every cudnnBackendExecute returns the status it holds (a
+ * test creates it after the plans were timed). Each execute is recorded with its engine and the variant pack's
+ * pointers: "on stream N backend execute engine E x X w W b B y Y workspace P". */
+typedef struct {
+    int type, finalized, rank;
+    long long uids[8], pointers[8], workspace;
+    int count;
+    void *config;   /* a plan's engine configuration */
+} Backend;
+int cudnnBackendCreateDescriptor(int type, void **d) {
+    Backend *b = calloc(1, sizeof(Backend));
+    b->type = type;
+    b->rank = -1;
+    *d = b;
+    descriptors++;
+    return 0;
+}
+int cudnnBackendDestroyDescriptor(void *d) { free(d); descriptors--; return 0; }
+int cudnnBackendInitialize(void *d) { (void) d; return 0; }
+int cudnnBackendSetAttribute(void *d, int name, int type, long long count, const void *values) {
+    Backend *b = d;
+    (void) type;
+    if (values == NULL || count < 1 || b->finalized) return 2000;
+    if (name == 1000 && count <= 8) memcpy(b->uids, values, sizeof(long long) * (size_t) count);       /* UNIQUE_IDS */
+    if (name == 1001 && count <= 8) {                                                                   /* POINTERS */
+        memcpy(b->pointers, values, sizeof(long long) * (size_t) count);
+        b->count = (int) count;
+    }
+    if (name == 1003) b->workspace = *(const long long *) values;                                       /* WORKSPACE */
+    if (name == 401) b->config = *(void *const *) values;                                      /* plan's ENGINE_CONFIG */
+    return 0;
+}
+int cudnnBackendFinalize(void *d) {
+    Backend *b = d;
+    if (b->type == 5) {   /* EXECUTION_PLAN: takes its configuration's rank */
+        if (b->config == NULL) return 2000;
+        b->rank = ((Backend *) b->config)->rank;
+        if (b->rank == env_int("FAKE_CUDNN_REFUSED_PLAN", -1)) return 3000;
+    }
+    b->finalized = 1;
+    return 0;
+}
+int cudnnBackendGetAttribute(void *d, int name, int type, long long requested, long long *count, void *values) {
+    Backend *b = d;
+    (void) type;
+    if (name == 202) {   /* ENGINEHEUR_RESULTS: fills the configurations the caller made */
+        long long ranked = env_int("FAKE_CUDNN_ENGINES", 3);
+        *count = requested < ranked ? requested : ranked;
+        if (requested == 0) { *count = ranked; return 0; }
+        if (values == NULL) return 2000;
+        for (long long i = 0; i < *count; i++) {
+            Backend *cfg = ((Backend **) values)[i];
+            cfg->rank = (int) i;
+            cfg->finalized = 1;
+        }
+        return 0;
+    }
+    if (values == NULL) return 2000;
+    *count = 1;
+    if (name == 300) { ((Backend **) values)[0]->rank = b->rank; return 0; }          /* ENGINECFG_ENGINE */
+    if (name == 1301) { *(long long *) values = 10 + b->rank; return 0; }              /* ENGINE_GLOBAL_INDEX */
+    if (name == 402) { *(long long *) values = (long long) (b->rank + 1) << 20; return 0; }   /* WORKSPACE_SIZE */
+    return 3000;
+}
+int cudnnBackendExecute(void *h, void *plan, void *pack) {
+    Backend *p = plan, *v = pack;
+    RECORD("on stream %d backend execute engine %d", ((const Handle *) h)->stream, 10 + p->rank);
+    const char *names[] = {"", "x", "w", "b", "y"};
+    for (int i = 0; i < v->count; i++) {
+        RECORD(" %s %llu", v->uids[i] >= 1 && v->uids[i] <= 4 ? names[v->uids[i]] : "?", v->pointers[i]);
+    }
+    RECORD(" workspace %llu\n", v->workspace);
+    const char *path = getenv("FAKE_CUDNN_EXECUTE_STATUS_FILE");
+    FILE *f = path != NULL && *path != '\0' ? fopen(path, "r") : NULL;
+    int status = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%d", &status) != 1) status = 0;
+        fclose(f);
+    }
+    return status;
 }
 #endif
 

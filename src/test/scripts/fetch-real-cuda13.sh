@@ -13,7 +13,7 @@ out="${1:?usage: fetch-real-cuda13.sh OUT_DIR}"
 cudnn="${CUDNN_WHEEL:-nvidia-cudnn-cu13==9.24.0.43}"
 cublas="${CUBLAS_WHEEL:-nvidia-cublas==13.1.1.3}"
 cache="${INCEPTION_WHEEL_CACHE:-$HOME/.cache/inception/wheels}"
-if [ -f "$out/libcudnn.so.9" ] && [ -f "$out/libcublas.so.13" ] && [ "$(cat "$out/wheels.txt" 2>/dev/null)" = "$cudnn $cublas" ]; then
+if [ -f "$out/libcudnn.so.9" ] && [ -f "$out/libcudnn_engines_tensor_ir.so.9" ] && [ -f "$out/libcublas.so.13" ] && [ "$(cat "$out/wheels.txt" 2>/dev/null)" = "$cudnn $cublas" ]; then
   echo "[real-cuda13] $cudnn and $cublas already in $out"
   exit 0
 fi
@@ -30,9 +30,9 @@ name() { echo "$1" | cut -d= -f1 | tr - _; }
 version() { echo "$1" | sed 's/.*==//'; }
 cudnn_whl=$(ls "$cache/$(name "$cudnn")-$(version "$cudnn")"-*.whl)
 cublas_whl=$(ls "$cache/$(name "$cublas")-$(version "$cublas")"-*.whl)
-# cuDNN's front library and the sub-libraries its legacy API needs for descriptors; cuBLAS and its Lt
-unzip -q -o -j "$cudnn_whl" 'nvidia/cudnn/lib/libcudnn.so.9' 'nvidia/cudnn/lib/libcudnn_graph.so.9' \
-  'nvidia/cudnn/lib/libcudnn_ops.so.9' 'nvidia/cudnn/lib/libcudnn_cnn.so.9' -d "$out"
+# all of cuDNN: the legacy API needs its front library and three sub-libraries for descriptors, and the backend API
+# loads every engine library when it finalizes a tensor (RealCudnnGraphTest); cuBLAS and its Lt
+unzip -q -o -j "$cudnn_whl" 'nvidia/cudnn/lib/libcudnn*.so.9' -d "$out"
 unzip -q -o -j "$cublas_whl" 'nvidia/cu13/lib/libcublas.so.13' 'nvidia/cu13/lib/libcublasLt.so.13' -d "$out"
 echo "$cudnn $cublas" > "$out/wheels.txt"
 echo "[real-cuda13] $cudnn and $cublas unpacked into $out"

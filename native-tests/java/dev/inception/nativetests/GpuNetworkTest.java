@@ -47,7 +47,12 @@ class GpuNetworkTest {
 
     /** Every tap of the GPU's pass within the precision's tolerance of the reference's (faithful plan, float32). */
     static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision) {
-        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch());
+        assertMatchesTheReference(x, lowering, precision, 0);
+    }
+
+    /** The same with --cudnn-engines N: convolutions that cuDNN backend plans won run those plans. */
+    static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision, int engines) {
+        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch()).withCudnnEngines(engines);
         Map<String, Tensor> cpu;
         try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
             cpu = e.taps(x);
@@ -56,6 +61,10 @@ class GpuNetworkTest {
         try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.GPU).withLowering(lowering)
                 .withPrecision(precision))) {
             gpu = e.taps(x);
+            gpu = e.taps(x);   // the second pass is the captured one, which later passes replay
+            long planned = e.describe().stream().filter(l -> l.contains("backend engine")).count();
+            System.out.printf("[native-tests] batch %d %s %s: %d convolutions on cuDNN backend plans, fallbacks %s%n",
+                    x.batch(), lowering, precision, planned, e.fallbacks());
         }
         Verification.Report r = Verification.compare(cpu, gpu, precision);
         for (Verification.TapResult t : r.taps()) {
@@ -70,6 +79,16 @@ class GpuNetworkTest {
     @CsvSource({"FP16", "BF16"})
     void sixteenBitNetworksWithinTheirTolerance(Precision precision) {
         assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 6), Lowering.FUSED, precision);
+    }
+
+    /**
+     * --cudnn-engines 4: the convolutions whose cuDNN backend plan (conv + bias + ReLU as one operation graph) was
+     * timed faster than the legacy algorithm run that plan, within the same tolerance of the reference.
+     */
+    @ParameterizedTest(name = "{0}, fused plan, batch {1}, cuDNN engines")
+    @CsvSource({"FP16, 2", "BF16, 2"})
+    void cudnnBackendPlansWithinTheirTolerance(Precision precision, int batch) {
+        assertMatchesTheReference(GpuTestSupport.random(batch, graph.input().shape(), 9), Lowering.FUSED, precision, 4);
     }
 
     /**

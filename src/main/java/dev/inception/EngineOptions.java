@@ -33,9 +33,13 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      * @param streamsMaxBatch with branch streams on, the largest batch that uses them; larger batches run every step
      *                       on one stream, since each convolution then fills the GPU alone (on the H200, fp16:
      *                       streams 2.75x faster at batch 1, 1.57x at 8, 14% slower at 32)
+     * @param cudnnEngines   fp16 and bf16: for each fused convolution, build this many of the execution plans cuDNN's
+     *                       backend API ranks first for conv + bias + ReLU, time them, and run the fastest where it
+     *                       beats the legacy algorithm; 0 (the default until a GPU run has measured it) keeps the
+     *                       legacy API's cudnnFind choices only
      */
     public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,
-                      boolean cudnnPooling, int streamsMaxBatch) implements java.io.Serializable {
+                      boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines) implements java.io.Serializable {
 
         /** The default {@link #streamsMaxBatch}: between the H200's batch 8 (streams faster) and 32 (slower). */
         public static final int STREAMS_MAX_BATCH = 16;
@@ -45,11 +49,18 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
                 throw new IllegalArgumentException("the largest batch for branch streams must be at least 1, got "
                         + streamsMaxBatch);
             }
+            if (cudnnEngines < 0) {
+                throw new IllegalArgumentException("the number of cuDNN engines to try cannot be negative, got "
+                        + cudnnEngines);
+            }
         }
 
-        /** FP32, CUDA graphs on, branch streams up to batch 16, copy-free concatenation off, pooling by our kernels. */
+        /**
+         * FP32, CUDA graphs on, branch streams up to batch 16, copy-free concatenation off, pooling by our kernels,
+         * the legacy convolution API.
+         */
         public static Gpu defaults() {
-            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH);
+            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0);
         }
     }
 
@@ -98,31 +109,36 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
     public EngineOptions withPrecision(Precision p) {
         return withGpu(new Gpu(p, gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
     }
 
     public EngineOptions withCudaGraphs(boolean on) {
         return withGpu(new Gpu(gpu.precision(), on, gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
     }
 
     public EngineOptions withBranchStreams(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), on, gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
     }
 
     public EngineOptions withCopyFreeConcat(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), on, gpu.cudnnPooling(),
-                gpu.streamsMaxBatch()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
     }
 
     public EngineOptions withStreamsMaxBatch(int batch) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), batch));
+                gpu.cudnnPooling(), batch, gpu.cudnnEngines()));
+    }
+
+    public EngineOptions withCudnnEngines(int tried) {
+        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
+                gpu.cudnnPooling(), gpu.streamsMaxBatch(), tried));
     }
 
     public EngineOptions withCudnnPooling(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), on,
-                gpu.streamsMaxBatch()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
     }
 }

@@ -56,7 +56,8 @@ public final class BenchResults {
                     + when(s, "branch_streams", false, "no streams")
                     + streamsUpTo(s)
                     + when(s, "copy_free_concat", true, "copy-free concat")
-                    + when(s, "cudnn_pooling", true, "cuDNN pooling");
+                    + when(s, "cudnn_pooling", true, "cuDNN pooling")
+                    + enginesTried(s);
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)
                     : string(m, "cpu", file) + ", " + (int) number(m, "cores", file) + " cores";
@@ -84,6 +85,12 @@ public final class BenchResults {
             return "";
         }
         return ", streams up to " + max.getAsInt();
+    }
+
+    /** ", cuDNN engines N" when the backend API's plans were timed (N of them per convolution), else nothing. */
+    private static String enginesTried(JsonObject settings) {
+        JsonElement n = settings.get("cudnn_engines");
+        return n == null || !n.isJsonPrimitive() || n.getAsInt() <= 0 ? "" : ", cuDNN engines " + n.getAsInt();
     }
 
     /** ", label" when the setting is present and has the given value, else nothing. */

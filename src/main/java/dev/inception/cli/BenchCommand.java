@@ -139,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("branch_streams_max_batch", gpu.streamsMaxBatch);
                 settings.put("copy_free_concat", gpu.copyFreeConcat);
                 settings.put("cudnn_pooling", gpu.cudnnPooling);
+                settings.put("cudnn_engines", gpu.cudnnEngines);
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);

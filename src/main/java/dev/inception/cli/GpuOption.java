@@ -5,10 +5,13 @@ import dev.inception.Precision;
 import picocli.CommandLine.Option;
 
 /**
- * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat and
- * --cudnn-pooling: how the GPU executor computes, for every command that runs the network.
+ * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat,
+ * --cudnn-pooling and --cudnn-engines: how the GPU executor computes, for every command that runs the network.
  */
 final class GpuOption {
+
+    /** The most engine configurations --cudnn-engines may time per convolution (PyTorch's benchmark limit is 10). */
+    static final int MAX_ENGINES = 16;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
             description = "GPU arithmetic: fp32 (default: tensor cores off, within 1e-4 of the reference) | tf32"
@@ -44,6 +47,13 @@ final class GpuOption {
                     + " (kernels/pooling.cu), to measure what the kernels save.")
     boolean cudnnPooling;
 
+    @Option(names = "--cudnn-engines", defaultValue = "0", paramLabel = "N",
+            description = "GPU, fp16/bf16, experimental: for each fused convolution, time the first N execution plans"
+                    + " cuDNN's backend (graph) API ranks for conv + bias + ReLU, and run the fastest where it beats"
+                    + " the legacy algorithm (0, the default: legacy algorithms only). Costs N timed runs per"
+                    + " convolution the first time each batch size runs.")
+    int cudnnEngines;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -57,7 +67,14 @@ final class GpuOption {
         if (streamsMaxBatch < 1) {
             throw new UsageException("--branch-streams-max-batch must be at least 1, got " + streamsMaxBatch);
         }
+        if (cudnnEngines < 0 || cudnnEngines > MAX_ENGINES) {
+            throw new UsageException("--cudnn-engines must be between 0 and " + MAX_ENGINES + ", got " + cudnnEngines);
+        }
+        if (cudnnEngines > 0 && precision() != Precision.FP16 && precision() != Precision.BF16) {
+            throw new UsageException("--cudnn-engines applies to --precision fp16 and bf16 (fp32 and tf32 keep the"
+                    + " legacy algorithms, whose math types pin TF32 on or off)");
+        }
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling,
-                streamsMaxBatch));
+                streamsMaxBatch, cudnnEngines));
     }
 }

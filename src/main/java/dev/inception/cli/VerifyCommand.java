@@ -105,6 +105,7 @@ final class VerifyCommand implements Callable<Integer> {
                 replay = c.taps(batch);
             }
             candidateName = c.backend() + " " + plan + " " + gpu.precision
+                    + (c.backend().equals("gpu") && gpu.cudnnEngines > 0 ? ", cuDNN engines " + gpu.cudnnEngines : "")
                     + (replay != null ? ", then its CUDA graph replay" : "");
             fallbacks = c.fallbacks();
         }

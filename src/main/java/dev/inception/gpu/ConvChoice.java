@@ -7,9 +7,16 @@ import java.util.Locale;
  * workspace and the time cudnnFindConvolutionForwardAlgorithm measured for it (negative for IMPLICIT_GEMM added as
  * the last resort). cuDNN measures algorithm and math type as a pair, so the convolution descriptor is set to the
  * chosen pair's math type before the call ({@link ConvolutionCall}); the math type also tells whether tensor cores
- * may run the layer.
+ * may run the layer. Where a cuDNN backend execution plan runs the step instead ({@link ConvEngines}), {@code engine}
+ * names it ("engine 12 (heuristic rank 0 of 9)") and algo and math type are those of the legacy call it replaced.
  */
-public record ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds) {
+public record ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds,
+                         String engine) {
+
+    /** A legacy algorithm's choice. */
+    public ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds) {
+        this(step, batch, algo, mathType, workspaceBytes, milliseconds, null);
+    }
 
     private static final String[] NAMES = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT",
         "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
@@ -30,9 +37,9 @@ public record ConvChoice(String step, int batch, int algo, int mathType, long wo
         return algoName(algo);
     }
 
-    /** The algorithm and its math type: "WINOGRAD (TENSOR_OP_MATH)". */
+    /** The algorithm and its math type, "WINOGRAD (TENSOR_OP_MATH)", or the backend plan's engine. */
     public String describe() {
-        return algoName() + " (" + mathName(mathType) + ")";
+        return engine != null ? "backend " + engine : algoName() + " (" + mathName(mathType) + ")";
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * </ol>
  * Each change is reported once to the executor's fallback list. Only when every candidate fails is it an error.
  */
-final class ConvolutionCall implements Runnable {
+final class ConvolutionCall implements ConvStep {
 
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
@@ -87,7 +87,8 @@ final class ConvolutionCall implements Runnable {
     }
 
     /** The algorithm in use now (the first candidate until a fallback). */
-    ConvChoice choice() {
+    @Override
+    public ConvChoice choice() {
         return candidates.get(current);
     }
 

@@ -81,7 +81,8 @@ public final class GpuExecutor implements Executor {
             lanes = options.gpu().branchStreams() && plan.concurrentBranches() ? own(new BranchLanes(cx)) : null;
             workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
-                    scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), fallbacks::add);
+                    scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), engines(options),
+                    fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanesAt(maxBatch), graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded(), cx.memoryInfo()[0]);
@@ -116,6 +117,16 @@ public final class GpuExecutor implements Executor {
                 laneBytes);
     }
 
+    /**
+     * How many backend plans to time per fused convolution: as asked for fp16 and bf16, none for fp32 and tf32 (whose
+     * math the legacy math types pin down: FMA only for fp32; the backend's engines would need filtering by their
+     * numerical notes to keep TF32 out).
+     */
+    private static int engines(EngineOptions options) {
+        return options.precision() == dev.inception.Precision.FP16 || options.precision() == dev.inception.Precision.BF16
+                ? options.gpu().cudnnEngines() : 0;
+    }
+
     /** The branch lanes for a batch size: none above the largest batch that uses them (EngineOptions.Gpu). */
     private BranchLanes lanesAt(int batch) {
         return batch <= streamsMaxBatch ? lanes : null;
@@ -143,7 +154,9 @@ public final class GpuExecutor implements Executor {
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
                 + (workspace.bytes() >> 20) + " MiB"
                 + (lanes == null ? "" : ", branch streams " + BranchLanes.count(lanes) + " (batches up to "
-                + streamsMaxBatch + ")"));
+                + streamsMaxBatch + ")")
+                + (shared.cudnnEngines() == 0 ? "" : ", cuDNN backend plans (" + shared.cudnnEngines()
+                + " timed per convolution)"));
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;

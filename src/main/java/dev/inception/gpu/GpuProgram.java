@@ -42,9 +42,11 @@ final class GpuProgram implements AutoCloseable {
      * What every program of one executor shares: the plan and the device resources it runs on.
      *
      * @param cudnnPooling pool with cudnnPoolingForward instead of kernels/pooling.cu (to measure the difference)
+     * @param cudnnEngines how many of cuDNN's backend plans to time for each fused convolution
+     *                     ({@link ConvEngines}); 0 keeps the legacy API's algorithms only
      */
     record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
-                  TensorTypes types, Workspace workspace, Scratch scratch, boolean cudnnPooling,
+                  TensorTypes types, Workspace workspace, Scratch scratch, boolean cudnnPooling, int cudnnEngines,
                   java.util.function.Consumer<Fallback> fallbacks) {
     }
 
@@ -63,7 +65,10 @@ final class GpuProgram implements AutoCloseable {
     private final List<Runnable> ops = new ArrayList<>();
     /** Step i's call(s) with the lane ordering around them (fork before, join after): what a pass runs. */
     private final List<Runnable> sequence = new ArrayList<>();
-    private final List<ConvolutionCall> convolutions = new ArrayList<>();
+    private final List<ConvStep> convolutions = new ArrayList<>();
+    /** The backend API's descriptors, and the engine search; null where off (then every convolution is legacy). */
+    private final CudnnBackend backend;
+    private ConvEngines engines;
     private final Plan plan;
     private final int n;
     private final CudaContext cx;
@@ -103,6 +108,8 @@ final class GpuProgram implements AutoCloseable {
         this.scratch = shared.scratch();
         this.cudnnPooling = shared.cudnnPooling();
         this.fallbacks = shared.fallbacks();
+        this.backend = shared.cudnnEngines() > 0 ? new CudnnBackend() : null;
+        this.engines = backend == null ? null : new ConvEngines(backend, shared.cudnnEngines());
         this.n = n;
         this.lanes = lanes;
         this.graphs = graphs;
@@ -129,7 +136,7 @@ final class GpuProgram implements AutoCloseable {
                 sequence.add(calls.size() == 1 ? op : () -> calls.forEach(Runnable::run));
             }
         } catch (RuntimeException e) {
-            d.close();
+            closeDescriptors();
             throw e;
         }
     }
@@ -290,7 +297,7 @@ final class GpuProgram implements AutoCloseable {
     /** What runs step i: the convolution's cuDNN algorithm and math type, else the library or kernel that does it. */
     String implementation(int i) {
         Step s = plan.steps().get(i);
-        if (ops.get(i) instanceof ConvolutionCall c) {
+        if (ops.get(i) instanceof ConvStep c) {
             return "cudnn " + c.choice().describe();
         }
         if (s instanceof Step.Concat c) {
@@ -308,7 +315,7 @@ final class GpuProgram implements AutoCloseable {
 
     /** The algorithm each convolution uses now. */
     List<ConvChoice> choices() {
-        return convolutions.stream().map(ConvolutionCall::choice).toList();
+        return convolutions.stream().map(ConvStep::choice).toList();
     }
 
     long workspaceNeeded() {
@@ -449,8 +456,40 @@ final class GpuProgram implements AutoCloseable {
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
                 weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
                 detour(c.output(), g.output(), lane.index(), stream), fallbacks);
-        convolutions.add(call);
-        return call;
+        ConvStep step = engines == null || epilogue == null ? call : engineOr(call, c, g, type, h, stream, lane);
+        convolutions.add(step);
+        return step;
+    }
+
+    /**
+     * The fused convolution as the cuDNN backend plan that beat its legacy call ({@link ConvEngines}), or the legacy
+     * call. Where the backend API fails outright (a cuDNN that refuses the graph), the search is off for the rest of
+     * the program, reported once, and every convolution keeps its legacy call.
+     */
+    private ConvStep engineOr(ConvolutionCall legacy, Step.Conv c, CudnnGeometry.Conv g, StorageType type,
+                              cudnnHandle h, CUstream stream, Workspace.Lane lane) {
+        int yStride = pixelStride(c.output());
+        ConvEngines.Operands o = new ConvEngines.Operands(g, type, at(c.input()), pixelStride(c.input()),
+                weights.get(c.name() + "/filter"), weights.get(c.name() + "/bias"), at(c.output()), yStride);
+        String key = cx.ordinal() + " " + cx.precision() + " " + g + " output pixels " + yStride + " apart, "
+                + engines.tried() + " tried";
+        try {
+            ConvEngines.Choice chosen = engines.choose(key, c.name(), h, stream, o, legacy.choice().milliseconds(),
+                    lane.bytes());
+            return chosen == null ? legacy
+                    : new EngineConvolution(c.name(), n, h, engines, o, chosen, lane, legacy, fallbacks);
+        } catch (GpuException e) {
+            engines = null;
+            fallbacks.accept(new Fallback(c.name(), n, "cuDNN backend engine search", "legacy algorithms for every"
+                    + " convolution", e.getMessage()));
+            return legacy;
+        }
+    }
+
+    /** Elements from one pixel of a tensor to the next: its channels, or its parent's for a channel slice. */
+    private int pixelStride(int tensor) {
+        TensorSpec t = plan.tensor(tensor);
+        return t.isSlice() ? shape(t.slice().parent()).channels() : shape(tensor).channels();
     }
 
     /** For an output that is a channel slice: a dense scratch output and its copy into the slice; else null. */
@@ -556,6 +595,13 @@ final class GpuProgram implements AutoCloseable {
                 }
             }
             stepGraphs = null;
+        }
+        closeDescriptors();
+    }
+
+    private void closeDescriptors() {
+        if (backend != null) {
+            backend.close();
         }
         d.close();
     }

@@ -103,6 +103,9 @@ class ReliabilityTest {
             {"predict", "--backend", "cpu", "--precision", "tf32", "examples/chelsea.png"},
             {"bench", "--backend", "reference", "--precision", "tf32"},
             {"bench", "--branch-streams-max-batch", "0"},
+            {"bench", "--cudnn-engines", "-1"},
+            {"bench", "--cudnn-engines", "17", "--precision", "fp16"},
+            {"bench", "--cudnn-engines", "4"},
             {"features", "--data", "examples", "--out", "f.h5", "--input-size", "10x10"},
             {"features", "--data", "examples", "--out", "f.h5", "--backend", "cpu", "--precision", "bf16"},
             // picocli's own refusals: one line too, with the way to the help, not the help itself
@@ -120,6 +123,8 @@ class ReliabilityTest {
         assertTrue(run("predict", "--resize", "bogus", "examples/chelsea.png").err()
                 .contains("--resize must be nearest or bilinear"));
         assertTrue(run("prdict", "examples/chelsea.png").err().contains("did you mean predict"));
+        assertTrue(run("bench", "--cudnn-engines", "4").err().contains("--cudnn-engines applies to --precision fp16"
+                + " and bf16"));
         // features takes the GPU switches (not an unknown option), and refuses a 16-bit CPU run before any work
         assertTrue(run("features", "--data", "examples", "--out", "f.h5", "--backend", "cpu", "--precision", "bf16")
                 .err().contains("--precision bf16 applies to the GPU only"));

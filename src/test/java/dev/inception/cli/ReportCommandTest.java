@@ -74,6 +74,13 @@ class ReportCommandTest {
         assertTrue(copyFree.contains("| gpu fused fp16, copy-free concat | Test CPU"), copyFree);
         String cudnnPooling = reportOfOneGpuResult("cudnn_pooling");
         assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
+        // --cudnn-engines N names N; 0 (the legacy API alone, the default) names nothing
+        Path engines = gpuResult("engines", 1, 1.5, "\"cudnn_engines\":4");
+        Path legacy = gpuResult("engines-off", 2, 1.5, "\"cudnn_engines\":0");
+        String tried = PredictCommandTest.run("report", "--out", tmp.resolve("charts-engines").toString(),
+                engines.toString(), legacy.toString()).out();
+        assertTrue(tried.contains("| gpu fused fp16, cuDNN engines 4 | Test CPU, 2 cores | network | 1 |"), tried);
+        assertTrue(tried.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), tried);
         // branch streams up to another batch than the default 16 name it; the default names nothing
         Path upTo = gpuResult("streams-up-to", 1, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":256");
         Path usual = gpuResult("streams-default", 2, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":16");

@@ -62,9 +62,16 @@ public final class FakeGpu {
 
     /** Builds the fake in dir and runs FakeGpuProbe MODE LOGFILE with the call log on; the probe must succeed. */
     public static Recording record(Path dir, String mode) throws Exception {
-        Path file = dir.resolve(mode + "-calls.log");
+        return record(dir, mode, Map.of(), "");
+    }
+
+    /** The same with more environment for the fake; label names the log, so that one folder holds several. */
+    public static Recording record(Path dir, String mode, Map<String, String> env, String label) throws Exception {
+        Path file = dir.resolve(mode + label + "-calls.log");
         Files.writeString(file, "");
-        Probe r = build(dir).run(Map.of("FAKE_GPU_LOG", file.toString()), FakeGpuProbe.class, mode, file.toString());
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("FAKE_GPU_LOG", file.toString());
+        Probe r = build(dir).run(all, FakeGpuProbe.class, mode, file.toString());
         assertEquals(0, r.exit(), r.text());
         return new Recording(r, Files.readAllLines(file));
     }

@@ -48,6 +48,11 @@ public final class FakeGpuProbe {
             math(g, w, java.nio.file.Path.of(args[1]));
             return;
         }
+        if (args.length > 1 && args[0].equals("engines")) {
+            String refuse = System.getenv("FAKE_CUDNN_EXECUTE_STATUS_FILE");
+            engines(g, w, java.nio.file.Path.of(args[1]), refuse == null ? null : java.nio.file.Path.of(refuse));
+            return;
+        }
         if (args.length > 1 && args[0].equals("record")) {
             record(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -246,6 +251,65 @@ public final class FakeGpuProbe {
             System.out.println("after close: " + ex.getMessage());
         }
         System.out.println("ok");
+    }
+
+    /**
+     * With FAKE_GPU_LOG set, fp16, the fused plan, batch 2, graphs off unless said: a legacy pass (the pointers to
+     * compare with), then engines opened with --cudnn-engines 2 (the open times the plans), one of their passes, a
+     * second engine (decisions remembered), a captured pass, and fp32 (no engines). With refuse set (the fake's
+     * FAKE_CUDNN_EXECUTE_STATUS_FILE): written once the plans were timed, it makes the fake refuse every execute
+     * (status 3000) from then on.
+     */
+    static void engines(Graph g, Weights w, java.nio.file.Path log, java.nio.file.Path refuse) {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(Lowering.FUSED)
+                .withPrecision(dev.inception.Precision.FP16).withCudaGraphs(false);
+        Tensor x = Tensor.zeros(2, g.input().shape());
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            e.forward(x);
+            mark(log, "begin legacy");
+            e.forward(x);
+            mark(log, "end legacy");
+        }
+        mark(log, "begin open");
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudnnEngines(2))) {
+            mark(log, "end open");
+            if (refuse != null) {
+                writeString(refuse, "3000");
+            }
+            e.forward(x);
+            mark(log, "begin engines");
+            e.forward(x);
+            mark(log, "end engines");
+            e.describe().stream().filter(l -> l.contains("conv2d_1 ")).forEach(l ->
+                    System.out.println("choice=" + l.strip()));
+            System.out.println("fallbacks=" + e.fallbacks().size());
+            e.fallbacks().stream().limit(1).forEach(f -> System.out.println("first fallback=" + f));
+        }
+        mark(log, "begin remembered open");
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudnnEngines(2).withCudaGraphs(true))) {
+            mark(log, "end remembered open");
+            e.forward(x);
+            mark(log, "begin capture");
+            e.forward(x);
+            mark(log, "end capture");
+            e.forward(x);
+            mark(log, "end replay");
+        }
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withPrecision(dev.inception.Precision.FP32)
+                .withCudnnEngines(2))) {
+            mark(log, "begin fp32");
+            e.forward(x);
+            mark(log, "end fp32");
+        }
+        System.out.println("ok");
+    }
+
+    private static void writeString(java.nio.file.Path file, String text) {
+        try {
+            java.nio.file.Files.writeString(file, text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Copy-free concatenation with the fake cuDNN refusing every strided output: the detour, then its reuse. */

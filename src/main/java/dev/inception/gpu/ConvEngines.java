@@ -1,0 +1,318 @@
+package dev.inception.gpu;
+
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnBackendDescriptor;
+import jcuda.jcudnn.cudnnHandle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static dev.inception.gpu.CudnnBackend.*;
+
+/**
+ * A fused convolution step, y = ReLU(conv(x, w) + b), as one operation graph of cuDNN's backend API (convolution,
+ * bias add, ReLU; the two intermediates virtual float32 tensors), and the choice among the execution plans that
+ * cuDNN's heuristic (mode A) ranks first for it.
+ *
+ * <p>Why: the legacy cudnnFindConvolutionForwardAlgorithm chooses among eight algorithm families, and on the H200
+ * it picked IMPLICIT_PRECOMP_GEMM for every fp16 convolution at batch 256, several of them at under a tenth of the
+ * memory bandwidth they need. The backend API reaches the engines PyTorch uses (it benchmarks them, with
+ * cudnn.benchmark on). The choice is measured the same way: each of the first {@code tried} plans that cuDNN
+ * finalizes and that fits the workspace runs once to warm up and {@link #RUNS} times between CUDA events, and the
+ * fastest wins only if it beats the legacy algorithm's time as cudnnFind measured it (for the convolution alone,
+ * without the bias and ReLU the plan includes): otherwise the step keeps the legacy call.
+ *
+ * <p>The measurement runs on the program's own tensors before any pass (programs are built before their input is
+ * uploaded), after waiting for work in flight, since a plan writes y. Decisions are remembered per process like
+ * {@link ConvAlgorithms}'s, so a second program with the same geometry builds only the plan that won.
+ */
+final class ConvEngines {
+
+    /** The tensors' unique ids in the graph and the variant pack. */
+    static final long X = 1;
+    static final long W = 2;
+    static final long B = 3;
+    static final long Y = 4;
+    private static final long CONV_OUT = 5;
+    private static final long BIASED = 6;
+
+    /** Timed runs per plan, after one warm-up run. */
+    static final int RUNS = 3;
+
+    /** A decision: the rank (in the heuristic's order) of the plan that won, or {@link #LEGACY}. */
+    private static final Map<String, Integer> DECIDED = new ConcurrentHashMap<>();
+    static final int LEGACY = -1;
+
+    /**
+     * One fused convolution's operands and layout.
+     *
+     * @param xPixelStride elements from one pixel of x to the next: its channels, or its parent's for a slice
+     * @param yPixelStride the same for y (a channel slice of the block output with copy-free concatenation)
+     */
+    record Operands(CudnnGeometry.Conv g, StorageType type, CUdeviceptr x, int xPixelStride, CUdeviceptr w,
+                    CUdeviceptr b, CUdeviceptr y, int yPixelStride) {
+    }
+
+    /** A plan cuDNN finalized: its rank in the heuristic's list, its engine's global index, its workspace. */
+    record Candidate(int rank, long engine, long workspaceBytes, cudnnBackendDescriptor plan) {
+        String describe(int ranked) {
+            return "engine " + engine + " (heuristic rank " + rank + " of " + ranked + ")";
+        }
+    }
+
+    /** The plan chosen for a step, with the time measured for it (negative where a remembered decision was reused). */
+    record Choice(Candidate candidate, int ranked, float milliseconds) {
+    }
+
+    private final CudnnBackend api;
+    private final int tried;
+
+    /** @param tried how many of the heuristic's plans to build and time (at least 1) */
+    ConvEngines(CudnnBackend api, int tried) {
+        if (tried < 1) {
+            throw new IllegalArgumentException("at least one engine configuration must be tried, got " + tried);
+        }
+        this.api = api;
+        this.tried = tried;
+    }
+
+    int tried() {
+        return tried;
+    }
+
+    /**
+     * The plan to run the step with, or null to keep the legacy call.
+     *
+     * @param key      device, precision, geometry and layout: everything the answer depends on
+     * @param legacyMs cudnnFind's time for the legacy algorithm the step runs otherwise (negative: unmeasured)
+     * @param limit    the most workspace a plan may use
+     */
+    Choice choose(String key, String step, cudnnHandle h, CUstream stream, Operands o, float legacyMs, long limit) {
+        Integer decided = DECIDED.get(key);
+        if (decided != null && decided == LEGACY) {
+            return null;
+        }
+        cudnnBackendDescriptor graph = graph(h, o, step);
+        List<cudnnBackendDescriptor> configs = configs(graph, step);
+        List<Candidate> plans = new ArrayList<>();
+        for (int rank = 0; rank < configs.size() && plans.size() < tried; rank++) {
+            if (decided != null && decided != rank) {
+                continue;
+            }
+            Candidate c = plan(h, configs.get(rank), rank);
+            if (c != null && c.workspaceBytes() <= limit) {
+                plans.add(c);
+            }
+        }
+        if (decided != null) {
+            return plans.isEmpty() ? null : new Choice(plans.get(0), configs.size(), -1f);
+        }
+        Choice best = fastest(plans, configs.size(), h, stream, o);
+        boolean wins = best != null && (legacyMs < 0 || best.milliseconds() < legacyMs);
+        DECIDED.put(key, wins ? best.candidate().rank() : LEGACY);
+        return wins ? best : null;
+    }
+
+    /** x, w, b -> conv -> + b -> ReLU -> y, finalized. */
+    private cudnnBackendDescriptor graph(cudnnHandle h, Operands o, String step) {
+        cudnnBackendDescriptor graph = api.create(OPERATIONGRAPH_DESCRIPTOR, step + " graph");
+        api.addresses(graph, OPERATIONGRAPH_HANDLE, TYPE_HANDLE, h);
+        api.addresses(graph, OPERATIONGRAPH_OPS, TYPE_BACKEND_DESCRIPTOR,
+                operations(o, step).toArray(new cudnnBackendDescriptor[0]));
+        api.mustFinalize(graph, step + " operation graph");
+        return graph;
+    }
+
+    /**
+     * The graph's three operations, each finalized: host-side work that needs no handle, so that real cuDNN checks
+     * every attribute's encoding on a machine without a GPU (RealCudnnProbe).
+     */
+    List<cudnnBackendDescriptor> operations(Operands o, String step) {
+        CudnnGeometry.Conv g = o.g();
+        CudnnGeometry.Dims in = g.input();
+        CudnnGeometry.Dims out = g.output();
+        int data = o.type().cudnn;
+        int f32 = StorageType.FLOAT.cudnn;
+        cudnnBackendDescriptor x = tensor(X, data, nchwOf(in), nhwcStrides(in, o.xPixelStride()), alignment(o.x()));
+        cudnnBackendDescriptor w = tensor(W, data, new long[] {g.k(), in.c(), g.r(), g.s()},
+                new long[] {(long) g.r() * g.s() * in.c(), 1, (long) g.s() * in.c(), in.c()}, alignment(o.w()));
+        cudnnBackendDescriptor b = tensor(B, data, new long[] {1, g.k(), 1, 1}, new long[] {g.k(), 1, g.k(), g.k()},
+                alignment(o.b()));
+        cudnnBackendDescriptor convOut = tensor(CONV_OUT, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
+        cudnnBackendDescriptor biased = tensor(BIASED, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
+        cudnnBackendDescriptor y = tensor(Y, data, nchwOf(out), nhwcStrides(out, o.yPixelStride()), alignment(o.y()));
+
+        cudnnBackendDescriptor conv = api.create(CONVOLUTION_DESCRIPTOR, step + " convolution");
+        api.enumValue(conv, CONVOLUTION_COMP_TYPE, TYPE_DATA_TYPE, f32);
+        api.enumValue(conv, CONVOLUTION_CONV_MODE, TYPE_CONVOLUTION_MODE, CROSS_CORRELATION);
+        api.longs(conv, CONVOLUTION_SPATIAL_DIMS, 2);
+        api.longs(conv, CONVOLUTION_DILATIONS, 1, 1);
+        api.longs(conv, CONVOLUTION_FILTER_STRIDES, g.strideH(), g.strideW());
+        api.longs(conv, CONVOLUTION_PRE_PADDINGS, g.padH(), g.padW());
+        api.longs(conv, CONVOLUTION_POST_PADDINGS, g.padH(), g.padW());
+        api.mustFinalize(conv, step + " convolution");
+
+        cudnnBackendDescriptor convOp = api.create(OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR, step + " conv op");
+        api.addresses(convOp, OPERATION_CONVOLUTION_FORWARD_X, TYPE_BACKEND_DESCRIPTOR, x);
+        api.addresses(convOp, OPERATION_CONVOLUTION_FORWARD_W, TYPE_BACKEND_DESCRIPTOR, w);
+        api.addresses(convOp, OPERATION_CONVOLUTION_FORWARD_Y, TYPE_BACKEND_DESCRIPTOR, convOut);
+        api.addresses(convOp, OPERATION_CONVOLUTION_FORWARD_CONV_DESC, TYPE_BACKEND_DESCRIPTOR, conv);
+        api.floatValue(convOp, OPERATION_CONVOLUTION_FORWARD_ALPHA, 1f);
+        api.floatValue(convOp, OPERATION_CONVOLUTION_FORWARD_BETA, 0f);
+        api.mustFinalize(convOp, step + " conv op");
+
+        cudnnBackendDescriptor addOp = pointwise(POINTWISE_ADD, convOut, b, biased, step + " bias add");
+        cudnnBackendDescriptor reluOp = pointwise(POINTWISE_RELU_FWD, biased, null, y, step + " relu");
+        return List.of(convOp, addOp, reluOp);
+    }
+
+    /** NCHW dimension order, as the backend API's 4-d tensors are described whatever their layout. */
+    static long[] nchwOf(CudnnGeometry.Dims d) {
+        return new long[] {d.n(), d.c(), d.h(), d.w()};
+    }
+
+    /** The NCHW-ordered strides of an NHWC tensor whose pixels are pixelStride elements apart. */
+    static long[] nhwcStrides(CudnnGeometry.Dims d, int pixelStride) {
+        long w = pixelStride;
+        return new long[] {(long) d.h() * d.w() * w, 1, d.w() * w, w};
+    }
+
+    /** The alignment a virtual tensor declares (it has no address; cuDNN places it). */
+    private static final long VIRTUAL = 0;
+
+    /**
+     * What a tensor's start address is aligned to, up to the 16 bytes of the widest vector loads: declared, not
+     * assumed, since a channel slice starts wherever its channel offset puts it.
+     */
+    static long alignment(CUdeviceptr p) {
+        return Long.lowestOneBit(CudnnBackend.address(p) | 16);
+    }
+
+    /** @param alignment the start address's alignment in bytes, or {@link #VIRTUAL} for a virtual tensor */
+    private cudnnBackendDescriptor tensor(long uid, int dataType, long[] dims, long[] strides, long alignment) {
+        cudnnBackendDescriptor t = api.create(TENSOR_DESCRIPTOR, "tensor " + uid);
+        api.enumValue(t, TENSOR_DATA_TYPE, TYPE_DATA_TYPE, dataType);
+        api.longs(t, TENSOR_DIMENSIONS, dims);
+        api.longs(t, TENSOR_STRIDES, strides);
+        api.longs(t, TENSOR_UNIQUE_ID, uid);
+        api.longs(t, TENSOR_BYTE_ALIGNMENT, alignment == VIRTUAL ? 16 : alignment);
+        if (alignment == VIRTUAL) {
+            api.bool(t, TENSOR_IS_VIRTUAL, true);
+        }
+        api.mustFinalize(t, "tensor " + uid);
+        return t;
+    }
+
+    /** A pointwise operation in float32: y = x + b (b broadcast over pixels), or y = ReLU(x) where b is null. */
+    private cudnnBackendDescriptor pointwise(int mode, cudnnBackendDescriptor x, cudnnBackendDescriptor b,
+                                             cudnnBackendDescriptor y, String what) {
+        cudnnBackendDescriptor pw = api.create(POINTWISE_DESCRIPTOR, what);
+        api.enumValue(pw, POINTWISE_MODE, TYPE_POINTWISE_MODE, mode);
+        api.enumValue(pw, POINTWISE_MATH_PREC, TYPE_DATA_TYPE, StorageType.FLOAT.cudnn);
+        api.mustFinalize(pw, what);
+        cudnnBackendDescriptor op = api.create(OPERATION_POINTWISE_DESCRIPTOR, what + " op");
+        api.addresses(op, OPERATION_POINTWISE_PW_DESCRIPTOR, TYPE_BACKEND_DESCRIPTOR, pw);
+        api.addresses(op, OPERATION_POINTWISE_XDESC, TYPE_BACKEND_DESCRIPTOR, x);
+        if (b != null) {
+            api.addresses(op, OPERATION_POINTWISE_BDESC, TYPE_BACKEND_DESCRIPTOR, b);
+        }
+        api.addresses(op, OPERATION_POINTWISE_YDESC, TYPE_BACKEND_DESCRIPTOR, y);
+        api.mustFinalize(op, what + " op");
+        return op;
+    }
+
+    /** The heuristic's engine configurations for the graph, best first (at most {@code tried} of them plus margin). */
+    private List<cudnnBackendDescriptor> configs(cudnnBackendDescriptor graph, String step) {
+        cudnnBackendDescriptor heur = api.create(ENGINEHEUR_DESCRIPTOR, step + " heuristic");
+        api.addresses(heur, ENGINEHEUR_OPERATION_GRAPH, TYPE_BACKEND_DESCRIPTOR, graph);
+        api.enumValue(heur, ENGINEHEUR_MODE, TYPE_HEUR_MODE, HEUR_MODE_A);
+        api.mustFinalize(heur, step + " heuristic");
+        long count = api.count(heur, ENGINEHEUR_RESULTS, TYPE_BACKEND_DESCRIPTOR);
+        // a few more than tried: some configurations do not finalize into a plan on every GPU
+        int wanted = (int) Math.min(count, Math.min(2L * tried + 2, 64));
+        return wanted == 0 ? List.of()
+                : api.descriptors(heur, ENGINEHEUR_RESULTS, ENGINECFG_DESCRIPTOR, wanted, step + " engine configs");
+    }
+
+    /** The execution plan of one configuration, or null where cuDNN refuses to finalize it. */
+    private Candidate plan(cudnnHandle h, cudnnBackendDescriptor config, int rank) {
+        cudnnBackendDescriptor plan = api.create(EXECUTION_PLAN_DESCRIPTOR, "plan " + rank);
+        api.addresses(plan, EXECUTION_PLAN_HANDLE, TYPE_HANDLE, h);
+        api.addresses(plan, EXECUTION_PLAN_ENGINE_CONFIG, TYPE_BACKEND_DESCRIPTOR, config);
+        if (api.tryFinalize(plan) != 0) {
+            return null;
+        }
+        return new Candidate(rank, engineIndex(config), api.getLong(plan, EXECUTION_PLAN_WORKSPACE_SIZE), plan);
+    }
+
+    /** The global index of a configuration's engine (the number cuDNN's logs and PyTorch's tags use); -1 if unknown. */
+    private long engineIndex(cudnnBackendDescriptor config) {
+        try {
+            List<cudnnBackendDescriptor> engine = api.descriptors(config, ENGINECFG_ENGINE, ENGINE_DESCRIPTOR, 1,
+                    "engine");
+            return engine.isEmpty() ? -1 : api.getLong(engine.get(0), ENGINE_GLOBAL_INDEX);
+        } catch (GpuException e) {
+            return -1;   // only a name: the plan itself finalized
+        }
+    }
+
+    /** The variant pack that binds a plan's tensors to memory: x, w, b, y and the workspace. */
+    cudnnBackendDescriptor variantPack(Operands o, jcuda.Pointer workspace) {
+        cudnnBackendDescriptor pack = api.create(VARIANT_PACK_DESCRIPTOR, "variant pack");
+        api.longs(pack, VARIANT_PACK_UNIQUE_IDS, X, W, B, Y);
+        api.addresses(pack, VARIANT_PACK_DATA_POINTERS, TYPE_VOID_PTR, o.x(), o.w(), o.b(), o.y());
+        api.addresses(pack, VARIANT_PACK_WORKSPACE, TYPE_VOID_PTR, workspace);
+        api.mustFinalize(pack, "variant pack");
+        return pack;
+    }
+
+    /** Times every plan on the step's own tensors; the fastest, or null where none runs. */
+    private Choice fastest(List<Candidate> plans, int ranked, cudnnHandle h, CUstream stream, Operands o) {
+        if (plans.isEmpty()) {
+            return null;
+        }
+        // a plan writes y, which may be memory a pass still in flight uses (the arena is shared by batch sizes)
+        JCudaDriver.cuCtxSynchronize();
+        long most = plans.stream().mapToLong(Candidate::workspaceBytes).max().orElse(0);
+        CUevent start = new CUevent();
+        CUevent stop = new CUevent();
+        JCudaDriver.cuEventCreate(start, 0);
+        JCudaDriver.cuEventCreate(stop, 0);
+        try (DeviceBuffer scratch = new DeviceBuffer(most, "workspace for timing cuDNN engines")) {
+            Choice best = null;
+            for (Candidate c : plans) {
+                cudnnBackendDescriptor pack = variantPack(o, scratch.ptr());
+                if (JCudnn.cudnnBackendExecute(h, c.plan(), pack) != 0) {
+                    continue;   // warm-up refused: this plan does not run here
+                }
+                JCudaDriver.cuEventRecord(start, stream);
+                for (int r = 0; r < RUNS; r++) {
+                    JCudnn.cudnnBackendExecute(h, c.plan(), pack);
+                }
+                JCudaDriver.cuEventRecord(stop, stream);
+                JCudaDriver.cuEventSynchronize(stop);
+                float[] ms = new float[1];
+                JCudaDriver.cuEventElapsedTime(ms, start, stop);
+                float each = ms[0] / RUNS;
+                if (best == null || each < best.milliseconds()) {
+                    best = new Choice(c, ranked, each);
+                }
+            }
+            return best;
+        } finally {
+            JCudaDriver.cuEventDestroy(start);
+            JCudaDriver.cuEventDestroy(stop);
+        }
+    }
+
+    /** Forgets every decision (tests). */
+    static void clear() {
+        DECIDED.clear();
+    }
+}

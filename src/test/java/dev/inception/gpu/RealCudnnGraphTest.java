@@ -1,0 +1,67 @@
+package dev.inception.gpu;
+
+import dev.inception.nativelib.FakeGpu;
+import dev.inception.nativelib.PrivateNativeDir;
+import dev.inception.nativelib.LibrarySearch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The backend-API operations {@link ConvEngines} builds, checked by real cuDNN 9 on a machine without a GPU
+ * (RealCudnnGraphProbe): every attribute's number, type and element size, and every tensor's dimensions and
+ * strides, must be what cuDNN's own validation accepts when it finalizes each descriptor; and a convolution whose
+ * output disagrees with its geometry must be refused, so that acceptance means cuDNN read the values. The driver is
+ * the fake one (host memory stands in for pinned memory; no descriptor here touches a device). In the real-cudnn
+ * and real-cuda13 profiles, like RealCudnnTest.
+ */
+class RealCudnnGraphTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void realCudnnFinalizesEveryFusedConvolutionsOperations() throws Exception {
+        Path real = Path.of(System.getProperty("inception.realCudnnDir",
+                "target/real-cudnn/org/bytedeco/cuda/linux-x86_64"));
+        assertTrue(Files.isRegularFile(real.resolve("libcudnn.so.9")),
+                "no real cuDNN in " + real + ": run with -Preal-cudnn, which unpacks it there");
+        // the real cuDNN and cuBLAS libraries beside the fake driver, in one folder for the library search
+        Path libs = Files.createDirectories(tmp.resolve("libs"));
+        try (Stream<Path> files = Files.list(real)) {
+            for (Path f : files.toList()) {
+                Files.createSymbolicLink(libs.resolve(f.getFileName()), f.toAbsolutePath());
+            }
+        }
+        FakeGpu.gcc(libs, "FAKE_CUDA", "libcuda.so.1");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-cp", System.getProperty("java.class.path"),
+                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), RealCudnnGraphProbe.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().put(LibrarySearch.ENV, libs.toString());
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        try (Stream<Path> links = Files.list(libs)) {
+            for (Path l : links.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(l);   // the links, not the real libraries (JUnit would warn about each)
+            }
+        }
+        System.out.println(text);
+        assertEquals(0, p.exitValue(), text);
+        List<String> out = text.lines().toList();
+        // 94 fused convolutions x 2 concatenation placements x 2 batches x 2 precisions, none refused
+        assertTrue(out.contains("operations.refused=0"), text);
+        assertTrue(out.contains("operations.built=" + 94 * 2 * 2 * 2), text);
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("inconsistent=refused")), text);
+    }
+}
