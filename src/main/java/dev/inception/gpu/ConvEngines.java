@@ -45,9 +45,12 @@ final class ConvEngines {
     /** Timed runs per plan, after one warm-up run. */
     static final int RUNS = 3;
 
-    /** A decision: the rank (in the heuristic's order) of the plan that won, or {@link #LEGACY}. */
-    private static final Map<String, Integer> DECIDED = new ConcurrentHashMap<>();
-    static final int LEGACY = -1;
+    /** A decision: the rank (in the heuristic's order) of the plan that won and its time, or {@link #LEGACY}. */
+    private record Decided(int rank, float milliseconds) {
+    }
+
+    private static final Decided LEGACY = new Decided(-1, -1f);
+    private static final Map<String, Decided> DECIDED = new ConcurrentHashMap<>();
 
     /**
      * One fused convolution's operands and layout.
@@ -66,12 +69,17 @@ final class ConvEngines {
         }
     }
 
-    /** The plan chosen for a step, with the time measured for it (negative where a remembered decision was reused). */
+    /** The plan chosen for a step, with the time measured for it when it was chosen. */
     record Choice(Candidate candidate, int ranked, float milliseconds) {
     }
 
     private final CudnnBackend api;
     private final int tried;
+    /** What the searches of this object's program found, for --verbose: see {@link #summary()}. */
+    private int steps;
+    private int won;
+    private int slower;
+    private int refusedPlans;
 
     /** @param tried how many of the heuristic's plans to build and time (at least 1) */
     ConvEngines(CudnnBackend api, int tried) {
@@ -87,6 +95,17 @@ final class ConvEngines {
     }
 
     /**
+     * "backend plans for 80 of 94 fused convolutions (14 kept the legacy algorithm, faster; 6 plans refused to
+     * finalize)": where the plans won, and why the rest did not (a refused plan is often an engine that compiles at
+     * run time and found no NVRTC).
+     */
+    String summary() {
+        return "backend plans for " + won + " of " + steps + " fused convolutions (" + slower
+                + " kept the legacy algorithm, faster; " + (steps - won - slower) + " had no plan that runs; "
+                + refusedPlans + " plans refused to finalize)";
+    }
+
+    /**
      * The plan to run the step with, or null to keep the legacy call.
      *
      * @param key      device, precision, geometry and layout: everything the answer depends on
@@ -94,28 +113,35 @@ final class ConvEngines {
      * @param limit    the most workspace a plan may use
      */
     Choice choose(String key, String step, cudnnHandle h, CUstream stream, Operands o, float legacyMs, long limit) {
-        Integer decided = DECIDED.get(key);
-        if (decided != null && decided == LEGACY) {
+        steps++;
+        Decided decided = DECIDED.get(key);
+        if (LEGACY.equals(decided)) {
+            slower++;
             return null;
         }
         cudnnBackendDescriptor graph = graph(h, o, step);
         List<cudnnBackendDescriptor> configs = configs(graph, step);
         List<Candidate> plans = new ArrayList<>();
         for (int rank = 0; rank < configs.size() && plans.size() < tried; rank++) {
-            if (decided != null && decided != rank) {
+            if (decided != null && decided.rank() != rank) {
                 continue;
             }
             Candidate c = plan(h, configs.get(rank), rank);
-            if (c != null && c.workspaceBytes() <= limit) {
+            if (c == null) {
+                refusedPlans++;
+            } else if (c.workspaceBytes() <= limit) {
                 plans.add(c);
             }
         }
         if (decided != null) {
-            return plans.isEmpty() ? null : new Choice(plans.get(0), configs.size(), -1f);
+            won += plans.isEmpty() ? 0 : 1;
+            return plans.isEmpty() ? null : new Choice(plans.get(0), configs.size(), decided.milliseconds());
         }
         Choice best = fastest(plans, configs.size(), h, stream, o);
         boolean wins = best != null && (legacyMs < 0 || best.milliseconds() < legacyMs);
-        DECIDED.put(key, wins ? best.candidate().rank() : LEGACY);
+        DECIDED.put(key, wins ? new Decided(best.candidate().rank(), best.milliseconds()) : LEGACY);
+        won += wins ? 1 : 0;
+        slower += best != null && !wins ? 1 : 0;
         return wins ? best : null;
     }
 
@@ -131,7 +157,7 @@ final class ConvEngines {
 
     /**
      * The graph's three operations, each finalized: host-side work that needs no handle, so that real cuDNN checks
-     * every attribute's encoding on a machine without a GPU (RealCudnnProbe).
+     * every attribute's encoding on a machine without a GPU (RealCudnnGraphProbe).
      */
     List<cudnnBackendDescriptor> operations(Operands o, String step) {
         CudnnGeometry.Conv g = o.g();
@@ -309,10 +335,5 @@ final class ConvEngines {
             JCudaDriver.cuEventDestroy(start);
             JCudaDriver.cuEventDestroy(stop);
         }
-    }
-
-    /** Forgets every decision (tests). */
-    static void clear() {
-        DECIDED.clear();
     }
 }

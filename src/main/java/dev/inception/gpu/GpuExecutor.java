@@ -157,6 +157,11 @@ public final class GpuExecutor implements Executor {
                 + streamsMaxBatch + ")")
                 + (shared.cudnnEngines() == 0 ? "" : ", cuDNN backend plans (" + shared.cudnnEngines()
                 + " timed per convolution)"));
+        programs.forEach((batch, p) -> {
+            if (p.enginesSummary() != null) {
+                lines.add("  batch " + batch + ": " + p.enginesSummary());
+            }
+        });
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));
         fallbacks.forEach(f -> lines.add("  fallback: " + f));
         return lines;

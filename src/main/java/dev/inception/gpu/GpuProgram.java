@@ -313,6 +313,11 @@ final class GpuProgram implements AutoCloseable {
         return s instanceof Step.Dense d ? "cublas " + gemmName(d) : "cudnn";
     }
 
+    /** What the cuDNN backend plan search found for this program ({@link ConvEngines#summary()}); null where off. */
+    String enginesSummary() {
+        return engines == null ? null : engines.summary();
+    }
+
     /** The algorithm each convolution uses now. */
     List<ConvChoice> choices() {
         return convolutions.stream().map(ConvStep::choice).toList();
@@ -409,7 +414,7 @@ final class GpuProgram implements AutoCloseable {
 
     private PoolLaunch poolLaunch(Step.Pool p) {
         TensorSpec out = plan.tensor(p.output());
-        int stride = out.isSlice() ? shape(out.slice().parent()).channels() : shape(p.output()).channels();
+        int stride = pixelStride(p.output());
         int offset = out.isSlice() ? out.slice().channelOffset() : 0;
         PoolGeometry g = PoolGeometry.of(p, shape(p.input()), stride);
         Shape expected = shape(p.output());

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (RealCudnnGraphProbe): every attribute's number, type and element size, and every tensor's dimensions and
  * strides, must be what cuDNN's own validation accepts when it finalizes each descriptor; and a convolution whose
  * output disagrees with its geometry must be refused, so that acceptance means cuDNN read the values. The driver is
- * the fake one (host memory stands in for pinned memory; no descriptor here touches a device). In the real-cudnn
- * and real-cuda13 profiles, like RealCudnnTest.
+ * the fake one (host memory stands in for pinned memory; no descriptor here touches a device). Opt-in like
+ * RealCudnnTest: {@code mvn -B -Preal-cuda13 test -Dtest=RealCudnnGraphTest} (real-cudnn's jar lacks the engine
+ * libraries).
  */
 class RealCudnnGraphTest {
 
@@ -33,7 +34,10 @@ class RealCudnnGraphTest {
         Path real = Path.of(System.getProperty("inception.realCudnnDir",
                 "target/real-cudnn/org/bytedeco/cuda/linux-x86_64"));
         assertTrue(Files.isRegularFile(real.resolve("libcudnn.so.9")),
-                "no real cuDNN in " + real + ": run with -Preal-cudnn, which unpacks it there");
+                "no real cuDNN in " + real + ": run with -Preal-cuda13, which unpacks it there");
+        assertTrue(Files.isRegularFile(real.resolve("libcudnn_engines_precompiled.so.9")),
+                "cuDNN's engine libraries are not in " + real + " (the backend API loads them to finalize a tensor):"
+                        + " run with -Preal-cuda13, whose wheels have them; real-cudnn's jar does not");
         // the real cuDNN and cuBLAS libraries beside the fake driver, in one folder for the library search
         Path libs = Files.createDirectories(tmp.resolve("libs"));
         try (Stream<Path> files = Files.list(real)) {

@@ -86,6 +86,9 @@ class FakeGpuEnginesTest {
         assertTrue(faster.probe().out().stream().anyMatch(l -> l.startsWith("choice=conv2d_1 (batch 2)")
                 && l.contains("backend engine 10 (heuristic rank 0 of 3)")), faster.probe().text());
         assertTrue(faster.probe().out().contains("fallbacks=0"), faster.probe().text());
+        assertTrue(faster.probe().out().contains("search=batch 2: backend plans for 94 of 94 fused convolutions (0 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)"),
+                faster.probe().text());
     }
 
     /**
@@ -137,6 +140,9 @@ class FakeGpuEnginesTest {
         List<String> engines = tie.between("begin engines", "end engines");
         assertEquals(0, count(engines, "backend execute"));
         assertEquals(FUSED, count(engines, "conv+bias+relu"));
+        assertTrue(tie.probe().out().contains("search=batch 2: backend plans for 0 of 94 fused convolutions (94 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)"),
+                tie.probe().text());
     }
 
     @Test
@@ -147,6 +153,10 @@ class FakeGpuEnginesTest {
         assertEquals(FUSED, count(engines, "backend execute engine 11 "), String.join("\n", engines));
         assertTrue(r.probe().out().stream().anyMatch(l -> l.contains("backend engine 11 (heuristic rank 1 of 3)")),
                 r.probe().text());
+        // rank 0 refused once per geometry: the convolutions after the first of each reuse the decision (rank 1)
+        assertTrue(r.probe().out().contains("search=batch 2: backend plans for 94 of 94 fused convolutions (0 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; " + GEOMETRIES + " plans refused to"
+                + " finalize)"), r.probe().text());
     }
 
     @Test

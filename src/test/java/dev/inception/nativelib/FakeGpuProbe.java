@@ -282,6 +282,8 @@ public final class FakeGpuProbe {
             mark(log, "end engines");
             e.describe().stream().filter(l -> l.contains("conv2d_1 ")).forEach(l ->
                     System.out.println("choice=" + l.strip()));
+            e.describe().stream().filter(l -> l.contains("backend plans for")).forEach(l ->
+                    System.out.println("search=" + l.strip()));
             System.out.println("fallbacks=" + e.fallbacks().size());
             e.fallbacks().stream().limit(1).forEach(f -> System.out.println("first fallback=" + f));
         }
