@@ -45,6 +45,15 @@ final class ConvEngines {
     /** Timed runs per plan, after one warm-up run. */
     static final int RUNS = 3;
 
+    /**
+     * The system property that bounds one program's search, in seconds (default {@value #SEARCH_SECONDS}): finalizing
+     * a plan may compile its kernels at run time (cuDNN's runtime-fusion engines use NVRTC), and a search that
+     * outlasted a benchmark's budget would leave nothing measured. Once it is spent, the convolutions not yet decided
+     * keep their legacy algorithms, and {@link #summary()} says how many.
+     */
+    static final String SEARCH_SECONDS_PROPERTY = "inception.cudnnEngines.searchSeconds";
+    static final int SEARCH_SECONDS = 60;
+
     /** A decision: the rank (in the heuristic's order) of the plan that won and its time, or {@link #LEGACY}. */
     private record Decided(int rank, float milliseconds) {
     }
@@ -80,6 +89,9 @@ final class ConvEngines {
     private int won;
     private int slower;
     private int refusedPlans;
+    private int unsearched;
+    private long searchNanos;
+    private final long budgetNanos;
 
     /** @param tried how many of the heuristic's plans to build and time (at least 1) */
     ConvEngines(CudnnBackend api, int tried) {
@@ -88,6 +100,8 @@ final class ConvEngines {
         }
         this.api = api;
         this.tried = tried;
+        this.budgetNanos = (long) (Double.parseDouble(System.getProperty(SEARCH_SECONDS_PROPERTY,
+                String.valueOf(SEARCH_SECONDS))) * 1e9);
     }
 
     int tried() {
@@ -101,8 +115,11 @@ final class ConvEngines {
      */
     String summary() {
         return "backend plans for " + won + " of " + steps + " fused convolutions (" + slower
-                + " kept the legacy algorithm, faster; " + (steps - won - slower) + " had no plan that runs; "
-                + refusedPlans + " plans refused to finalize)";
+                + " kept the legacy algorithm, faster; " + (steps - won - slower - unsearched)
+                + " had no plan that runs; " + refusedPlans + " plans refused to finalize"
+                + (unsearched == 0 ? "" : "; " + unsearched + " not searched, the search's "
+                + budgetNanos / 1_000_000_000 + " s being spent") + "), search "
+                + String.format(java.util.Locale.ROOT, "%.1f", searchNanos / 1e9) + " s";
     }
 
     /**
@@ -119,6 +136,20 @@ final class ConvEngines {
             slower++;
             return null;
         }
+        if (decided == null && searchNanos >= budgetNanos) {
+            unsearched++;   // not remembered: another program, with its own budget, may search it
+            return null;
+        }
+        long start = System.nanoTime();
+        try {
+            return search(key, step, h, stream, o, legacyMs, limit, decided);
+        } finally {
+            searchNanos += System.nanoTime() - start;
+        }
+    }
+
+    private Choice search(String key, String step, cudnnHandle h, CUstream stream, Operands o, float legacyMs,
+                          long limit, Decided decided) {
         cudnnBackendDescriptor graph = graph(h, o, step);
         List<cudnnBackendDescriptor> configs = configs(graph, step);
         List<Candidate> plans = new ArrayList<>();

@@ -124,7 +124,8 @@ final class CudnnBackend implements AutoCloseable {
             m.setAccessible(true);
             return m;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError("JCuda's " + type.getName() + "." + name + " is not accessible: " + e);
+            throw new ExceptionInInitializerError("JCuda's " + type.getName() + "." + name + " is not accessible: "
+                    + e);
         }
     }
 

@@ -63,7 +63,8 @@ final class EngineConvolution implements ConvStep {
         if (status != 0) {
             String planned = "cudnnBackendExecute " + choice().describe();
             refused = true;
-            report.accept(new Fallback(step, batch, planned, legacy.choice().describe(), CudaCalls.cudnnStatus(status)));
+            report.accept(new Fallback(step, batch, planned, legacy.choice().describe(),
+                    CudaCalls.cudnnStatus(status)));
             legacy.run();
         }
     }

@@ -53,7 +53,7 @@ class FakeGpuEnginesTest {
         return lines.stream().filter(l -> l.contains(part)).count();
     }
 
-    /** The y pointer of each convolution of a pass, in order: "... y Y" of the legacy call's workspace line or the execute's. */
+    /** Each convolution's y pointer in a pass, in order: "... y Y" of the legacy call's workspace line or the execute. */
     static List<Long> outputs(List<String> pass, String marker) {
         List<Long> ys = new java.util.ArrayList<>();
         for (String l : pass) {
@@ -77,7 +77,7 @@ class FakeGpuEnginesTest {
         assertEquals(FUSED, count(legacy, "conv+bias+relu"));
         assertEquals(FUSED, count(engines, "backend execute engine 10 "), String.join("\n", engines));
         assertEquals(0, count(engines, "conv+bias+relu"));
-        // the same arena slots, in the same order; the two engines' arenas are two allocations, so offsets from the first
+        // the same arena slots in the same order; the two engines' arenas are two allocations: offsets from the first
         List<Long> legacyOutputs = relative(outputs(legacy, " workspace "));
         assertEquals(FUSED, legacyOutputs.size());
         assertEquals(legacyOutputs, relative(outputs(engines, "backend execute")));
@@ -86,9 +86,8 @@ class FakeGpuEnginesTest {
         assertTrue(faster.probe().out().stream().anyMatch(l -> l.startsWith("choice=conv2d_1 (batch 2)")
                 && l.contains("backend engine 10 (heuristic rank 0 of 3)")), faster.probe().text());
         assertTrue(faster.probe().out().contains("fallbacks=0"), faster.probe().text());
-        assertTrue(faster.probe().out().contains("search=batch 2: backend plans for 94 of 94 fused convolutions (0 kept"
-                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)"),
-                faster.probe().text());
+        assertSearch(faster, "94 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that"
+                + " runs; 0 plans refused to finalize)");
     }
 
     /**
@@ -107,6 +106,12 @@ class FakeGpuEnginesTest {
             out.add("stream +" + (Integer.parseInt(lines.get(i)[2]) - first) + " workspace +" + (ws.get(i) - lowest));
         }
         return out;
+    }
+
+    /** The probe printed --verbose's summary of the plan search at batch 2, starting with this. */
+    static void assertSearch(FakeGpu.Recording r, String start) {
+        assertTrue(r.probe().out().stream().anyMatch(l -> l.startsWith("search=batch 2: backend plans for " + start)),
+                r.probe().text());
     }
 
     static List<Long> relative(List<Long> pointers) {
@@ -140,9 +145,20 @@ class FakeGpuEnginesTest {
         List<String> engines = tie.between("begin engines", "end engines");
         assertEquals(0, count(engines, "backend execute"));
         assertEquals(FUSED, count(engines, "conv+bias+relu"));
-        assertTrue(tie.probe().out().contains("search=batch 2: backend plans for 0 of 94 fused convolutions (94 kept"
-                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)"),
-                tie.probe().text());
+        assertSearch(tie, "0 of 94 fused convolutions (94 kept the legacy algorithm, faster; 0 had no plan that runs;"
+                + " 0 plans refused to finalize)");
+    }
+
+    @Test
+    void aSpentSearchBudgetLeavesTheRestOnTheirLegacyAlgorithms() throws Exception {
+        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
+                "PROBE_SEARCH_SECONDS", "0"), "-no-budget");
+        assertEquals(0, count(r.between("begin open", "end open"), "backend execute"), "nothing timed");
+        List<String> engines = r.between("begin engines", "end engines");
+        assertEquals(0, count(engines, "backend execute"));
+        assertEquals(FUSED, count(engines, "conv+bias+relu"));
+        assertSearch(r, "0 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that runs;"
+                + " 0 plans refused to finalize; 94 not searched, the search's 0 s being spent), search 0.0 s");
     }
 
     @Test
@@ -154,9 +170,8 @@ class FakeGpuEnginesTest {
         assertTrue(r.probe().out().stream().anyMatch(l -> l.contains("backend engine 11 (heuristic rank 1 of 3)")),
                 r.probe().text());
         // rank 0 refused once per geometry: the convolutions after the first of each reuse the decision (rank 1)
-        assertTrue(r.probe().out().contains("search=batch 2: backend plans for 94 of 94 fused convolutions (0 kept"
-                + " the legacy algorithm, faster; 0 had no plan that runs; " + GEOMETRIES + " plans refused to"
-                + " finalize)"), r.probe().text());
+        assertSearch(r, "94 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that runs; "
+                + GEOMETRIES + " plans refused to finalize)");
     }
 
     @Test

@@ -258,9 +258,13 @@ public final class FakeGpuProbe {
      * compare with), then engines opened with --cudnn-engines 2 (the open times the plans), one of their passes, a
      * second engine (decisions remembered), a captured pass, and fp32 (no engines). With refuse set (the fake's
      * FAKE_CUDNN_EXECUTE_STATUS_FILE): written once the plans were timed, it makes the fake refuse every execute
-     * (status 3000) from then on.
+     * (status 3000) from then on. PROBE_SEARCH_SECONDS sets the plan search's time budget.
      */
     static void engines(Graph g, Weights w, java.nio.file.Path log, java.nio.file.Path refuse) {
+        String budget = System.getenv("PROBE_SEARCH_SECONDS");   // ConvEngines.SEARCH_SECONDS_PROPERTY
+        if (budget != null) {
+            System.setProperty("inception.cudnnEngines.searchSeconds", budget);
+        }
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(Lowering.FUSED)
                 .withPrecision(dev.inception.Precision.FP16).withCudaGraphs(false);
         Tensor x = Tensor.zeros(2, g.input().shape());
