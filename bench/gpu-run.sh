@@ -32,8 +32,11 @@ results="$(cd "$results" && pwd)"
 #   end) on the heap. The ceiling is reserved, not taken.
 # - a JVM that dies in native code writes its report with the results, not into the working directory, which does
 #   not come back from a device machine.
+# - --cudnn-engines' plan search bounded per batch size (default 60 s): finalizing a plan may compile kernels, and the
+#   engines stages must leave their benchmarks time to run.
 export INCEPTION_JAVA_OPTS="-Xmx${INCEPTION_HEAP:-16g} -XX:ErrorFile=$results/hs_err_pid%p.log \
--XX:ReplayDataFile=$results/replay_pid%p.log ${INCEPTION_JAVA_OPTS:-}"
+-XX:ReplayDataFile=$results/replay_pid%p.log \
+-Dinception.cudnnEngines.searchSeconds=${INCEPTION_ENGINE_SEARCH_SECONDS:-30} ${INCEPTION_JAVA_OPTS:-}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ -x "$here/inception" ] && [ -f "$here/inception.jar" ]; then
   bundle="$here"
@@ -229,7 +232,7 @@ junit_stage() {
 if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
   # per-op diagnostics first, so that a failure names the op before the whole network is tried
   junit_stage native-ops 120 dev.inception.nativetests.GpuOpsTest
-  junit_stage native-network 200 dev.inception.nativetests.GpuNetworkTest
+  junit_stage native-network 150 dev.inception.nativetests.GpuNetworkTest
 elif [ "$gpu" = 1 ]; then
   skip native-tests "this bundle has no native-test classes or no JUnit console launcher"
 else
@@ -285,9 +288,9 @@ verify fp16 fused
 bench fp16 90 --precision fp16 --batch "$all_batches"
 # cuDNN's backend plans (conv + bias + ReLU as one operation graph; the first 4 the heuristic ranks, timed, each
 # convolution keeping the legacy algorithm unless a plan beats it): the lead for the batch-256 target, correct first
-gpu_stage verify-fp16-engines 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --cudnn-engines 4 ${examples[*]} > \"$results/verify-fp16-engines.json\""
-bench fp16-engines 90 --precision fp16 --cudnn-engines 4 --batch 1,32,128,256 --scope network
-gpu_stage profile-fp16-256-engines 60 bash -c "\"$inception\" profile --backend gpu --precision fp16 --cudnn-engines 4 \
+gpu_stage verify-fp16-engines 90 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --cudnn-engines 4 ${examples[*]} > \"$results/verify-fp16-engines.json\""
+bench fp16-engines 150 --precision fp16 --cudnn-engines 4 --batch 1,32,256 --scope network
+gpu_stage profile-fp16-256-engines 90 bash -c "\"$inception\" profile --backend gpu --precision fp16 --cudnn-engines 4 \
   --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-engines.png\" > \"$results/profile-fp16-256-engines.json\""
 bench fp32 90 --precision fp32 --batch "$all_batches"
 if [ "$peers" = 1 ]; then
@@ -331,6 +334,14 @@ if [ "$peers" = 1 ]; then
   fi
 else
   skip torch-peers "no python3 with torch, torchvision and a usable CUDA GPU on this host"
+fi
+
+# last, with what is left: the backend plans against the reference tap by tap, fp16 and bf16 (GpuEnginesTest;
+# verify-fp16-engines has checked them on the example photos already)
+if [ "$gpu" = 1 ] && [ -d "$bundle/native-test-classes" ] && [ -f "$bundle/junit-platform-console-standalone.jar" ]; then
+  junit_stage native-engines 150 dev.inception.nativetests.GpuEnginesTest
+else
+  skip native-engines "no native tests to run here (see native-ops)"
 fi
 
 summary

@@ -141,7 +141,7 @@ class H200RehearsalIT {
             "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-128", "verify-bf16-fused", "verify-tf32-fused",
             "verify-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-no-streams", "bench-fp16-streams-all", "bench-fp32-plain",
             "verify-fp16-copy-free", "bench-fp16-copy-free", "bench-bf16", "bench-tf32", "bench-fp32-faithful",
-            "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines"}) {
+            "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines", "native-engines"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
         }
         // every precision's engine opens and runs on the fake: bench has no numeric check, so it passes
@@ -186,7 +186,7 @@ class H200RehearsalIT {
 
     @Test
     void nativeTestsRanInTheirOwnStagesAndWroteJunitXml() throws IOException {
-        for (String s : new String[] {"native-ops", "native-network"}) {
+        for (String s : new String[] {"native-ops", "native-network", "native-engines"}) {
             String text = Files.readString(unpacked.resolve("r/junit/" + s + "/TEST-junit-jupiter.xml"));
             assertTrue(text.contains("tests=\"") && !text.contains("tests=\"0\""), s + ": no tests ran");
         }
