@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
             return Main.OK;
         }
         for (String key : List.of("java", "os", "driver", "driver_version", "gpus", "cudnn", "cudnn_version",
-                "cublas", "cublas_version", "cublasLt", "bridges", "kernels", "gpu_backend")) {
+                "cublas", "cublas_version", "cublasLt", "nvrtc", "bridges", "kernels", "gpu_backend")) {
             if (r.containsKey(key)) {
                 out.printf("%-22s %s%n", key.replace('_', ' ') + ":", text(r.get(key)));
             }

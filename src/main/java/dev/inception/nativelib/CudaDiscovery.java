@@ -9,23 +9,31 @@ import java.util.Optional;
 /**
  * What this machine has of the CUDA driver, cuDNN and cuBLAS, and by which route JCuda's JNI libraries can reach
  * them: cuDNN 8 and cuBLAS 12 natively (what JCudnn 11.7 and JCublas 12.6 were linked against), cuDNN 9 and
- * cuBLAS 13 through the bridge. Pure file-system work; nothing is loaded.
+ * cuBLAS 13 through the bridge. Also NVRTC, which nothing requires: cuDNN opens it by soname to compile the kernels
+ * of its runtime-fusion engines (`--cudnn-engines`), and refuses those engines' plans without it. Pure file-system
+ * work; nothing is loaded.
  */
 public record CudaDiscovery(Optional<Library> driver, Optional<Library> cudnn, Optional<Library> cublas,
-                            Optional<Library> cublasLt, List<Path> searched) {
+                            Optional<Library> cublasLt, Optional<Library> nvrtc, List<Path> searched) {
 
     public static CudaDiscovery run(LibrarySearch search) {
         Optional<Library> driver = search.find("libcuda.so.1").map(p -> Library.at("libcuda.so.1", p, false));
         Optional<Library> cudnn = first(search, "libcudnn.so.8", "libcudnn.so.9");
         Optional<Library> cublas = first(search, "libcublas.so.12", "libcublas.so.13");
         // cuBLAS needs the cuBLASLt of its own major version, preferably from the same folder
-        Optional<Library> lt = cublas.flatMap(b -> {
-            String ltName = b.soname().replace("libcublas", "libcublasLt");
-            Path sibling = b.path().resolveSibling(ltName);
-            Optional<Path> p = Files.isRegularFile(sibling) ? Optional.of(sibling) : search.find(ltName);
-            return p.map(x -> Library.at(ltName, x, false));
-        });
-        return new CudaDiscovery(driver, cudnn, cublas, lt, search.dirs());
+        Optional<Library> lt = cublas.flatMap(b -> besideOrFound(search, b, b.soname().replace("libcublas",
+                "libcublasLt")));
+        // NVRTC of cuBLAS's CUDA major version (pip's CUDA 13 wheels put both in nvidia/cu13/lib)
+        Optional<Library> nvrtc = cublas.flatMap(b -> besideOrFound(search, b, "libnvrtc.so."
+                + b.soname().substring(b.soname().lastIndexOf('.') + 1)));
+        return new CudaDiscovery(driver, cudnn, cublas, lt, nvrtc, search.dirs());
+    }
+
+    /** A library by soname, preferably from the same folder as another one. */
+    private static Optional<Library> besideOrFound(LibrarySearch search, Library beside, String soname) {
+        Path sibling = beside.path().resolveSibling(soname);
+        Optional<Path> p = Files.isRegularFile(sibling) ? Optional.of(sibling) : search.find(soname);
+        return p.map(x -> Library.at(soname, x, false));
     }
 
     /** The older soname first: if both exist, the JNI library's own version needs no bridge. */
@@ -61,7 +69,7 @@ public record CudaDiscovery(Optional<Library> driver, Optional<Library> cudnn, O
     /** The folders holding what was found, for LD_LIBRARY_PATH (cuDNN 9 opens its sub-libraries by name). */
     public List<Path> libraryDirs() {
         List<Path> d = new ArrayList<>();
-        for (Optional<Library> l : List.of(driver, cudnn, cublas, cublasLt)) {
+        for (Optional<Library> l : List.of(driver, cudnn, cublas, cublasLt, nvrtc)) {
             l.map(x -> x.path().getParent()).filter(x -> !d.contains(x)).ifPresent(d::add);
         }
         return d;

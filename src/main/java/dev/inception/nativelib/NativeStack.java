@@ -107,6 +107,7 @@ public final class NativeStack {
             systemLoad(bridge(dir, "libcublas.so.12"), "the cuBLAS 12 -> 13 bridge");
         }
         Library cudnn = d.cudnn().orElseThrow();
+        d.nvrtc().ifPresent(NativeStack::preloadNvrtc);
         systemLoad(cudnn.path(), "cuDNN");
         preloadSubLibraries(cudnn);
         if (cudnn.bridged()) {
@@ -183,6 +184,32 @@ public final class NativeStack {
                     // a dependency not loaded yet: next round
                 }
             }
+        }
+    }
+
+    /**
+     * NVRTC and its builtins, loaded so that cuDNN's dlopen by soname finds them wherever the JVM was started from
+     * (a Spark executor has no launcher to set LD_LIBRARY_PATH). Optional: a failure only costs cuDNN its
+     * runtime-compiled engines.
+     */
+    private static void preloadNvrtc(Library nvrtc) {
+        List<Path> builtins = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(nvrtc.path().getParent(), "libnvrtc-builtins.so.*")) {
+            s.forEach(builtins::add);
+        } catch (IOException e) {
+            // none beside it: NVRTC looks on its own
+        }
+        for (Path p : builtins) {
+            tryLoad(p);
+        }
+        tryLoad(nvrtc.path());
+    }
+
+    private static void tryLoad(Path p) {
+        try {
+            System.load(p.toString());
+        } catch (UnsatisfiedLinkError e) {
+            // optional
         }
     }
 

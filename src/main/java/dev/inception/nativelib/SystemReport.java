@@ -32,6 +32,8 @@ public final class SystemReport {
         r.put("cudnn", describe(d.cudnn()));
         r.put("cublas", describe(d.cublas()));
         r.put("cublasLt", describe(d.cublasLt()));
+        r.put("nvrtc", d.nvrtc().isPresent() ? describe(d.nvrtc()) : "not found (optional: cuDNN refuses its"
+                + " runtime-compiled engines, which --cudnn-engines may try; pip install nvidia-cuda-nvrtc)");
         Map<String, Object> bridges = new LinkedHashMap<>();
         bridges.put("status", NativeStack.bridgeStatus());
         bridges.put("libcudnn.so.8", NativeStack.bridgeAvailable("libcudnn.so.8"));

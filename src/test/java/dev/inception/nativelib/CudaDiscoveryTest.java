@@ -49,6 +49,35 @@ class CudaDiscoveryTest {
         assertEquals(root.resolve(sp + "cu13/lib/libcublasLt.so.13"), d.cublasLt().orElseThrow().path());
         assertEquals(root.resolve("usr/lib/x86_64-linux-gnu/libcuda.so.1"), d.driver().orElseThrow().path());
         assertEquals(3, d.libraryDirs().size());
+        // NVRTC is optional: not there, not a problem
+        assertTrue(d.nvrtc().isEmpty());
+    }
+
+    /**
+     * NVRTC of cuBLAS's CUDA major version, which cuDNN opens by soname for its runtime-compiled engines: beside
+     * cuBLAS in CUDA 13's wheels; in a folder of its own elsewhere, then on the library path too. Another major's
+     * NVRTC is not it.
+     */
+    @Test
+    void nvrtcOfCublassMajorVersionBesideItOrElsewhere() throws Exception {
+        String sp = "venv/lib/python3.12/site-packages/nvidia/";
+        touch(sp + "cudnn/lib/libcudnn.so.9");
+        touch(sp + "cu13/lib/libcublas.so.13");
+        touch(sp + "cu13/lib/libcublasLt.so.13");
+        touch(sp + "cuda_nvrtc/lib/libnvrtc.so.12");
+        touch("usr/lib/x86_64-linux-gnu/libcuda.so.1");
+        Map<String, String> env = Map.of("VIRTUAL_ENV", root.resolve("venv").toString());
+        assertTrue(CudaDiscovery.run(LibrarySearch.of(env, null, root)).nvrtc().isEmpty(), "CUDA 12's NVRTC");
+        touch(sp + "cuda_nvrtc/lib/libnvrtc.so.13");
+        CudaDiscovery elsewhere = CudaDiscovery.run(LibrarySearch.of(env, null, root));
+        assertEquals(root.resolve(sp + "cuda_nvrtc/lib/libnvrtc.so.13"), elsewhere.nvrtc().orElseThrow().path());
+        assertEquals(4, elsewhere.libraryDirs().size());
+        assertTrue(elsewhere.libraryDirs().contains(root.resolve(sp + "cuda_nvrtc/lib")));
+        touch(sp + "cu13/lib/libnvrtc.so.13");
+        CudaDiscovery beside = CudaDiscovery.run(LibrarySearch.of(env, null, root));
+        assertEquals(root.resolve(sp + "cu13/lib/libnvrtc.so.13"), beside.nvrtc().orElseThrow().path());
+        assertEquals(3, beside.libraryDirs().size());
+        assertEquals(List.of(), beside.problems());
     }
 
     /**
