@@ -292,6 +292,12 @@ gpu_stage verify-fp16-engines 90 bash -c "\"$inception\" verify --json --plan fu
 bench fp16-engines 150 --precision fp16 --cudnn-engines 4 --batch 1,32,256 --scope network
 gpu_stage profile-fp16-256-engines 90 bash -c "\"$inception\" profile --backend gpu --precision fp16 --cudnn-engines 4 \
   --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-engines.png\" > \"$results/profile-fp16-256-engines.json\""
+# cuDNN's fused conv + bias + ReLU against a plain convolution and kernels/bias_relu.cu (--bias-relu-kernel): several
+# fused fp16 1x1 convolutions took ten times their bandwidth bound on the first H200 run
+gpu_stage verify-fp16-bias-relu 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --bias-relu-kernel ${examples[*]} > \"$results/verify-fp16-bias-relu.json\""
+bench fp16-bias-relu-kernel 60 --precision fp16 --bias-relu-kernel --batch 1,32,256 --scope network
+gpu_stage profile-fp16-256-bias-relu 60 bash -c "\"$inception\" profile --backend gpu --precision fp16 --bias-relu-kernel \
+  --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-bias-relu.png\" > \"$results/profile-fp16-256-bias-relu.json\""
 bench fp32 90 --precision fp32 --batch "$all_batches"
 if [ "$peers" = 1 ]; then
   torch eager-fp32 90 "$all_batches"

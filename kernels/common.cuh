@@ -19,3 +19,22 @@ static const inception_host_dim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0}, bl
 #define GRID_STRIDE_LOOP(i, n) \
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
          i += (long long) blockDim.x * gridDim.x)
+
+// V elements of T loaded or stored as one aligned access (16 bytes for 8 halves or 4 floats), and each element's
+// float32 value: the vector kernels (pooling.cu, bias_relu.cu) compute in float32 and round once on the way out.
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Lanes {
+    T lane[V];
+};
+
+INCEPTION_HD inline float lane_to_float(float v) { return v; }
+INCEPTION_HD inline float lane_from_float(float v, float *) { return v; }
+
+#ifdef __CUDACC__
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+__device__ inline float lane_to_float(__half v) { return __half2float(v); }
+__device__ inline float lane_to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
+__device__ inline __half lane_from_float(float v, __half *) { return __float2half_rn(v); }
+__device__ inline __nv_bfloat16 lane_from_float(float v, __nv_bfloat16 *) { return __float2bfloat16_rn(v); }
+#endif

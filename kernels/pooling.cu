@@ -25,24 +25,6 @@ struct PoolGeometry {
                                    // count when the output is a channel slice (copy-free concatenation)
 };
 
-// V elements loaded or stored as one aligned access.
-template <typename T, int V>
-struct alignas(sizeof(T) * V) PoolLanes {
-    T lane[V];
-};
-
-INCEPTION_HD inline float pool_to_float(float v) { return v; }
-INCEPTION_HD inline float pool_from_float(float v, float *) { return v; }
-
-#ifdef __CUDACC__
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-__device__ inline float pool_to_float(__half v) { return __half2float(v); }
-__device__ inline float pool_to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
-__device__ inline __half pool_from_float(float v, __half *) { return __float2half_rn(v); }
-__device__ inline __nv_bfloat16 pool_from_float(float v, __nv_bfloat16 *) { return __float2bfloat16_rn(v); }
-#endif
-
 // Element i of the launch: channels [group * V, group * V + V) of output pixel i / (channels / V), batch-major.
 template <typename T, int V>
 INCEPTION_HD inline void pool_element(const PoolGeometry &g, int mode, const T *x, T *y, long long i) {
@@ -66,9 +48,9 @@ INCEPTION_HD inline void pool_element(const PoolGeometry &g, int mode, const T *
     for (int iy = y_begin; iy < y_end; iy++) {
         for (int ix = x_begin; ix < x_end; ix++) {
             const T *at = x + ((image * g.height + iy) * g.width + ix) * g.channels + group * V;
-            PoolLanes<T, V> v = *reinterpret_cast<const PoolLanes<T, V> *>(at);
+            Lanes<T, V> v = *reinterpret_cast<const Lanes<T, V> *>(at);
             for (int k = 0; k < V; k++) {
-                float f = pool_to_float(v.lane[k]);
+                float f = lane_to_float(v.lane[k]);
                 if (mode == POOL_MAX) {
                     acc[k] = f > acc[k] || f != f ? f : acc[k];   // a NaN wins and stays, as Java's Math.max
                 } else {
@@ -78,11 +60,11 @@ INCEPTION_HD inline void pool_element(const PoolGeometry &g, int mode, const T *
         }
     }
     float count = (float) ((y_end - y_begin) * (x_end - x_begin));
-    PoolLanes<T, V> out;
+    Lanes<T, V> out;
     for (int k = 0; k < V; k++) {
-        out.lane[k] = pool_from_float(mode == POOL_MAX ? acc[k] : acc[k] / count, (T *) nullptr);
+        out.lane[k] = lane_from_float(mode == POOL_MAX ? acc[k] : acc[k] / count, (T *) nullptr);
     }
-    *reinterpret_cast<PoolLanes<T, V> *>(y + pixel * g.out_pixel_stride + group * V) = out;
+    *reinterpret_cast<Lanes<T, V> *>(y + pixel * g.out_pixel_stride + group * V) = out;
 }
 
 #define POOL_KERNEL(name, T, V) \

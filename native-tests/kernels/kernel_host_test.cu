@@ -2,12 +2,14 @@
 // KernelElementsTest to compare with the Java twins (cpu.CpuOps.concat, cpu.CpuOps.pool, image.Preprocess.value).
 // Output: "preprocess <u8> <float bits as hex>" for every byte value; "concat <dst index> <value>" for a
 // three-part concatenation whose source values encode (part, element); "pool <case> <lanes> <index> <float bits
-// as hex>" for each pooling case of pool_cases(), one channel per element and four.
+// as hex>" for each pooling case of pool_cases(), one channel per element and four; "bias <lanes> <index> <float
+// bits as hex>" for bias_relu_case(), one channel per element and four.
 #include <cstdio>
 #include <cstring>
 #include <vector>
 #include "../../kernels/concat.cu"
 #include "../../kernels/pooling.cu"
+#include "../../kernels/bias_relu.cu"
 #include "../../kernels/preprocess.cu"
 
 // The input of every pooling case: value i = ((i * 37) % 101 - 50) / 7, which KernelElementsTest computes alike;
@@ -61,6 +63,27 @@ static void pool_cases() {
     pool_case<4>(4, 2, slice, POOL_AVERAGE, -1, 4);
 }
 
+// Bias + ReLU in place over channels [4, 12) of 3 pixels that are 16 channels wide (a channel slice), y's value i
+// = ((i * 37) % 101 - 50) / 7 with a NaN at 21 and -0 at 22, bias channel c = (c - 4) * 0.75; prints every element
+// of y, the ones outside the slice included (they must not change).
+template <int V>
+static void bias_relu_case() {
+    std::vector<float> y = pool_input(3 * 16, 21);
+    y[22] = -0.0f;
+    std::vector<float> bias(8);
+    for (int c = 0; c < 8; c++) {
+        bias[c] = (float) (c - 4) * 0.75f;
+    }
+    for (long long i = 0; i < 3LL * 8 / V; i++) {
+        bias_relu_element<float, V>(y.data() + 4, bias.data(), 8, 16, i);
+    }
+    for (int i = 0; i < 3 * 16; i++) {
+        unsigned int bits;
+        std::memcpy(&bits, &y[i], sizeof bits);
+        std::printf("bias %d %d %08x\n", V, i, bits);
+    }
+}
+
 int main() {
     for (int u = 0; u < 256; u++) {
         float v = preprocess_value((unsigned char) u);
@@ -84,5 +107,7 @@ int main() {
         std::printf("concat %d %.1f\n", i, dst[i]);
     }
     pool_cases();
+    bias_relu_case<1>();
+    bias_relu_case<4>();
     return 0;
 }

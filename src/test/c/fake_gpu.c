@@ -180,7 +180,8 @@ int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
 /* Each launch is recorded with its kernel's name, and for the pooling and concat kernels (whose signatures
  * kernels/pooling.cu and kernels/concat.cu fix) with their arguments, pointers as numbers:
- * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O". */
+ * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O"; the bias
+ * + ReLU kernel's as "... args y Y bias B channels C stride S n N". */
 int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned shared, void *stream, void **params, void **extra) {
     (void) shared; (void) extra;
@@ -191,6 +192,9 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
         RECORD(" args y %llu x %llu geometry", *(CUdeviceptr *) params[0], *(CUdeviceptr *) params[1]);
         for (int i = 0; i < 12; i++) RECORD(" %d", g[i]);
         RECORD(" mode %d n %lld", *(int *) params[3], *(long long *) params[4]);
+    } else if (strncmp(name, "bias_relu_nhwc_", 15) == 0) {
+        RECORD(" args y %llu bias %llu channels %d stride %d n %lld", *(CUdeviceptr *) params[0],
+               *(CUdeviceptr *) params[1], *(int *) params[2], *(int *) params[3], *(long long *) params[4]);
     } else if (strncmp(name, "concat_nhwc_", 12) == 0) {
         RECORD(" args dst %llu src %llu n %lld part %d total %d offset %d", *(CUdeviceptr *) params[0],
                *(CUdeviceptr *) params[1], *(long long *) params[2], *(int *) params[3], *(int *) params[4],

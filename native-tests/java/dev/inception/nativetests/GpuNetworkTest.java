@@ -52,7 +52,13 @@ class GpuNetworkTest {
 
     /** The same with --cudnn-engines N: convolutions that cuDNN backend plans won run those plans. */
     static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision, int engines) {
-        EngineOptions o = EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch()).withCudnnEngines(engines);
+        assertMatchesTheReference(x, lowering, precision, o -> o.withCudnnEngines(engines));
+    }
+
+    /** The same with other GPU switches. */
+    static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision,
+                                          java.util.function.UnaryOperator<EngineOptions> switches) {
+        EngineOptions o = switches.apply(EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch()));
         Map<String, Tensor> cpu;
         try (InceptionV3Engine e = InceptionV3Engine.open(weights, o.withBackend(Backend.REFERENCE).withLowering(Lowering.FAITHFUL))) {
             cpu = e.taps(x);
@@ -79,6 +85,17 @@ class GpuNetworkTest {
     @CsvSource({"FP16", "BF16"})
     void sixteenBitNetworksWithinTheirTolerance(Precision precision) {
         assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 6), Lowering.FUSED, precision);
+    }
+
+    /**
+     * --bias-relu-kernel: every fused convolution as cudnnConvolutionForward + kernels/bias_relu.cu, within the
+     * precision's tolerance of the reference (fp32's 1e-4 included: the kernel adds and clamps in float32).
+     */
+    @ParameterizedTest(name = "{0}, fused plan, batch 2, bias + ReLU kernel")
+    @CsvSource({"FP32", "FP16"})
+    void biasReluKernelWithinTheTolerance(Precision precision) {
+        assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 10), Lowering.FUSED, precision,
+                o -> o.withBiasReluKernel(true));
     }
 
     /**

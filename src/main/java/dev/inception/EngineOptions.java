@@ -37,9 +37,13 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      *                       backend API ranks first for conv + bias + ReLU, time them, and run the fastest where it
      *                       beats the legacy algorithm; 0 (the default until a GPU run has measured it) keeps the
      *                       legacy API's cudnnFind choices only
+     * @param biasReluKernel run each fused convolution as cudnnConvolutionForward followed by this project's bias +
+     *                       ReLU kernel (kernels/bias_relu.cu) instead of cudnnConvolutionBiasActivationForward: off
+     *                       by default until a GPU run has measured it
      */
     public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,
-                      boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines) implements java.io.Serializable {
+                      boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines, boolean biasReluKernel)
+            implements java.io.Serializable {
 
         /** The default {@link #streamsMaxBatch}: between the H200's batch 8 (streams faster) and 32 (slower). */
         public static final int STREAMS_MAX_BATCH = 16;
@@ -57,10 +61,10 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
         /**
          * FP32, CUDA graphs on, branch streams up to batch 16, copy-free concatenation off, pooling by our kernels,
-         * the legacy convolution API.
+         * the legacy convolution API with cuDNN's fused bias and ReLU.
          */
         public static Gpu defaults() {
-            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0);
+            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false);
         }
     }
 
@@ -109,36 +113,41 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
     public EngineOptions withPrecision(Precision p) {
         return withGpu(new Gpu(p, gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 
     public EngineOptions withCudaGraphs(boolean on) {
         return withGpu(new Gpu(gpu.precision(), on, gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 
     public EngineOptions withBranchStreams(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), on, gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 
     public EngineOptions withCopyFreeConcat(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), on, gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 
     public EngineOptions withStreamsMaxBatch(int batch) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), batch, gpu.cudnnEngines()));
+                gpu.cudnnPooling(), batch, gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 
     public EngineOptions withCudnnEngines(int tried) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), gpu.streamsMaxBatch(), tried));
+                gpu.cudnnPooling(), gpu.streamsMaxBatch(), tried, gpu.biasReluKernel()));
+    }
+
+    public EngineOptions withBiasReluKernel(boolean on) {
+        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
+                gpu.cudnnPooling(), gpu.streamsMaxBatch(), gpu.cudnnEngines(), on));
     }
 
     public EngineOptions withCudnnPooling(boolean on) {
         return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), on,
-                gpu.streamsMaxBatch(), gpu.cudnnEngines()));
+                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
     }
 }

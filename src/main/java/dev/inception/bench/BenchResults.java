@@ -57,6 +57,7 @@ public final class BenchResults {
                     + streamsUpTo(s)
                     + when(s, "copy_free_concat", true, "copy-free concat")
                     + when(s, "cudnn_pooling", true, "cuDNN pooling")
+                    + when(s, "bias_relu_kernel", true, "bias+ReLU kernel")
                     + enginesTried(s);
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)

@@ -140,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("copy_free_concat", gpu.copyFreeConcat);
                 settings.put("cudnn_pooling", gpu.cudnnPooling);
                 settings.put("cudnn_engines", gpu.cudnnEngines);
+                settings.put("bias_relu_kernel", gpu.biasReluKernel);
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 
 /**
  * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat,
- * --cudnn-pooling and --cudnn-engines: how the GPU executor computes, for every command that runs the network.
+ * --cudnn-pooling, --cudnn-engines and --bias-relu-kernel: how the GPU executor computes, for every command that
+ * runs the network.
  */
 final class GpuOption {
 
@@ -54,6 +55,12 @@ final class GpuOption {
                     + " convolution the first time each batch size runs.")
     int cudnnEngines;
 
+    @Option(names = "--bias-relu-kernel",
+            description = "GPU, experimental: run each fused convolution as cudnnConvolutionForward followed by this"
+                    + " project's NHWC bias + ReLU kernel (kernels/bias_relu.cu) instead of cuDNN's"
+                    + " cudnnConvolutionBiasActivationForward. Off by default until a GPU run has measured it.")
+    boolean biasReluKernel;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -75,6 +82,6 @@ final class GpuOption {
                     + " legacy algorithms, whose math types pin TF32 on or off)");
         }
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling,
-                streamsMaxBatch, cudnnEngines));
+                streamsMaxBatch, cudnnEngines, biasReluKernel));
     }
 }

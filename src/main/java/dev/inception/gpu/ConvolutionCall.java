@@ -14,7 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * One convolution step of a program: cudnnConvolutionForward, or for a fused step
- * cudnnConvolutionBiasActivationForward (y = ReLU(conv(x) + bias)), with fallbacks for what cuDNN refuses at run
+ * cudnnConvolutionBiasActivationForward (y = ReLU(conv(x) + bias)), or with --bias-relu-kernel
+ * cudnnConvolutionForward followed by kernels/bias_relu.cu, with fallbacks for what cuDNN refuses at run
  * time. cudnnFind measures the plain call only, and the fused call supports fewer algorithms than the plain one, so
  * a refusal is expected on some GPU and cuDNN version:
  * <ol>
@@ -32,8 +33,14 @@ final class ConvolutionCall implements ConvStep {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
-    /** The bias and ReLU of a fused step; null for a plain convolution. */
-    record Epilogue(cudnnTensorDescriptor biasDesc, CUdeviceptr bias, cudnnActivationDescriptor relu) {
+    /**
+     * The bias and ReLU of a fused step; null for a plain convolution.
+     *
+     * @param kernel with --bias-relu-kernel, kernels/bias_relu.cu over the output, run after a plain convolution
+     *               instead of the fused call; null otherwise
+     */
+    record Epilogue(cudnnTensorDescriptor biasDesc, CUdeviceptr bias, cudnnActivationDescriptor relu,
+                    Runnable kernel) {
     }
 
     /**
@@ -41,7 +48,7 @@ final class ConvolutionCall implements ConvStep {
      * output and the concat-kernel copy from it into the slice, taken when cuDNN refuses the strided output with
      * every algorithm. Null for a dense output.
      */
-    record Detour(cudnnTensorDescriptor denseDesc, CUdeviceptr scratch, Runnable copy) {
+    record Detour(cudnnTensorDescriptor denseDesc, CUdeviceptr scratch, Runnable copy, Runnable kernel) {
     }
 
     private final String step;
@@ -86,6 +93,11 @@ final class ConvolutionCall implements ConvStep {
         this.report = report;
     }
 
+    /** Whether the bias and ReLU run as kernels/bias_relu.cu after a plain convolution (--bias-relu-kernel). */
+    boolean kernelEpilogue() {
+        return epilogue != null && epilogue.kernel() != null;
+    }
+
     /** The algorithm in use now (the first candidate until a fallback). */
     @Override
     public ConvChoice choice() {
@@ -102,10 +114,12 @@ final class ConvolutionCall implements ConvStep {
                         step + ": cudnnSetConvolutionMathType");
                 applied = current;
             }
-            boolean fused = epilogue != null && !fusedRefused;
+            boolean fused = epilogue != null && !fusedRefused && epilogue.kernel() == null;
             int status = fused ? fused(c) : plain(c);
             if (status == 0) {
-                if (epilogue != null && !fused) {
+                if (epilogue != null && epilogue.kernel() != null) {
+                    (detoured ? detour.kernel() : epilogue.kernel()).run();
+                } else if (epilogue != null && !fused) {
                     CudaCalls.cudnn(JCudnn.cudnnAddTensor(h, ONE, epilogue.biasDesc(), epilogue.bias(), ONE, yd, y),
                             step + ": cudnnAddTensor (bias, after a fused-call fallback)");
                     CudaCalls.cudnn(JCudnn.cudnnActivationForward(h, epilogue.relu(), ONE, yd, y, ZERO, yd, y),

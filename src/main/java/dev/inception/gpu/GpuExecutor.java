@@ -82,7 +82,7 @@ public final class GpuExecutor implements Executor {
             workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
                     scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), engines(options),
-                    fallbacks::add);
+                    options.gpu().biasReluKernel(), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanesAt(maxBatch), graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded(), cx.memoryInfo()[0]);
@@ -156,7 +156,8 @@ public final class GpuExecutor implements Executor {
                 + (lanes == null ? "" : ", branch streams " + BranchLanes.count(lanes) + " (batches up to "
                 + streamsMaxBatch + ")")
                 + (shared.cudnnEngines() == 0 ? "" : ", cuDNN backend plans (" + shared.cudnnEngines()
-                + " timed per convolution)"));
+                + " timed per convolution)")
+                + (shared.biasReluKernel() ? ", bias + ReLU by kernel" : ""));
         programs.forEach((batch, p) -> {
             if (p.enginesSummary() != null) {
                 lines.add("  batch " + batch + ": " + p.enginesSummary());

@@ -44,10 +44,11 @@ final class GpuProgram implements AutoCloseable {
      * @param cudnnPooling pool with cudnnPoolingForward instead of kernels/pooling.cu (to measure the difference)
      * @param cudnnEngines how many of cuDNN's backend plans to time for each fused convolution
      *                     ({@link ConvEngines}); 0 keeps the legacy API's algorithms only
+     * @param biasReluKernel fused convolutions as cudnnConvolutionForward + kernels/bias_relu.cu
      */
     record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
                   TensorTypes types, Workspace workspace, Scratch scratch, boolean cudnnPooling, int cudnnEngines,
-                  java.util.function.Consumer<Fallback> fallbacks) {
+                  boolean biasReluKernel, java.util.function.Consumer<Fallback> fallbacks) {
     }
 
     /**
@@ -79,6 +80,7 @@ final class GpuProgram implements AutoCloseable {
     private final Workspace workspace;
     private final Scratch scratch;
     private final boolean cudnnPooling;
+    private final boolean biasReluKernel;
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final BranchLanes lanes;
     private final int[] laneOf;
@@ -107,6 +109,7 @@ final class GpuProgram implements AutoCloseable {
         this.workspace = shared.workspace();
         this.scratch = shared.scratch();
         this.cudnnPooling = shared.cudnnPooling();
+        this.biasReluKernel = shared.biasReluKernel();
         this.fallbacks = shared.fallbacks();
         this.backend = shared.cudnnEngines() > 0 ? new CudnnBackend() : null;
         this.engines = backend == null ? null : new ConvEngines(backend, shared.cudnnEngines());
@@ -298,7 +301,8 @@ final class GpuProgram implements AutoCloseable {
     String implementation(int i) {
         Step s = plan.steps().get(i);
         if (ops.get(i) instanceof ConvStep c) {
-            return "cudnn " + c.choice().describe();
+            return "cudnn " + c.choice().describe()
+                    + (c instanceof ConvolutionCall call && call.kernelEpilogue() ? " + kernel bias_relu" : "");
         }
         if (s instanceof Step.Concat c) {
             return plan.inPlace(c) ? "in place (no copy)" : "kernel " + String.join(" + ", concatParts(c).stream()
@@ -456,11 +460,13 @@ final class GpuProgram implements AutoCloseable {
             throw new GpuException(c.name() + ": no cuDNN algorithm fits a workspace of " + (limit >> 20)
                     + " MiB at batch " + n);
         }
+        CUdeviceptr bias = c.foldedBn() == null ? null : weights.get(c.name() + "/bias");
         ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
-                : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), weights.get(c.name() + "/bias"), d.relu());
+                : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), bias, d.relu(),
+                        biasRelu(c.output(), bias, type, stream));
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
                 weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
-                detour(c.output(), g.output(), lane.index(), stream), fallbacks);
+                detour(c.output(), g.output(), lane.index(), stream, bias), fallbacks);
         ConvStep step = engines == null || epilogue == null ? call : engineOr(call, c, g, type, h, stream, lane);
         convolutions.add(step);
         return step;
@@ -497,8 +503,29 @@ final class GpuProgram implements AutoCloseable {
         return t.isSlice() ? shape(t.slice().parent()).channels() : shape(tensor).channels();
     }
 
-    /** For an output that is a channel slice: a dense scratch output and its copy into the slice; else null. */
-    private ConvolutionCall.Detour detour(int output, CudnnGeometry.Dims dims, int lane, CUstream stream) {
+    /**
+     * With --bias-relu-kernel: y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place (a
+     * channel slice's pixels as far apart as its block output's); else null (cuDNN's fused call does it).
+     */
+    private Runnable biasRelu(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
+        if (!biasReluKernel) {
+            return null;
+        }
+        TensorSpec t = plan.tensor(output);
+        Shape s = shape(output);
+        int stride = pixelStride(output);
+        int lanes = KernelModule.poolLanes(type, s.channels(), stride, t.isSlice() ? t.slice().channelOffset() : 0);
+        long pixels = (long) n * s.height() * s.width();
+        CUdeviceptr y = at(output);
+        return () -> kernels.biasRelu(stream, type, lanes, y, bias, pixels, s.channels(), stride);
+    }
+
+    /**
+     * For an output that is a channel slice: a dense scratch output and its copy into the slice (with
+     * --bias-relu-kernel and a bias, the epilogue on the scratch first); else null.
+     */
+    private ConvolutionCall.Detour detour(int output, CudnnGeometry.Dims dims, int lane, CUstream stream,
+                                          CUdeviceptr bias) {
         TensorSpec t = plan.tensor(output);
         if (!t.isSlice()) {
             return null;
@@ -509,8 +536,12 @@ final class GpuProgram implements AutoCloseable {
         long pixels = (long) dims.n() * dims.h() * dims.w();
         int total = shape(t.slice().parent()).channels();
         int offset = t.slice().channelOffset();
+        // with --bias-relu-kernel, the epilogue runs on the dense scratch before its copy
+        int lanes = KernelModule.poolLanes(type, dims.c(), dims.c(), 0);
+        Runnable biasRelu = !biasReluKernel || bias == null ? null
+                : () -> kernels.biasRelu(stream, type, lanes, dense, bias, pixels, dims.c(), dims.c());
         return new ConvolutionCall.Detour(d.tensor(dims, type), dense,
-                () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset));
+                () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset), biasRelu);
     }
 
     /** One part of a concatenation: its tensor, type, channels, and where they go in the output's channels. */

@@ -39,18 +39,25 @@ public final class KernelModule implements AutoCloseable {
                     + " SASS for sm_80..sm_90 and PTX for compute_90 from nvcc 13; update the NVIDIA driver", e);
         }
         loaded = true;
-        java.util.Set<String> names = new java.util.TreeSet<>(List.of("concat_nhwc_f32", "concat_nhwc_u16",
-                "concat_nhwc_chunk16"));
-        for (StorageType t : StorageType.values()) {
-            names.add(preprocessKernel(t));
-            names.add(poolKernel(t, 1));
-            names.add(poolKernel(t, CHUNK_BYTES / t.bytes));
-        }
-        for (String name : names) {
+        for (String name : functionNames()) {
             CUfunction f = new CUfunction();
             JCudaDriver.cuModuleGetFunction(f, module, name);
             functions.put(name, f);
         }
+    }
+
+    /** Every function this module resolves when it loads: each must be in the fatbin (KernelElementsTest checks). */
+    public static java.util.Set<String> functionNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>(List.of("concat_nhwc_f32", "concat_nhwc_u16",
+                "concat_nhwc_chunk16"));
+        for (StorageType t : StorageType.values()) {
+            names.add(preprocessKernel(t));
+            for (int lanes : new int[] {1, CHUNK_BYTES / t.bytes}) {
+                names.add(poolKernel(t, lanes));
+                names.add(biasReluKernel(t, lanes));
+            }
+        }
+        return names;
     }
 
     private static byte[] fatbin() {
@@ -104,12 +111,22 @@ public final class KernelModule implements AutoCloseable {
     }
 
     static String poolKernel(StorageType t, int lanes) {
+        return "pool_nhwc_" + suffix(t, lanes);
+    }
+
+    /** The bias + ReLU kernel for t with {@code lanes} channels per thread (chosen as for pooling: poolLanes). */
+    static String biasReluKernel(StorageType t, int lanes) {
+        return "bias_relu_nhwc_" + suffix(t, lanes);
+    }
+
+    /** "f16x8": the element type, and the channels per thread where more than one. */
+    private static String suffix(StorageType t, int lanes) {
         String type = switch (t) {
             case FLOAT -> "f32";
             case HALF -> "f16";
             case BFLOAT16 -> "bf16";
         };
-        return "pool_nhwc_" + type + (lanes == 1 ? "" : "x" + lanes);
+        return type + (lanes == 1 ? "" : "x" + lanes);
     }
 
     static String preprocessKernel(StorageType t) {
@@ -142,6 +159,18 @@ public final class KernelModule implements AutoCloseable {
         long n = g.threads(batch, lanes);
         launch(functions.get(poolKernel(t, lanes)), stream, n, Pointer.to(Pointer.to(y), Pointer.to(x),
                 Pointer.to(g.fields()), Pointer.to(new int[] {mode}), Pointer.to(new long[] {n})));
+    }
+
+    /**
+     * y = ReLU(y + bias) in place over {@code pixels} pixels of {@code channels} channels, pixels
+     * {@code pixelStride} elements apart (y points at the first channel; a channel slice's at its offset), with
+     * {@code lanes} channels per thread ({@link #poolLanes}).
+     */
+    void biasRelu(CUstream stream, StorageType t, int lanes, Pointer y, Pointer bias, long pixels, int channels,
+                  int pixelStride) {
+        long n = pixels * channels / lanes;
+        launch(functions.get(biasReluKernel(t, lanes)), stream, n, Pointer.to(Pointer.to(y), Pointer.to(bias),
+                Pointer.to(new int[] {channels}), Pointer.to(new int[] {pixelStride}), Pointer.to(new long[] {n})));
     }
 
     /** dst[i] = src[i] / 127.5 - 1 for n bytes, stored as t. */

@@ -74,6 +74,8 @@ class ReportCommandTest {
         assertTrue(copyFree.contains("| gpu fused fp16, copy-free concat | Test CPU"), copyFree);
         String cudnnPooling = reportOfOneGpuResult("cudnn_pooling");
         assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
+        String kernel = reportOfOneGpuResult("bias_relu_kernel");
+        assertTrue(kernel.contains("| gpu fused fp16, bias+ReLU kernel | Test CPU"), kernel);
         // --cudnn-engines N names N; 0 (the legacy API alone, the default) names nothing
         Path engines = gpuResult("engines", 1, 1.5, "\"cudnn_engines\":4");
         Path legacy = gpuResult("engines-off", 2, 1.5, "\"cudnn_engines\":0");

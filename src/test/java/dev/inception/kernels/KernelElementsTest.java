@@ -181,6 +181,42 @@ class KernelElementsTest {
     }
 
     /**
+     * kernels/bias_relu.cu against the reference's epilogue (the bias added in float32, then CpuOps.relu), bit for bit
+     * in float32, with one and with four channels per thread, in place over a channel slice: a NaN stays a NaN, -0
+     * plus a negative bias becomes 0, and the channels outside the slice do not change.
+     */
+    @Test
+    void biasReluIsBitIdenticalToTheReferencesEpilogue() {
+        float[] expected = new float[3 * 16];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (float) ((i * 37L) % 101 - 50) / 7.0f;
+        }
+        expected[21] = Float.NaN;
+        expected[22] = -0.0f;
+        for (int p = 0; p < 3; p++) {
+            float[] biased = new float[8];
+            for (int c = 0; c < 8; c++) {
+                biased[c] = expected[p * 16 + 4 + c] + (float) (c - 4) * 0.75f;
+            }
+            CpuOps.relu(biased, 0, 8, expected, p * 16 + 4);
+        }
+        assertTrue(Float.isNaN(expected[21]) && expected[22] == 0f && expected[0] < 0f, "the case covers them");
+        for (int lanes : new int[] {1, 4}) {
+            String prefix = "bias " + lanes + " ";
+            List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
+            assertEquals(expected.length, lines.size(), prefix + "elements");
+            for (String l : lines) {
+                String[] f = l.split(" ");
+                int i = Integer.parseInt(f[2]);
+                float actual = Float.intBitsToFloat(Integer.parseUnsignedInt(f[3], 16));
+                assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
+                        : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
+                        l + ": expected " + expected[i]);
+            }
+        }
+    }
+
+    /**
      * CUDA's own conversions (__float2half_rn, __float2bfloat16_rn: what the preprocess kernels call), run on the
      * host, against HalfFloats (which converts weights and float inputs): every preprocessed byte value, special
      * values and 20,000 float bit patterns give the same bits. Needs nvcc for the CUDA headers (CI has it).
@@ -208,6 +244,13 @@ class KernelElementsTest {
         if (nvcc() != null) {
             assertTrue(Files.readString(props).contains("status=built"), Files.readString(props));
             assertTrue(Files.size(fatbin) > 1000);
+            // every function the module resolves when it loads is in the fatbin (a missing one would fail
+            // cuModuleGetFunction and take the whole GPU backend down), and in the build's list
+            String bytes = new String(Files.readAllBytes(fatbin), java.nio.charset.StandardCharsets.ISO_8859_1);
+            for (String name : dev.inception.gpu.KernelModule.functionNames()) {
+                assertTrue(bytes.contains(name + "\0"), name + " is not in the fatbin");
+                assertTrue(Files.readString(props).contains(name), name + " is not in kernels.properties");
+            }
         } else {
             assertTrue(Files.readString(props).contains("status=missing-nvcc"), Files.readString(props));
             assertTrue(!Files.exists(fatbin), "a fatbin without nvcc?");

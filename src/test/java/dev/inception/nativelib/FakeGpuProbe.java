@@ -53,6 +53,10 @@ public final class FakeGpuProbe {
             engines(g, w, java.nio.file.Path.of(args[1]), refuse == null ? null : java.nio.file.Path.of(refuse));
             return;
         }
+        if (args.length > 1 && args[0].equals("bias-relu")) {
+            biasRelu(g, w, java.nio.file.Path.of(args[1]));
+            return;
+        }
         if (args.length > 1 && args[0].equals("record")) {
             record(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -306,6 +310,30 @@ public final class FakeGpuProbe {
             mark(log, "begin fp32");
             e.forward(x);
             mark(log, "end fp32");
+        }
+        System.out.println("ok");
+    }
+
+    /**
+     * With FAKE_GPU_LOG set, fp16, the fused plan, batch 2, graphs off: a pass with cuDNN's fused calls, one with
+     * --bias-relu-kernel, and one with it and copy-free concatenation (FAKE_CUDNN_REFUSE_STRIDED=1 makes every
+     * strided output take the dense detour).
+     */
+    static void biasRelu(Graph g, Weights w, java.nio.file.Path log) {
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(Lowering.FUSED)
+                .withPrecision(dev.inception.Precision.FP16).withCudaGraphs(false);
+        Tensor x = Tensor.zeros(2, g.input().shape());
+        String[] runs = {"fused", "kernel", "copyfree"};
+        EngineOptions[] options = {o, o.withBiasReluKernel(true), o.withBiasReluKernel(true).withCopyFreeConcat(true)};
+        for (int r = 0; r < runs.length; r++) {
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, options[r])) {
+                e.forward(x);
+                mark(log, "begin " + runs[r]);
+                e.forward(x);
+                mark(log, "end " + runs[r]);
+                System.out.println(runs[r] + " " + e.describe().get(0));
+                System.out.println(runs[r] + " fallbacks=" + e.fallbacks().size());
+            }
         }
         System.out.println("ok");
     }
