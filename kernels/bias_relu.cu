@@ -34,11 +34,4 @@ INCEPTION_HD inline void bias_relu_element(T *y, const T *bias, int channels, in
 
 // n = pixels x channels / V. The vector kernels need channels, pixel_stride and y's channel offset to be multiples
 // of V (gpu.KernelModule.lanes chooses).
-BIAS_RELU_KERNEL(bias_relu_nhwc_f32, float, 1)
-BIAS_RELU_KERNEL(bias_relu_nhwc_f32x4, float, 4)
-#ifdef __CUDACC__
-BIAS_RELU_KERNEL(bias_relu_nhwc_f16, __half, 1)
-BIAS_RELU_KERNEL(bias_relu_nhwc_f16x8, __half, 8)
-BIAS_RELU_KERNEL(bias_relu_nhwc_bf16, __nv_bfloat16, 1)
-BIAS_RELU_KERNEL(bias_relu_nhwc_bf16x8, __nv_bfloat16, 8)
-#endif
+INCEPTION_LANE_KERNELS(BIAS_RELU_KERNEL, bias_relu_nhwc)

@@ -38,3 +38,15 @@ __device__ inline float lane_to_float(__nv_bfloat16 v) { return __bfloat162float
 __device__ inline __half lane_from_float(float v, __half *) { return __float2half_rn(v); }
 __device__ inline __nv_bfloat16 lane_from_float(float v, __nv_bfloat16 *) { return __float2bfloat16_rn(v); }
 #endif
+
+// Defines KERNEL(name_<type>[x<V>], T, V) for each element type with one element per thread and with a 16-byte
+// chunk's worth: name_f32, name_f32x4, name_f16, name_f16x8, name_bf16, name_bf16x8 (gpu.KernelModule's names). A
+// plain C++ compiler gets the float ones only (it has no half types; the element tests run in float32).
+#ifdef __CUDACC__
+#define INCEPTION_LANE_KERNELS(KERNEL, name) \
+    KERNEL(name##_f32, float, 1) KERNEL(name##_f32x4, float, 4) \
+    KERNEL(name##_f16, __half, 1) KERNEL(name##_f16x8, __half, 8) \
+    KERNEL(name##_bf16, __nv_bfloat16, 1) KERNEL(name##_bf16x8, __nv_bfloat16, 8)
+#else
+#define INCEPTION_LANE_KERNELS(KERNEL, name) KERNEL(name##_f32, float, 1) KERNEL(name##_f32x4, float, 4)
+#endif

@@ -75,11 +75,4 @@ INCEPTION_HD inline void pool_element(const PoolGeometry &g, int mode, const T *
 
 // n = output pixels x channels / V. The vector kernels need channels, out_pixel_stride and the output's channel
 // offset to be multiples of V (gpu.KernelModule.poolLanes chooses).
-POOL_KERNEL(pool_nhwc_f32, float, 1)
-POOL_KERNEL(pool_nhwc_f32x4, float, 4)
-#ifdef __CUDACC__
-POOL_KERNEL(pool_nhwc_f16, __half, 1)
-POOL_KERNEL(pool_nhwc_f16x8, __half, 8)
-POOL_KERNEL(pool_nhwc_bf16, __nv_bfloat16, 1)
-POOL_KERNEL(pool_nhwc_bf16x8, __nv_bfloat16, 8)
-#endif
+INCEPTION_LANE_KERNELS(POOL_KERNEL, pool_nhwc)

@@ -164,19 +164,25 @@ class KernelElementsTest {
             }
             assertEquals(c.nanAt() >= 0, nanOut, "a NaN in a window gives a NaN: " + c);
             for (int lanes : new int[] {1, 4}) {
-                String prefix = "pool " + id + " " + lanes + " ";
-                List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
-                assertEquals(expected.length, lines.size(), prefix + "elements");
-                for (String l : lines) {
-                    String[] f = l.split(" ");
-                    int i = Integer.parseInt(f[3]);
-                    float actual = Float.intBitsToFloat(Integer.parseUnsignedInt(f[4], 16));
-                    // NaN's payload is the compiler's; that it is a NaN is what counts
-                    assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
-                                    : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
-                            l + ": expected " + expected[i] + " (" + c + ")");
-                }
+                assertSameBits(expected, "pool " + id + " " + lanes + " ", c.toString());
             }
+        }
+    }
+
+    /**
+     * The host program's lines "PREFIX INDEX BITS" (float bits in hex), one per element of expected, against it bit
+     * for bit; a NaN's payload is the compiler's, so there only being a NaN counts.
+     */
+    static void assertSameBits(float[] expected, String prefix, String what) {
+        List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
+        assertEquals(expected.length, lines.size(), prefix + "elements");
+        for (String l : lines) {
+            String[] f = l.substring(prefix.length()).split(" ");
+            int i = Integer.parseInt(f[0]);
+            float actual = Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16));
+            assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
+                    : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
+                    l + ": expected " + expected[i] + " (" + what + ")");
         }
     }
 
@@ -202,17 +208,7 @@ class KernelElementsTest {
         }
         assertTrue(Float.isNaN(expected[21]) && expected[22] == 0f && expected[0] < 0f, "the case covers them");
         for (int lanes : new int[] {1, 4}) {
-            String prefix = "bias " + lanes + " ";
-            List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
-            assertEquals(expected.length, lines.size(), prefix + "elements");
-            for (String l : lines) {
-                String[] f = l.split(" ");
-                int i = Integer.parseInt(f[2]);
-                float actual = Float.intBitsToFloat(Integer.parseUnsignedInt(f[3], 16));
-                assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
-                        : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
-                        l + ": expected " + expected[i]);
-            }
+            assertSameBits(expected, "bias " + lanes + " ", "bias + ReLU");
         }
     }
 
