@@ -108,6 +108,13 @@ class FakeGpuEnginesTest {
         return out;
     }
 
+    /** The engines' marked pass ran every fused convolution as cuDNN's legacy fused call, and no plan. */
+    static void assertEveryConvolutionIsLegacy(FakeGpu.Recording r) {
+        List<String> engines = r.between("begin engines", "end engines");
+        assertEquals(0, count(engines, "backend execute"));
+        assertEquals(FUSED, count(engines, "conv+bias+relu"));
+    }
+
     /** The probe printed --verbose's summary of the plan search at batch 2, starting with this. */
     static void assertSearch(FakeGpu.Recording r, String start) {
         assertTrue(r.probe().out().stream().anyMatch(l -> l.startsWith("search=batch 2: backend plans for " + start)),
@@ -142,9 +149,7 @@ class FakeGpuEnginesTest {
     void aPlanNoFasterThanTheLegacyAlgorithmIsNotUsed() throws Exception {
         // 1.5 ms for four runs' events: 0.5 ms each, no faster than cudnnFind's 0.5 ms for the legacy algorithm
         FakeGpu.Recording tie = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "1.5"), "-tie");
-        List<String> engines = tie.between("begin engines", "end engines");
-        assertEquals(0, count(engines, "backend execute"));
-        assertEquals(FUSED, count(engines, "conv+bias+relu"));
+        assertEveryConvolutionIsLegacy(tie);
         assertSearch(tie, "0 of 94 fused convolutions (94 kept the legacy algorithm, faster; 0 had no plan that runs;"
                 + " 0 plans refused to finalize)");
     }
@@ -154,9 +159,7 @@ class FakeGpuEnginesTest {
         FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
                 "PROBE_SEARCH_SECONDS", "0"), "-no-budget");
         assertEquals(0, count(r.between("begin open", "end open"), "backend execute"), "nothing timed");
-        List<String> engines = r.between("begin engines", "end engines");
-        assertEquals(0, count(engines, "backend execute"));
-        assertEquals(FUSED, count(engines, "conv+bias+relu"));
+        assertEveryConvolutionIsLegacy(r);
         assertSearch(r, "0 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that runs;"
                 + " 0 plans refused to finalize; 94 not searched, the search's 0 s being spent), search 0.0 s");
     }
@@ -179,10 +182,8 @@ class FakeGpuEnginesTest {
         Path flag = tmp.resolve("refuse-executes");
         FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
                 "FAKE_CUDNN_EXECUTE_STATUS_FILE", flag.toString()), "-refused-executes");
-        List<String> engines = r.between("begin engines", "end engines");
         // the refused plans are not tried again: the second pass is all legacy calls
-        assertEquals(0, count(engines, "backend execute"));
-        assertEquals(FUSED, count(engines, "conv+bias+relu"));
+        assertEveryConvolutionIsLegacy(r);
         assertTrue(r.probe().out().contains("fallbacks=" + FUSED), r.probe().text());
         assertTrue(r.probe().out().stream().anyMatch(l -> l.startsWith("first fallback=conv2d_1 (batch 2):"
                 + " cudnnBackendExecute backend engine 10") && l.contains("cuDNN status 3000")), r.probe().text());
