@@ -402,15 +402,16 @@ int cudnnAddTensor(void *h, const void *alpha, void *ad, const void *a, const vo
 /* cuDNN's backend (graph) API, as ConvEngines drives it. Descriptors keep the attributes that matter here; a value
  * array must be native memory (a NULL one is what a Java array behind a jcuda Pointer arrives as: BAD_PARAM, 2000).
  * The heuristic ranks FAKE_CUDNN_ENGINES (default 3) configurations, rank r on engine 10 + r with r + 1 MiB of
- * workspace; FAKE_CUDNN_REFUSED_PLAN=r makes the plan of rank r fail to finalize (NOT_SUPPORTED, 3000), and once
+ * workspace, or none for a graph of three operations (the fused form) with FAKE_CUDNN_FUSED_ENGINES=0; FAKE_CUDNN_REFUSED_PLAN=r makes the plan of rank r fail to finalize (NOT_SUPPORTED, 3000), and once
  * the file FAKE_CUDNN_EXECUTE_STATUS_FILE names exists, every cudnnBackendExecute returns the status it holds (a
  * test creates it after the plans were timed). Each execute is recorded with its engine and the variant pack's
- * pointers: "on stream N backend execute engine E x X w W b B y Y workspace P". */
+ * pointers: "on stream N backend execute engine E ops K x X w W b B y Y workspace P". */
 typedef struct {
     int type, finalized, rank;
     long long uids[8], pointers[8], workspace;
     int count;
-    void *config;   /* a plan's engine configuration */
+    int ops;        /* a graph's operations; a configuration's and a plan's graph's */
+    void *config;   /* a plan's engine configuration; a heuristic's graph */
 } Backend;
 int cudnnBackendCreateDescriptor(int type, void **d) {
     Backend *b = calloc(1, sizeof(Backend));
@@ -432,7 +433,8 @@ int cudnnBackendSetAttribute(void *d, int name, int type, long long count, const
         b->count = (int) count;
     }
     if (name == 1003) b->workspace = *(const long long *) values;                                       /* WORKSPACE */
-    if (name == 401) b->config = *(void *const *) values;                                      /* plan's ENGINE_CONFIG */
+    if (name == 401 || name == 201) b->config = *(void *const *) values;   /* plan's ENGINE_CONFIG, heur's graph */
+    if (name == 801) b->ops = (int) count;                                                       /* graph's OPS */
     return 0;
 }
 int cudnnBackendFinalize(void *d) {
@@ -440,6 +442,7 @@ int cudnnBackendFinalize(void *d) {
     if (b->type == 5) {   /* EXECUTION_PLAN: takes its configuration's rank */
         if (b->config == NULL) return 2000;
         b->rank = ((Backend *) b->config)->rank;
+        b->ops = ((Backend *) b->config)->ops;
         if (b->rank == env_int("FAKE_CUDNN_REFUSED_PLAN", -1)) return 3000;
     }
     b->finalized = 1;
@@ -449,13 +452,15 @@ int cudnnBackendGetAttribute(void *d, int name, int type, long long requested, l
     Backend *b = d;
     (void) type;
     if (name == 202) {   /* ENGINEHEUR_RESULTS: fills the configurations the caller made */
-        long long ranked = env_int("FAKE_CUDNN_ENGINES", 3);
+        int ops = b->config != NULL ? ((Backend *) b->config)->ops : 0;
+        long long ranked = ops == 3 && !env_int("FAKE_CUDNN_FUSED_ENGINES", 1) ? 0 : env_int("FAKE_CUDNN_ENGINES", 3);
         *count = requested < ranked ? requested : ranked;
         if (requested == 0) { *count = ranked; return 0; }
         if (values == NULL) return 2000;
         for (long long i = 0; i < *count; i++) {
             Backend *cfg = ((Backend **) values)[i];
             cfg->rank = (int) i;
+            cfg->ops = ops;
             cfg->finalized = 1;
         }
         return 0;
@@ -469,7 +474,7 @@ int cudnnBackendGetAttribute(void *d, int name, int type, long long requested, l
 }
 int cudnnBackendExecute(void *h, void *plan, void *pack) {
     Backend *p = plan, *v = pack;
-    RECORD("on stream %d backend execute engine %d", ((const Handle *) h)->stream, 10 + p->rank);
+    RECORD("on stream %d backend execute engine %d ops %d", ((const Handle *) h)->stream, 10 + p->rank, p->ops);
     const char *names[] = {"", "x", "w", "b", "y"};
     for (int i = 0; i < v->count; i++) {
         RECORD(" %s %llu", v->uids[i] >= 1 && v->uids[i] <= 4 ? names[v->uids[i]] : "?", v->pointers[i]);

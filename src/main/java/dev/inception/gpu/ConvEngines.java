@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import static dev.inception.gpu.CudnnBackend.*;
 
 /**
- * A fused convolution step, y = ReLU(conv(x, w) + b), as one operation graph of cuDNN's backend API (convolution,
- * bias add, ReLU; the two intermediates virtual float32 tensors), and the choice among the execution plans that
- * cuDNN's heuristic (mode A) ranks first for it.
+ * A fused convolution step, y = ReLU(conv(x, w) + b), searched among cuDNN's backend-API execution plans in two
+ * forms: one operation graph of convolution, bias add and ReLU (the two intermediates virtual float32 tensors), and
+ * the convolution alone followed by kernels/bias_relu.cu (the form PyTorch's convolutions take, whose engines are
+ * precompiled); for each form, the plans cuDNN's heuristic (mode A) ranks first.
  *
  * <p>Why: the legacy cudnnFindConvolutionForwardAlgorithm chooses among eight algorithm families, and on the H200
  * it picked IMPLICIT_PRECOMP_GEMM for every fp16 convolution at batch 256, several of them at under a tenth of the
@@ -54,11 +55,19 @@ final class ConvEngines {
     static final String SEARCH_SECONDS_PROPERTY = "inception.cudnnEngines.searchSeconds";
     static final int SEARCH_SECONDS = 60;
 
-    /** A decision: the rank (in the heuristic's order) of the plan that won and its time, or {@link #LEGACY}. */
-    private record Decided(int rank, float milliseconds) {
+    /** The two forms of a fused convolution's graph. */
+    enum Form {
+        /** conv -> bias add -> ReLU in one graph */
+        FUSED,
+        /** the convolution alone, then kernels/bias_relu.cu */
+        CONV_THEN_KERNEL
     }
 
-    private static final Decided LEGACY = new Decided(-1, -1f);
+    /** A decision: the form and rank (in the heuristic's order) of the plan that won and its time, or {@link #LEGACY}. */
+    private record Decided(Form form, int rank, float milliseconds) {
+    }
+
+    private static final Decided LEGACY = new Decided(Form.FUSED, -1, -1f);
     private static final Map<String, Decided> DECIDED = new ConcurrentHashMap<>();
 
     /**
@@ -66,20 +75,26 @@ final class ConvEngines {
      *
      * @param xPixelStride elements from one pixel of x to the next: its channels, or its parent's for a slice
      * @param yPixelStride the same for y (a channel slice of the block output with copy-free concatenation)
+     * @param kernel       y = ReLU(y + b) in place by kernels/bias_relu.cu, on the step's stream: what follows a
+     *                     {@link Form#CONV_THEN_KERNEL} plan; null searches the fused form only
      */
     record Operands(CudnnGeometry.Conv g, StorageType type, CUdeviceptr x, int xPixelStride, CUdeviceptr w,
-                    CUdeviceptr b, CUdeviceptr y, int yPixelStride) {
+                    CUdeviceptr b, CUdeviceptr y, int yPixelStride, Runnable kernel) {
     }
 
-    /** A plan cuDNN finalized: its rank in the heuristic's list, its engine's global index, its workspace. */
-    record Candidate(int rank, long engine, long workspaceBytes, cudnnBackendDescriptor plan) {
-        String describe(int ranked) {
-            return "engine " + engine + " (heuristic rank " + rank + " of " + ranked + ")";
+    /**
+     * A plan cuDNN finalized: its form, its rank in the heuristic's list for that form (of how many), its engine's
+     * global index, its workspace.
+     */
+    record Candidate(Form form, int rank, int ranked, long engine, long workspaceBytes, cudnnBackendDescriptor plan) {
+        String describe() {
+            return "engine " + engine + " (heuristic rank " + rank + " of " + ranked + ")"
+                    + (form == Form.CONV_THEN_KERNEL ? " + kernel bias_relu" : "");
         }
     }
 
     /** The plan chosen for a step, with the time measured for it when it was chosen. */
-    record Choice(Candidate candidate, int ranked, float milliseconds) {
+    record Choice(Candidate candidate, float milliseconds) {
     }
 
     private final CudnnBackend api;
@@ -87,6 +102,7 @@ final class ConvEngines {
     /** What the searches of this object's program found, for --verbose: see {@link #summary()}. */
     private int steps;
     private int won;
+    private int wonWithKernel;
     private int slower;
     private int refusedPlans;
     private int unsearched;
@@ -109,12 +125,13 @@ final class ConvEngines {
     }
 
     /**
-     * "backend plans for 80 of 94 fused convolutions (14 kept the legacy algorithm, faster; 6 plans refused to
-     * finalize)": where the plans won, and why the rest did not (a refused plan is often an engine that compiles at
+     * "backend plans for 80 of 94 fused convolutions (50 of them the convolution alone + kernel bias_relu; 14 kept the
+     * legacy algorithm, faster; 6 plans refused to finalize)": where the plans won, and why the rest did not (a refused plan is often an engine that compiles at
      * run time and found no NVRTC).
      */
     String summary() {
-        return "backend plans for " + won + " of " + steps + " fused convolutions (" + slower
+        return "backend plans for " + won + " of " + steps + " fused convolutions (" + wonWithKernel
+                + " of them the convolution alone + kernel bias_relu; " + slower
                 + " kept the legacy algorithm, faster; " + (steps - won - slower - unsearched)
                 + " had no plan that runs; " + refusedPlans + " plans refused to finalize"
                 + (unsearched == 0 ? "" : "; " + unsearched + " not searched, the search's "
@@ -150,47 +167,60 @@ final class ConvEngines {
 
     private Choice search(String key, String step, cudnnHandle h, CUstream stream, Operands o, float legacyMs,
                           long limit, Decided decided) {
-        cudnnBackendDescriptor graph = graph(h, o, step);
-        List<cudnnBackendDescriptor> configs = configs(graph, step);
         List<Candidate> plans = new ArrayList<>();
-        for (int rank = 0; rank < configs.size() && plans.size() < tried; rank++) {
-            if (decided != null && decided.rank() != rank) {
+        for (Form form : o.kernel() == null ? List.of(Form.FUSED) : List.of(Form.values())) {
+            if (decided != null && decided.form() != form) {
                 continue;
             }
-            Candidate c = plan(h, configs.get(rank), rank);
-            if (c == null) {
-                refusedPlans++;
-            } else if (c.workspaceBytes() <= limit) {
-                plans.add(c);
+            List<cudnnBackendDescriptor> configs = configs(graph(h, o, step, form), step);
+            int found = 0;
+            for (int rank = 0; rank < configs.size() && found < tried; rank++) {
+                if (decided != null && decided.rank() != rank) {
+                    continue;
+                }
+                Candidate c = plan(h, configs.get(rank), form, rank, configs.size());
+                if (c == null) {
+                    refusedPlans++;
+                } else if (c.workspaceBytes() <= limit) {
+                    plans.add(c);
+                    found++;
+                }
             }
         }
         if (decided != null) {
-            won += plans.isEmpty() ? 0 : 1;
-            return plans.isEmpty() ? null : new Choice(plans.get(0), configs.size(), decided.milliseconds());
+            count(plans.isEmpty() ? null : plans.get(0));
+            return plans.isEmpty() ? null : new Choice(plans.get(0), decided.milliseconds());
         }
-        Choice best = fastest(plans, configs.size(), h, stream, o);
+        Choice best = fastest(plans, h, stream, o);
         boolean wins = best != null && (legacyMs < 0 || best.milliseconds() < legacyMs);
-        DECIDED.put(key, wins ? new Decided(best.candidate().rank(), best.milliseconds()) : LEGACY);
-        won += wins ? 1 : 0;
+        DECIDED.put(key, wins ? new Decided(best.candidate().form(), best.candidate().rank(), best.milliseconds())
+                : LEGACY);
+        count(wins ? best.candidate() : null);
         slower += best != null && !wins ? 1 : 0;
         return wins ? best : null;
     }
 
-    /** x, w, b -> conv -> + b -> ReLU -> y, finalized. */
-    private cudnnBackendDescriptor graph(cudnnHandle h, Operands o, String step) {
+    private void count(Candidate winner) {
+        won += winner == null ? 0 : 1;
+        wonWithKernel += winner != null && winner.form() == Form.CONV_THEN_KERNEL ? 1 : 0;
+    }
+
+    /** The form's graph, finalized: x, w, b -> conv -> + b -> ReLU -> y, or x, w -> conv -> y. */
+    private cudnnBackendDescriptor graph(cudnnHandle h, Operands o, String step, Form form) {
         cudnnBackendDescriptor graph = api.create(OPERATIONGRAPH_DESCRIPTOR, step + " graph");
         api.addresses(graph, OPERATIONGRAPH_HANDLE, TYPE_HANDLE, h);
         api.addresses(graph, OPERATIONGRAPH_OPS, TYPE_BACKEND_DESCRIPTOR,
-                operations(o, step).toArray(new cudnnBackendDescriptor[0]));
+                operations(o, step, form).toArray(new cudnnBackendDescriptor[0]));
         api.mustFinalize(graph, step + " operation graph");
         return graph;
     }
 
     /**
-     * The graph's three operations, each finalized: host-side work that needs no handle, so that real cuDNN checks
-     * every attribute's encoding on a machine without a GPU (RealCudnnGraphProbe).
+     * The form's operations, each finalized: host-side work that needs no handle, so that real cuDNN checks every
+     * attribute's encoding on a machine without a GPU (RealCudnnGraphProbe). The convolution writes y itself in the
+     * form without the bias and ReLU.
      */
-    List<cudnnBackendDescriptor> operations(Operands o, String step) {
+    List<cudnnBackendDescriptor> operations(Operands o, String step, Form form) {
         CudnnGeometry.Conv g = o.g();
         CudnnGeometry.Dims in = g.input();
         CudnnGeometry.Dims out = g.output();
@@ -201,9 +231,10 @@ final class ConvEngines {
                 new long[] {(long) g.r() * g.s() * in.c(), 1, (long) g.s() * in.c(), in.c()}, alignment(o.w()));
         cudnnBackendDescriptor b = tensor(B, data, new long[] {1, g.k(), 1, 1}, new long[] {g.k(), 1, g.k(), g.k()},
                 alignment(o.b()));
-        cudnnBackendDescriptor convOut = tensor(CONV_OUT, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
-        cudnnBackendDescriptor biased = tensor(BIASED, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
         cudnnBackendDescriptor y = tensor(Y, data, nchwOf(out), nhwcStrides(out, o.yPixelStride()), alignment(o.y()));
+        boolean fused = form == Form.FUSED;
+        cudnnBackendDescriptor convOut = fused
+                ? tensor(CONV_OUT, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL) : y;
 
         cudnnBackendDescriptor conv = api.create(CONVOLUTION_DESCRIPTOR, step + " convolution");
         api.enumValue(conv, CONVOLUTION_COMP_TYPE, TYPE_DATA_TYPE, f32);
@@ -224,6 +255,10 @@ final class ConvEngines {
         api.floatValue(convOp, OPERATION_CONVOLUTION_FORWARD_BETA, 0f);
         api.mustFinalize(convOp, step + " conv op");
 
+        if (!fused) {
+            return List.of(convOp);
+        }
+        cudnnBackendDescriptor biased = tensor(BIASED, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
         cudnnBackendDescriptor addOp = pointwise(POINTWISE_ADD, convOut, b, biased, step + " bias add");
         cudnnBackendDescriptor reluOp = pointwise(POINTWISE_RELU_FWD, biased, null, y, step + " relu");
         return List.of(convOp, addOp, reluOp);
@@ -298,14 +333,15 @@ final class ConvEngines {
     }
 
     /** The execution plan of one configuration, or null where cuDNN refuses to finalize it. */
-    private Candidate plan(cudnnHandle h, cudnnBackendDescriptor config, int rank) {
+    private Candidate plan(cudnnHandle h, cudnnBackendDescriptor config, Form form, int rank, int ranked) {
         cudnnBackendDescriptor plan = api.create(EXECUTION_PLAN_DESCRIPTOR, "plan " + rank);
         api.addresses(plan, EXECUTION_PLAN_HANDLE, TYPE_HANDLE, h);
         api.addresses(plan, EXECUTION_PLAN_ENGINE_CONFIG, TYPE_BACKEND_DESCRIPTOR, config);
         if (api.tryFinalize(plan) != 0) {
             return null;
         }
-        return new Candidate(rank, engineIndex(config), api.getLong(plan, EXECUTION_PLAN_WORKSPACE_SIZE), plan);
+        return new Candidate(form, rank, ranked, engineIndex(config), api.getLong(plan, EXECUTION_PLAN_WORKSPACE_SIZE),
+                plan);
     }
 
     /** The global index of a configuration's engine (the number cuDNN's logs and PyTorch's tags use); -1 if unknown. */
@@ -319,18 +355,26 @@ final class ConvEngines {
         }
     }
 
-    /** The variant pack that binds a plan's tensors to memory: x, w, b, y and the workspace. */
-    cudnnBackendDescriptor variantPack(Operands o, jcuda.Pointer workspace) {
+    /** The variant pack that binds a plan's tensors to memory: x, w, (b,) y and the workspace. */
+    cudnnBackendDescriptor variantPack(Operands o, Form form, jcuda.Pointer workspace) {
         cudnnBackendDescriptor pack = api.create(VARIANT_PACK_DESCRIPTOR, "variant pack");
-        api.longs(pack, VARIANT_PACK_UNIQUE_IDS, X, W, B, Y);
-        api.addresses(pack, VARIANT_PACK_DATA_POINTERS, TYPE_VOID_PTR, o.x(), o.w(), o.b(), o.y());
+        if (form == Form.FUSED) {
+            api.longs(pack, VARIANT_PACK_UNIQUE_IDS, X, W, B, Y);
+            api.addresses(pack, VARIANT_PACK_DATA_POINTERS, TYPE_VOID_PTR, o.x(), o.w(), o.b(), o.y());
+        } else {
+            api.longs(pack, VARIANT_PACK_UNIQUE_IDS, X, W, Y);
+            api.addresses(pack, VARIANT_PACK_DATA_POINTERS, TYPE_VOID_PTR, o.x(), o.w(), o.y());
+        }
         api.addresses(pack, VARIANT_PACK_WORKSPACE, TYPE_VOID_PTR, workspace);
         api.mustFinalize(pack, "variant pack");
         return pack;
     }
 
-    /** Times every plan on the step's own tensors; the fastest, or null where none runs. */
-    private Choice fastest(List<Candidate> plans, int ranked, cudnnHandle h, CUstream stream, Operands o) {
+    /**
+     * Times every plan on the step's own tensors (a convolution-alone plan with the kernel after it); the fastest,
+     * or null where none runs.
+     */
+    private Choice fastest(List<Candidate> plans, cudnnHandle h, CUstream stream, Operands o) {
         if (plans.isEmpty()) {
             return null;
         }
@@ -344,13 +388,16 @@ final class ConvEngines {
         try (DeviceBuffer scratch = new DeviceBuffer(most, "workspace for timing cuDNN engines")) {
             Choice best = null;
             for (Candidate c : plans) {
-                cudnnBackendDescriptor pack = variantPack(o, scratch.ptr());
+                cudnnBackendDescriptor pack = variantPack(o, c.form(), scratch.ptr());
+                Runnable after = c.form() == Form.CONV_THEN_KERNEL ? o.kernel() : () -> { };
                 if (JCudnn.cudnnBackendExecute(h, c.plan(), pack) != 0) {
                     continue;   // warm-up refused: this plan does not run here
                 }
+                after.run();
                 JCudaDriver.cuEventRecord(start, stream);
                 for (int r = 0; r < RUNS; r++) {
                     JCudnn.cudnnBackendExecute(h, c.plan(), pack);
+                    after.run();
                 }
                 JCudaDriver.cuEventRecord(stop, stream);
                 JCudaDriver.cuEventSynchronize(stop);
@@ -358,7 +405,7 @@ final class ConvEngines {
                 JCudaDriver.cuEventElapsedTime(ms, start, stop);
                 float each = ms[0] / RUNS;
                 if (best == null || each < best.milliseconds()) {
-                    best = new Choice(c, ranked, each);
+                    best = new Choice(c, each);
                 }
             }
             return best;

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * A fused convolution step run by a cuDNN backend execution plan ({@link ConvEngines}): cudnnBackendExecute with
- * a variant pack bound on the first run, when the program's workspace exists (the maximum batch's program is built
+ * a variant pack bound on the first run (and kernels/bias_relu.cu after it where the plan is the convolution alone), when the program's workspace exists (the maximum batch's program is built
  * before the workspace is sized to what it chose). Where cuDNN refuses the plan at run time, the step runs its
  * legacy call from then on, reported once as a fallback, as {@link ConvolutionCall} does with its own refusals.
  */
@@ -47,7 +47,7 @@ final class EngineConvolution implements ConvStep {
         }
         ConvChoice replaced = legacy.choice();
         return new ConvChoice(step, batch, replaced.algo(), replaced.mathType(), chosen.candidate().workspaceBytes(),
-                chosen.milliseconds(), chosen.candidate().describe(chosen.ranked()));
+                chosen.milliseconds(), chosen.candidate().describe());
     }
 
     @Override
@@ -56,10 +56,14 @@ final class EngineConvolution implements ConvStep {
             legacy.run();
             return;
         }
+        ConvEngines.Candidate plan = chosen.candidate();
         if (pack == null) {
-            pack = engines.variantPack(operands, workspace.ptr());
+            pack = engines.variantPack(operands, plan.form(), workspace.ptr());
         }
-        int status = JCudnn.cudnnBackendExecute(h, chosen.candidate().plan(), pack);
+        int status = JCudnn.cudnnBackendExecute(h, plan.plan(), pack);
+        if (status == 0 && plan.form() == ConvEngines.Form.CONV_THEN_KERNEL) {
+            operands.kernel().run();
+        }
         if (status != 0) {
             String planned = "cudnnBackendExecute " + choice().describe();
             refused = true;

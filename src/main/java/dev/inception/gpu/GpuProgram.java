@@ -467,7 +467,8 @@ final class GpuProgram implements AutoCloseable {
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
                 weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
                 detour(c.output(), g.output(), lane.index(), stream, bias), fallbacks);
-        ConvStep step = engines == null || epilogue == null ? call : engineOr(call, c, g, type, h, stream, lane);
+        ConvStep step = engines == null || epilogue == null ? call
+                : engineOr(call, c, g, type, h, stream, lane, biasReluLaunch(c.output(), bias, type, stream));
         convolutions.add(step);
         return step;
     }
@@ -478,10 +479,10 @@ final class GpuProgram implements AutoCloseable {
      * the program, reported once, and every convolution keeps its legacy call.
      */
     private ConvStep engineOr(ConvolutionCall legacy, Step.Conv c, CudnnGeometry.Conv g, StorageType type,
-                              cudnnHandle h, CUstream stream, Workspace.Lane lane) {
+                              cudnnHandle h, CUstream stream, Workspace.Lane lane, Runnable kernel) {
         int yStride = pixelStride(c.output());
         ConvEngines.Operands o = new ConvEngines.Operands(g, type, at(c.input()), pixelStride(c.input()),
-                weights.get(c.name() + "/filter"), weights.get(c.name() + "/bias"), at(c.output()), yStride);
+                weights.get(c.name() + "/filter"), weights.get(c.name() + "/bias"), at(c.output()), yStride, kernel);
         String key = cx.ordinal() + " " + cx.precision() + " " + g + " output pixels " + yStride + " apart, "
                 + engines.tried() + " tried";
         try {
@@ -508,9 +509,11 @@ final class GpuProgram implements AutoCloseable {
      * channel slice's pixels as far apart as its block output's); else null (cuDNN's fused call does it).
      */
     private Runnable biasRelu(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
-        if (!biasReluKernel) {
-            return null;
-        }
+        return biasReluKernel ? biasReluLaunch(output, bias, type, stream) : null;
+    }
+
+    /** y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place, on its stream. */
+    private Runnable biasReluLaunch(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
         TensorSpec t = plan.tensor(output);
         Shape s = shape(output);
         int stride = pixelStride(output);

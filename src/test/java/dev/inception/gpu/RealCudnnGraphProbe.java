@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * Run in a forked JVM by RealCudnnGraphTest against real cuDNN 9 and the fake driver (for host memory with a native
  * address; cuDNN's descriptor work needs no device): builds, through {@link ConvEngines#operations}, the backend
- * operations (convolution, bias add, ReLU, with their tensors and convolution descriptor) of every fused
- * convolution of InceptionV3, at batches 1 and 32, in fp16 and bf16, with dense outputs and with copy-free
+ * operations (convolution, bias add, ReLU, with their tensors and convolution descriptor; and the convolution
+ * alone) of every fused convolution of InceptionV3, at batches 1 and 32, in fp16 and bf16, with dense outputs and with copy-free
  * concatenation's channel slices, and has real cuDNN finalize each. Then one convolution whose output dimensions
  * disagree with its geometry, which cuDNN must refuse. Prints one line per finding.
  */
@@ -38,13 +38,15 @@ public final class RealCudnnGraphProbe {
                             if (!(s instanceof Step.Conv c) || c.foldedBn() == null) {
                                 continue;
                             }
-                            try {
-                                engines.operations(operands(memory, plan, c, batch, p, false), c.name());
-                                built++;
-                            } catch (GpuException e) {
-                                refused++;
-                                System.out.println("refused " + placement + " batch " + batch + " " + p + " "
-                                        + e.getMessage());
+                            for (ConvEngines.Form form : ConvEngines.Form.values()) {
+                                try {
+                                    engines.operations(operands(memory, plan, c, batch, p, false), c.name(), form);
+                                    built++;
+                                } catch (GpuException e) {
+                                    refused++;
+                                    System.out.println("refused " + placement + " batch " + batch + " " + p + " "
+                                            + form + " " + e.getMessage());
+                                }
                             }
                         }
                     }
@@ -54,7 +56,8 @@ public final class RealCudnnGraphProbe {
             Step.Conv first = (Step.Conv) plan.steps().stream().filter(s -> s instanceof Step.Conv).findFirst()
                     .orElseThrow();
             try {
-                engines.operations(operands(memory, plan, first, 1, Precision.FP16, true), first.name());
+                engines.operations(operands(memory, plan, first, 1, Precision.FP16, true), first.name(),
+                        ConvEngines.Form.FUSED);
                 System.out.println("inconsistent=accepted");
             } catch (GpuException e) {
                 System.out.println("inconsistent=refused " + e.getMessage());
@@ -79,6 +82,6 @@ public final class RealCudnnGraphProbe {
         int yStride = y.isSlice() ? plan.tensor(y.slice().parent()).shape().channels() : g.output().c();
         long yOffset = y.isSlice() ? (long) y.slice().channelOffset() * type.bytes : 0;
         return new ConvEngines.Operands(g, type, memory.at(0), g.input().c(), memory.at(4096), memory.at(8192),
-                memory.at(16384 + yOffset), yStride);
+                memory.at(16384 + yOffset), yStride, null);
     }
 }

@@ -63,9 +63,9 @@ class RealCudnnGraphTest {
         System.out.println(text);
         assertEquals(0, p.exitValue(), text);
         List<String> out = text.lines().toList();
-        // 94 fused convolutions x 2 concatenation placements x 2 batches x 2 precisions, none refused
+        // 94 fused convolutions x 2 concatenation placements x 2 batches x 2 precisions x 2 forms, none refused
         assertTrue(out.contains("operations.refused=0"), text);
-        assertTrue(out.contains("operations.built=" + 94 * 2 * 2 * 2), text);
+        assertTrue(out.contains("operations.built=" + 94 * 2 * 2 * 2 * 2), text);
         assertTrue(out.stream().anyMatch(l -> l.startsWith("inconsistent=refused")), text);
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -86,8 +87,8 @@ class FakeGpuEnginesTest {
         assertTrue(faster.probe().out().stream().anyMatch(l -> l.startsWith("choice=conv2d_1 (batch 2)")
                 && l.contains("backend engine 10 (heuristic rank 0 of 3)")), faster.probe().text());
         assertTrue(faster.probe().out().contains("fallbacks=0"), faster.probe().text());
-        assertSearch(faster, "94 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that"
-                + " runs; 0 plans refused to finalize)");
+        assertSearch(faster, "94 of 94 fused convolutions (0 of them the convolution alone + kernel bias_relu; 0 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)");
     }
 
     /**
@@ -128,10 +129,12 @@ class FakeGpuEnginesTest {
     @Test
     void plansAreTimedAtOpenOncePerGeometryAndProcessAndCapturedWithThePass() {
         List<String> open = faster.between("begin open", "end open");
-        // two plans per distinct geometry (a decision is reused by every convolution of its geometry), each one
-        // warm-up and three timed runs
+        // two plans of each form per distinct geometry (a decision is reused by every convolution of its
+        // geometry), each one warm-up and three timed runs; the convolution-alone form's with the kernel after each
         assertTrue(GEOMETRIES > 20 && GEOMETRIES < FUSED, "geometries " + GEOMETRIES);
-        assertEquals(GEOMETRIES * 2 * 4, count(open, "backend execute"), "executes while timing");
+        assertEquals(GEOMETRIES * 2 * 2 * 4, count(open, "backend execute"), "executes while timing");
+        assertEquals(GEOMETRIES * 2 * 4, count(open, "backend execute engine 1") - count(open, " ops 3 "));
+        assertEquals(GEOMETRIES * 2 * 4, count(open, "launch bias_relu_nhwc_"), "the kernel after each");
         List<String> remembered = faster.between("begin remembered open", "end remembered open");
         assertEquals(0, count(remembered, "backend execute"), "a second engine times nothing");
         List<String> capture = faster.between("begin capture", "end capture");
@@ -150,8 +153,8 @@ class FakeGpuEnginesTest {
         // 1.5 ms for four runs' events: 0.5 ms each, no faster than cudnnFind's 0.5 ms for the legacy algorithm
         FakeGpu.Recording tie = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "1.5"), "-tie");
         assertEveryConvolutionIsLegacy(tie);
-        assertSearch(tie, "0 of 94 fused convolutions (94 kept the legacy algorithm, faster; 0 had no plan that runs;"
-                + " 0 plans refused to finalize)");
+        assertSearch(tie, "0 of 94 fused convolutions (0 of them the convolution alone + kernel bias_relu; 94 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize)");
     }
 
     @Test
@@ -160,8 +163,34 @@ class FakeGpuEnginesTest {
                 "PROBE_SEARCH_SECONDS", "0"), "-no-budget");
         assertEquals(0, count(r.between("begin open", "end open"), "backend execute"), "nothing timed");
         assertEveryConvolutionIsLegacy(r);
-        assertSearch(r, "0 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that runs;"
-                + " 0 plans refused to finalize; 94 not searched, the search's 0 s being spent), search 0.0 s");
+        assertSearch(r, "0 of 94 fused convolutions (0 of them the convolution alone + kernel bias_relu; 0 kept the"
+                + " legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize; 94 not searched,"
+                + " the search's 0 s being spent), search 0.0 s");
+    }
+
+    /**
+     * Where the fused form has no engine, the convolution-alone form's plan runs, with kernels/bias_relu.cu right
+     * after it on the same stream over the same output.
+     */
+    @Test
+    void withoutFusedEnginesTheConvolutionAloneRunsWithTheKernelAfterIt() throws Exception {
+        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
+                "FAKE_CUDNN_FUSED_ENGINES", "0"), "-no-fused");
+        List<String> engines = r.between("begin engines", "end engines");
+        assertEquals(FUSED, count(engines, "backend execute engine 10 ops 1 "), String.join("\n", engines));
+        for (int i = 0; i < engines.size(); i++) {
+            if (engines.get(i).contains("backend execute")) {
+                String launch = engines.get(i + 1);
+                assertTrue(launch.startsWith("launch bias_relu_nhwc_f16x8 "), launch);
+                assertEquals(FakeGpuBiasReluTest.field(engines.get(i), "y"), FakeGpuBiasReluTest.field(launch, "y"));
+                assertEquals(FakeGpuBiasReluTest.field(engines.get(i), "stream"),
+                        FakeGpuBiasReluTest.field(launch, "stream"));
+                assertFalse(engines.get(i).contains(" b "), "the bias is the kernel's: " + engines.get(i));
+            }
+        }
+        assertSearch(r, "94 of 94 fused convolutions (94 of them the convolution alone + kernel bias_relu; 0 kept");
+        assertTrue(r.probe().out().stream().anyMatch(l -> l.contains("backend engine 10 (heuristic rank 0 of 3)"
+                + " + kernel bias_relu")), r.probe().text());
     }
 
     @Test
@@ -172,9 +201,11 @@ class FakeGpuEnginesTest {
         assertEquals(FUSED, count(engines, "backend execute engine 11 "), String.join("\n", engines));
         assertTrue(r.probe().out().stream().anyMatch(l -> l.contains("backend engine 11 (heuristic rank 1 of 3)")),
                 r.probe().text());
-        // rank 0 refused once per geometry: the convolutions after the first of each reuse the decision (rank 1)
-        assertSearch(r, "94 of 94 fused convolutions (0 kept the legacy algorithm, faster; 0 had no plan that runs; "
-                + GEOMETRIES + " plans refused to finalize)");
+        // rank 0 of each form refused once per geometry: the convolutions after the first of each reuse the
+        // decision (the fused form's rank 1)
+        assertSearch(r, "94 of 94 fused convolutions (0 of them the convolution alone + kernel bias_relu; 0 kept the"
+                + " legacy algorithm, faster; 0 had no plan that runs; " + 2 * GEOMETRIES + " plans refused to"
+                + " finalize)");
     }
 
     @Test
