@@ -402,7 +402,8 @@ int cudnnAddTensor(void *h, const void *alpha, void *ad, const void *a, const vo
 /* cuDNN's backend (graph) API, as ConvEngines drives it. Descriptors keep the attributes that matter here; a value
  * array must be native memory (a NULL one is what a Java array behind a jcuda Pointer arrives as: BAD_PARAM, 2000).
  * The heuristic ranks FAKE_CUDNN_ENGINES (default 3) configurations, rank r on engine 10 + r with r + 1 MiB of
- * workspace, or none for a graph of three operations (the fused form) with FAKE_CUDNN_FUSED_ENGINES=0; FAKE_CUDNN_REFUSED_PLAN=r makes the plan of rank r fail to finalize (NOT_SUPPORTED, 3000), and once
+ * workspace, or none for a graph of three operations (the fused form) with FAKE_CUDNN_FUSED_ENGINES=0; a graph of
+ * FAKE_CUDNN_REFUSED_GRAPH_OPS operations (0: any) does not finalize (NOT_SUPPORTED); FAKE_CUDNN_REFUSED_PLAN=r makes the plan of rank r fail to finalize (NOT_SUPPORTED, 3000), and once
  * the file FAKE_CUDNN_EXECUTE_STATUS_FILE names exists, every cudnnBackendExecute returns the status it holds (a
  * test creates it after the plans were timed). Each execute is recorded with its engine and the variant pack's
  * pointers: "on stream N backend execute engine E ops K x X w W b B y Y workspace P". */
@@ -439,6 +440,8 @@ int cudnnBackendSetAttribute(void *d, int name, int type, long long count, const
 }
 int cudnnBackendFinalize(void *d) {
     Backend *b = d;
+    int refused_ops = env_int("FAKE_CUDNN_REFUSED_GRAPH_OPS", -1);
+    if (b->type == 15 && (b->ops == refused_ops || refused_ops == 0)) return 3000;   /* OPERATIONGRAPH; 0: all */
     if (b->type == 5) {   /* EXECUTION_PLAN: takes its configuration's rank */
         if (b->config == NULL) return 2000;
         b->rank = ((Backend *) b->config)->rank;

@@ -103,6 +103,8 @@ final class ConvEngines {
     private int steps;
     private int won;
     private int wonWithKernel;
+    private int graphsRefused;
+    private String firstRefusal;
     private int slower;
     private int refusedPlans;
     private int unsearched;
@@ -126,14 +128,16 @@ final class ConvEngines {
 
     /**
      * "backend plans for 80 of 94 fused convolutions (50 of them the convolution alone + kernel bias_relu; 14 kept the
-     * legacy algorithm, faster; 6 plans refused to finalize)": where the plans won, and why the rest did not (a refused plan is often an engine that compiles at
-     * run time and found no NVRTC).
+     * legacy algorithm, faster; 0 had no plan that runs; 6 plans refused to finalize), search 12.3 s": where the plans
+     * won, and why the rest did not (a refused plan is often an engine that compiles at run time and found no NVRTC;
+     * a refused graph, a form cuDNN does not take here, is named with its first refusal).
      */
     String summary() {
         return "backend plans for " + won + " of " + steps + " fused convolutions (" + wonWithKernel
                 + " of them the convolution alone + kernel bias_relu; " + slower
                 + " kept the legacy algorithm, faster; " + (steps - won - slower - unsearched)
                 + " had no plan that runs; " + refusedPlans + " plans refused to finalize"
+                + (graphsRefused == 0 ? "" : "; " + graphsRefused + " graphs refused, the first: " + firstRefusal)
                 + (unsearched == 0 ? "" : "; " + unsearched + " not searched, the search's "
                 + budgetNanos / 1_000_000_000 + " s being spent") + "), search "
                 + String.format(java.util.Locale.ROOT, "%.1f", searchNanos / 1e9) + " s";
@@ -168,11 +172,25 @@ final class ConvEngines {
     private Choice search(String key, String step, cudnnHandle h, CUstream stream, Operands o, float legacyMs,
                           long limit, Decided decided) {
         List<Candidate> plans = new ArrayList<>();
-        for (Form form : o.kernel() == null ? List.of(Form.FUSED) : List.of(Form.values())) {
+        List<Form> forms = o.kernel() == null ? List.of(Form.FUSED) : List.of(Form.values());
+        GpuException refusedHere = null;
+        for (Form form : forms) {
             if (decided != null && decided.form() != form) {
                 continue;
             }
-            List<cudnnBackendDescriptor> configs = configs(graph(h, o, step, form), step);
+            List<cudnnBackendDescriptor> configs;
+            try {
+                configs = configs(graph(h, o, step, form), step);
+            } catch (GpuException e) {
+                // a form this cuDNN does not take (a fusion it has no engine for): the other form may still run
+                graphsRefused++;
+                firstRefusal = firstRefusal != null ? firstRefusal : form + " " + e.getMessage();
+                if (refusedHere != null || forms.size() == 1 || decided != null) {
+                    throw e;   // no form at all: the caller turns the search off, reported as a fallback
+                }
+                refusedHere = e;
+                continue;
+            }
             int found = 0;
             for (int rank = 0; rank < configs.size() && found < tried; rank++) {
                 if (decided != null && decided.rank() != rank) {

@@ -193,6 +193,26 @@ class FakeGpuEnginesTest {
                 + " + kernel bias_relu")), r.probe().text());
     }
 
+    /**
+     * A graph cuDNN refuses (here every fused one) leaves the other form to run, and the summary names the refusal;
+     * where every form is refused, the search stops with one fallback and every convolution keeps its legacy call.
+     */
+    @Test
+    void aRefusedGraphLeavesTheOtherFormAndBothRefusedStopTheSearch() throws Exception {
+        FakeGpu.Recording fused = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
+                "FAKE_CUDNN_REFUSED_GRAPH_OPS", "3"), "-refused-fused-graph");
+        assertEquals(FUSED, count(fused.between("begin engines", "end engines"), "backend execute engine 10 ops 1 "));
+        assertSearch(fused, "94 of 94 fused convolutions (94 of them the convolution alone + kernel bias_relu; 0 kept"
+                + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize; " + GEOMETRIES
+                + " graphs refused, the first: FUSED cudnnBackendFinalize (conv2d_1 operation graph) failed:");
+        FakeGpu.Recording both = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
+                "FAKE_CUDNN_REFUSED_GRAPH_OPS", "0"), "-refused-graphs");
+        assertEveryConvolutionIsLegacy(both);
+        assertTrue(both.probe().out().contains("fallbacks=1"), both.probe().text());
+        assertTrue(both.probe().out().stream().anyMatch(l -> l.startsWith("first fallback=conv2d_1 (batch 2): cuDNN"
+                + " backend engine search -> legacy algorithms for every convolution")), both.probe().text());
+    }
+
     @Test
     void aPlanThatDoesNotFinalizeIsPassedOver() throws Exception {
         FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
