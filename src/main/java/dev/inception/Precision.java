@@ -27,9 +27,14 @@ public enum Precision {
         }
     }
 
+    /** FP16 and BF16: 16-bit activations and weights on the GPU, tensor-core convolutions. */
+    public boolean sixteenBit() {
+        return this == FP16 || this == BF16;
+    }
+
     /** Bytes of one activation or weight element where the GPU stores it: 2 for FP16 and BF16, else 4. */
     public int storageBytes() {
-        return this == FP16 || this == BF16 ? 2 : 4;
+        return sixteenBit() ? 2 : 4;
     }
 
     /** As the command line spells it: "fp16". */

@@ -50,9 +50,10 @@ final class GpuOption {
 
     @Option(names = "--cudnn-engines", defaultValue = "0", paramLabel = "N",
             description = "GPU, fp16/bf16, experimental: for each fused convolution, time the first N execution plans"
-                    + " cuDNN's backend (graph) API ranks for conv + bias + ReLU, and run the fastest where it beats"
-                    + " the legacy algorithm (0, the default: legacy algorithms only). Costs N timed runs per"
-                    + " convolution the first time each batch size runs.")
+                    + " cuDNN's backend (graph) API ranks for conv + bias + ReLU as one graph, and for the"
+                    + " convolution alone followed by this project's bias + ReLU kernel, and run the fastest where it"
+                    + " beats the legacy algorithm (0, the default: legacy algorithms only). Costs up to 2N timed"
+                    + " plans per convolution the first time each batch size runs.")
     int cudnnEngines;
 
     @Option(names = "--bias-relu-kernel",
@@ -77,7 +78,7 @@ final class GpuOption {
         if (cudnnEngines < 0 || cudnnEngines > MAX_ENGINES) {
             throw new UsageException("--cudnn-engines must be between 0 and " + MAX_ENGINES + ", got " + cudnnEngines);
         }
-        if (cudnnEngines > 0 && precision() != Precision.FP16 && precision() != Precision.BF16) {
+        if (cudnnEngines > 0 && !precision().sixteenBit()) {
             throw new UsageException("--cudnn-engines applies to --precision fp16 and bf16 (fp32 and tf32 keep the"
                     + " legacy algorithms, whose math types pin TF32 on or off)");
         }

@@ -63,7 +63,7 @@ final class ConvEngines {
         CONV_THEN_KERNEL
     }
 
-    /** A decision: the form and rank (in the heuristic's order) of the plan that won and its time, or {@link #LEGACY}. */
+    /** A decision: the form and rank (heuristic order) of the plan that won and its time, or {@link #LEGACY}. */
     private record Decided(Form form, int rank, float milliseconds) {
     }
 
@@ -247,8 +247,6 @@ final class ConvEngines {
         cudnnBackendDescriptor x = tensor(X, data, nchwOf(in), nhwcStrides(in, o.xPixelStride()), alignment(o.x()));
         cudnnBackendDescriptor w = tensor(W, data, new long[] {g.k(), in.c(), g.r(), g.s()},
                 new long[] {(long) g.r() * g.s() * in.c(), 1, (long) g.s() * in.c(), in.c()}, alignment(o.w()));
-        cudnnBackendDescriptor b = tensor(B, data, new long[] {1, g.k(), 1, 1}, new long[] {g.k(), 1, g.k(), g.k()},
-                alignment(o.b()));
         cudnnBackendDescriptor y = tensor(Y, data, nchwOf(out), nhwcStrides(out, o.yPixelStride()), alignment(o.y()));
         boolean fused = form == Form.FUSED;
         cudnnBackendDescriptor convOut = fused
@@ -276,6 +274,8 @@ final class ConvEngines {
         if (!fused) {
             return List.of(convOp);
         }
+        cudnnBackendDescriptor b = tensor(B, data, new long[] {1, g.k(), 1, 1}, new long[] {g.k(), 1, g.k(), g.k()},
+                alignment(o.b()));
         cudnnBackendDescriptor biased = tensor(BIASED, f32, nchwOf(out), nhwcStrides(out, out.c()), VIRTUAL);
         cudnnBackendDescriptor addOp = pointwise(POINTWISE_ADD, convOut, b, biased, step + " bias add");
         cudnnBackendDescriptor reluOp = pointwise(POINTWISE_RELU_FWD, biased, null, y, step + " relu");
@@ -389,6 +389,18 @@ final class ConvEngines {
     }
 
     /**
+     * Runs one plan: cudnnBackendExecute, then, for a convolution-alone plan that ran, the bias + ReLU kernel after
+     * it. The status of the execute.
+     */
+    static int execute(cudnnHandle h, Candidate c, cudnnBackendDescriptor pack, Operands o) {
+        int status = JCudnn.cudnnBackendExecute(h, c.plan(), pack);
+        if (status == 0 && c.form() == Form.CONV_THEN_KERNEL) {
+            o.kernel().run();
+        }
+        return status;
+    }
+
+    /**
      * Times every plan on the step's own tensors (a convolution-alone plan with the kernel after it); the fastest,
      * or null where none runs.
      */
@@ -407,15 +419,12 @@ final class ConvEngines {
             Choice best = null;
             for (Candidate c : plans) {
                 cudnnBackendDescriptor pack = variantPack(o, c.form(), scratch.ptr());
-                Runnable after = c.form() == Form.CONV_THEN_KERNEL ? o.kernel() : () -> { };
-                if (JCudnn.cudnnBackendExecute(h, c.plan(), pack) != 0) {
+                if (execute(h, c, pack, o) != 0) {
                     continue;   // warm-up refused: this plan does not run here
                 }
-                after.run();
                 JCudaDriver.cuEventRecord(start, stream);
                 for (int r = 0; r < RUNS; r++) {
-                    JCudnn.cudnnBackendExecute(h, c.plan(), pack);
-                    after.run();
+                    execute(h, c, pack, o);
                 }
                 JCudaDriver.cuEventRecord(stop, stream);
                 JCudaDriver.cuEventSynchronize(stop);

@@ -1,6 +1,5 @@
 package dev.inception.gpu;
 
-import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnBackendDescriptor;
 import jcuda.jcudnn.cudnnHandle;
 
@@ -60,10 +59,7 @@ final class EngineConvolution implements ConvStep {
         if (pack == null) {
             pack = engines.variantPack(operands, plan.form(), workspace.ptr());
         }
-        int status = JCudnn.cudnnBackendExecute(h, plan.plan(), pack);
-        if (status == 0 && plan.form() == ConvEngines.Form.CONV_THEN_KERNEL) {
-            operands.kernel().run();
-        }
+        int status = ConvEngines.execute(h, plan, pack, operands);
         if (status != 0) {
             String planned = "cudnnBackendExecute " + choice().describe();
             refused = true;

@@ -123,8 +123,7 @@ public final class GpuExecutor implements Executor {
      * numerical notes to keep TF32 out).
      */
     private static int engines(EngineOptions options) {
-        return options.precision() == dev.inception.Precision.FP16 || options.precision() == dev.inception.Precision.BF16
-                ? options.gpu().cudnnEngines() : 0;
+        return options.precision().sixteenBit() ? options.gpu().cudnnEngines() : 0;
     }
 
     /** The branch lanes for a batch size: none above the largest batch that uses them (EngineOptions.Gpu). */

@@ -461,14 +461,16 @@ final class GpuProgram implements AutoCloseable {
                     + " MiB at batch " + n);
         }
         CUdeviceptr bias = c.foldedBn() == null ? null : weights.get(c.name() + "/bias");
-        ConvolutionCall.Epilogue epilogue = c.foldedBn() == null ? null
+        // kernels/bias_relu.cu over the output: the epilogue with --bias-relu-kernel, and after convolution-alone plans
+        Runnable kernel = bias == null ? null : biasRelu(c.output(), bias, type, stream);
+        ConvolutionCall.Epilogue epilogue = bias == null ? null
                 : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), bias, d.relu(),
-                        biasRelu(c.output(), bias, type, stream));
+                        biasReluKernel ? kernel : null);
         ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
                 weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
                 detour(c.output(), g.output(), lane.index(), stream, bias), fallbacks);
         ConvStep step = engines == null || epilogue == null ? call
-                : engineOr(call, c, g, type, h, stream, lane, biasReluLaunch(c.output(), bias, type, stream));
+                : engineOr(call, c, g, type, h, stream, lane, bias, kernel);
         convolutions.add(step);
         return step;
     }
@@ -479,10 +481,10 @@ final class GpuProgram implements AutoCloseable {
      * the program, reported once, and every convolution keeps its legacy call.
      */
     private ConvStep engineOr(ConvolutionCall legacy, Step.Conv c, CudnnGeometry.Conv g, StorageType type,
-                              cudnnHandle h, CUstream stream, Workspace.Lane lane, Runnable kernel) {
+                              cudnnHandle h, CUstream stream, Workspace.Lane lane, CUdeviceptr bias, Runnable kernel) {
         int yStride = pixelStride(c.output());
         ConvEngines.Operands o = new ConvEngines.Operands(g, type, at(c.input()), pixelStride(c.input()),
-                weights.get(c.name() + "/filter"), weights.get(c.name() + "/bias"), at(c.output()), yStride, kernel);
+                weights.get(c.name() + "/filter"), bias, at(c.output()), yStride, kernel);
         String key = cx.ordinal() + " " + cx.precision() + " " + g + " output pixels " + yStride + " apart, "
                 + engines.tried() + " tried";
         try {
@@ -505,22 +507,17 @@ final class GpuProgram implements AutoCloseable {
     }
 
     /**
-     * With --bias-relu-kernel: y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place (a
-     * channel slice's pixels as far apart as its block output's); else null (cuDNN's fused call does it).
+     * y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place, on its stream (a channel
+     * slice's pixels as far apart as its block output's).
      */
     private Runnable biasRelu(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
-        return biasReluKernel ? biasReluLaunch(output, bias, type, stream) : null;
-    }
-
-    /** y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place, on its stream. */
-    private Runnable biasReluLaunch(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
         TensorSpec t = plan.tensor(output);
         Shape s = shape(output);
         int stride = pixelStride(output);
-        int lanes = KernelModule.poolLanes(type, s.channels(), stride, t.isSlice() ? t.slice().channelOffset() : 0);
+        int offset = t.isSlice() ? t.slice().channelOffset() : 0;
         long pixels = (long) n * s.height() * s.width();
         CUdeviceptr y = at(output);
-        return () -> kernels.biasRelu(stream, type, lanes, y, bias, pixels, s.channels(), stride);
+        return () -> kernels.biasRelu(stream, type, y, bias, pixels, s.channels(), stride, offset);
     }
 
     /**
@@ -540,9 +537,8 @@ final class GpuProgram implements AutoCloseable {
         int total = shape(t.slice().parent()).channels();
         int offset = t.slice().channelOffset();
         // with --bias-relu-kernel, the epilogue runs on the dense scratch before its copy
-        int lanes = KernelModule.poolLanes(type, dims.c(), dims.c(), 0);
         Runnable biasRelu = !biasReluKernel || bias == null ? null
-                : () -> kernels.biasRelu(stream, type, lanes, dense, bias, pixels, dims.c(), dims.c());
+                : () -> kernels.biasRelu(stream, type, dense, bias, pixels, dims.c(), dims.c(), 0);
         return new ConvolutionCall.Detour(d.tensor(dims, type), dense,
                 () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset), biasRelu);
     }

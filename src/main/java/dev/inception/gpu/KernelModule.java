@@ -163,11 +163,12 @@ public final class KernelModule implements AutoCloseable {
 
     /**
      * y = ReLU(y + bias) in place over {@code pixels} pixels of {@code channels} channels, pixels
-     * {@code pixelStride} elements apart (y points at the first channel; a channel slice's at its offset), with
-     * {@code lanes} channels per thread ({@link #poolLanes}).
+     * {@code pixelStride} elements apart (y points at the first channel; a channel slice's at its offset
+     * {@code channelOffset} inside its pixel), with as many channels per thread as {@link #poolLanes} allows.
      */
-    void biasRelu(CUstream stream, StorageType t, int lanes, Pointer y, Pointer bias, long pixels, int channels,
-                  int pixelStride) {
+    void biasRelu(CUstream stream, StorageType t, Pointer y, Pointer bias, long pixels, int channels, int pixelStride,
+                  int channelOffset) {
+        int lanes = poolLanes(t, channels, pixelStride, channelOffset);
         long n = pixels * channels / lanes;
         launch(functions.get(biasReluKernel(t, lanes)), stream, n, Pointer.to(Pointer.to(y), Pointer.to(bias),
                 Pointer.to(new int[] {channels}), Pointer.to(new int[] {pixelStride}), Pointer.to(new long[] {n})));

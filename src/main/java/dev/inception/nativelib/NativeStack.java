@@ -166,12 +166,37 @@ public final class NativeStack {
      */
     private static void preloadSubLibraries(Library cudnn) {
         String major = cudnn.soname().substring(cudnn.soname().lastIndexOf('.') + 1);
-        List<Path> pending = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(cudnn.path().getParent(), "libcudnn_*.so." + major)) {
-            s.forEach(pending::add);
+        loadWhatLoads(beside(cudnn, "libcudnn_*.so." + major));
+    }
+
+    /**
+     * NVRTC and its builtins, loaded so that cuDNN's dlopen by soname finds them wherever the JVM was started from
+     * (a Spark executor has no launcher to set LD_LIBRARY_PATH). Optional: a failure only costs cuDNN its
+     * runtime-compiled engines.
+     */
+    private static void preloadNvrtc(Library nvrtc) {
+        List<Path> libraries = beside(nvrtc, "libnvrtc-builtins.so.*");
+        libraries.add(nvrtc.path());
+        loadWhatLoads(libraries);
+    }
+
+    /** The files in a library's folder that match a glob; none where the folder cannot be read. */
+    private static List<Path> beside(Library library, String glob) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(library.path().getParent(), glob)) {
+            s.forEach(found::add);
         } catch (IOException e) {
-            return;
+            // nothing beside it: LD_LIBRARY_PATH, which the launcher sets, may still find them
         }
+        return found;
+    }
+
+    /**
+     * Loads each library that loads; their mutual dependencies decide the order, so this retries until nothing more
+     * loads. What fails here may still load later through LD_LIBRARY_PATH.
+     */
+    private static void loadWhatLoads(List<Path> libraries) {
+        List<Path> pending = new ArrayList<>(libraries);
         boolean progress = true;
         while (progress && !pending.isEmpty()) {
             progress = false;
@@ -184,32 +209,6 @@ public final class NativeStack {
                     // a dependency not loaded yet: next round
                 }
             }
-        }
-    }
-
-    /**
-     * NVRTC and its builtins, loaded so that cuDNN's dlopen by soname finds them wherever the JVM was started from
-     * (a Spark executor has no launcher to set LD_LIBRARY_PATH). Optional: a failure only costs cuDNN its
-     * runtime-compiled engines.
-     */
-    private static void preloadNvrtc(Library nvrtc) {
-        List<Path> builtins = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(nvrtc.path().getParent(), "libnvrtc-builtins.so.*")) {
-            s.forEach(builtins::add);
-        } catch (IOException e) {
-            // none beside it: NVRTC looks on its own
-        }
-        for (Path p : builtins) {
-            tryLoad(p);
-        }
-        tryLoad(nvrtc.path());
-    }
-
-    private static void tryLoad(Path p) {
-        try {
-            System.load(p.toString());
-        } catch (UnsatisfiedLinkError e) {
-            // optional
         }
     }
 

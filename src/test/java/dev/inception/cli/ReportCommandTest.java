@@ -77,19 +77,23 @@ class ReportCommandTest {
         String kernel = reportOfOneGpuResult("bias_relu_kernel");
         assertTrue(kernel.contains("| gpu fused fp16, bias+ReLU kernel | Test CPU"), kernel);
         // --cudnn-engines N names N; 0 (the legacy API alone, the default) names nothing
-        Path engines = gpuResult("engines", 1, 1.5, "\"cudnn_engines\":4");
-        Path legacy = gpuResult("engines-off", 2, 1.5, "\"cudnn_engines\":0");
-        String tried = PredictCommandTest.run("report", "--out", tmp.resolve("charts-engines").toString(),
-                engines.toString(), legacy.toString()).out();
+        String tried = reportOfSwitchedAndDefault("engines", "\"cudnn_engines\":4", "\"cudnn_engines\":0");
         assertTrue(tried.contains("| gpu fused fp16, cuDNN engines 4 | Test CPU, 2 cores | network | 1 |"), tried);
         assertTrue(tried.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), tried);
         // branch streams up to another batch than the default 16 name it; the default names nothing
-        Path upTo = gpuResult("streams-up-to", 1, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":256");
-        Path usual = gpuResult("streams-default", 2, 1.5, "\"branch_streams\":true,\"branch_streams_max_batch\":16");
-        String streams = PredictCommandTest.run("report", "--out", tmp.resolve("charts-streams").toString(),
-                upTo.toString(), usual.toString()).out();
+        String streams = reportOfSwitchedAndDefault("streams",
+                "\"branch_streams\":true,\"branch_streams_max_batch\":256",
+                "\"branch_streams\":true,\"branch_streams_max_batch\":16");
         assertTrue(streams.contains("| gpu fused fp16, streams up to 256 | Test CPU, 2 cores | network | 1 |"), streams);
         assertTrue(streams.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), streams);
+    }
+
+    /** report's table for two fp16 GPU results: batch 1 with these settings switched, batch 2 with their defaults. */
+    private String reportOfSwitchedAndDefault(String name, String switched, String defaults) throws Exception {
+        Path on = gpuResult(name + "-switched", 1, 1.5, switched);
+        Path off = gpuResult(name + "-default", 2, 1.5, defaults);
+        return PredictCommandTest.run("report", "--out", tmp.resolve("charts-" + name).toString(), on.toString(),
+                off.toString()).out();
     }
 
     /** A fused fp16 GPU result file of one point, with these settings (JSON members) besides. */

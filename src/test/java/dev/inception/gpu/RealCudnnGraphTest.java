@@ -1,15 +1,13 @@
 package dev.inception.gpu;
 
 import dev.inception.nativelib.FakeGpu;
-import dev.inception.nativelib.PrivateNativeDir;
-import dev.inception.nativelib.LibrarySearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,23 +44,16 @@ class RealCudnnGraphTest {
             }
         }
         FakeGpu.gcc(libs, "FAKE_CUDA", "libcuda.so.1");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                "-cp", System.getProperty("java.class.path"),
-                "-D" + PrivateNativeDir.PROPERTY + "=" + tmp.resolve("natives"), RealCudnnGraphProbe.class.getName());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("LD_LIBRARY_PATH");
-        pb.environment().put(LibrarySearch.ENV, libs.toString());
-        Process p = pb.start();
-        String text = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        FakeGpu.Probe probe = FakeGpu.at(libs, tmp.resolve("natives")).run(Map.of(), RealCudnnGraphProbe.class);
         try (Stream<Path> links = Files.list(libs)) {
             for (Path l : links.filter(Files::isSymbolicLink).toList()) {
                 Files.delete(l);   // the links, not the real libraries (JUnit would warn about each)
             }
         }
+        String text = probe.text();
         System.out.println(text);
-        assertEquals(0, p.exitValue(), text);
-        List<String> out = text.lines().toList();
+        assertEquals(0, probe.exit(), text);
+        List<String> out = probe.out();
         // 94 fused convolutions x 2 concatenation placements x 2 batches x 2 precisions x 2 forms, none refused
         assertTrue(out.contains("operations.refused=0"), text);
         assertTrue(out.contains("operations.built=" + 94 * 2 * 2 * 2 * 2), text);

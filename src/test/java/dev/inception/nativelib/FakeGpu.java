@@ -41,6 +41,14 @@ public final class FakeGpu {
         return new FakeGpu(libs, dir.resolve("natives"));
     }
 
+    /**
+     * Libraries already in place in libs (the fake driver beside real cuDNN and cuBLAS, for RealCudnnGraphTest), with
+     * JCuda's natives extracted under natives.
+     */
+    public static FakeGpu at(Path libs, Path natives) {
+        return new FakeGpu(libs, natives);
+    }
+
     /** One fake library, into dir under its soname. */
     public static void gcc(Path dir, String define, String soname) throws Exception {
         Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-D" + define, "-Wl,-soname," + soname,

@@ -47,14 +47,26 @@ class FakeGpuEnginesTest {
 
     @BeforeAll
     static void record() throws Exception {
-        faster = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3"), "-faster");
+        faster = recordFaster("-faster");
+    }
+
+    /**
+     * The engines probe with the plans timed faster than the legacy algorithm (0.3 ms for one warm-up and three
+     * runs' events) and these fake settings (name, value, ...); label names its log.
+     */
+    static FakeGpu.Recording recordFaster(String label, String... settings) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("FAKE_CUDA_ELAPSED_MS", "0.3"));
+        for (int i = 0; i < settings.length; i += 2) {
+            env.put(settings[i], settings[i + 1]);
+        }
+        return FakeGpu.record(tmp, "engines", env, label);
     }
 
     static long count(List<String> lines, String part) {
         return lines.stream().filter(l -> l.contains(part)).count();
     }
 
-    /** Each convolution's y pointer in a pass, in order: "... y Y" of the legacy call's workspace line or the execute. */
+    /** Each convolution's y pointer in a pass, in order: "... y Y" of the legacy call's workspace line or execute. */
     static List<Long> outputs(List<String> pass, String marker) {
         List<Long> ys = new java.util.ArrayList<>();
         for (String l : pass) {
@@ -159,8 +171,7 @@ class FakeGpuEnginesTest {
 
     @Test
     void aSpentSearchBudgetLeavesTheRestOnTheirLegacyAlgorithms() throws Exception {
-        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "PROBE_SEARCH_SECONDS", "0"), "-no-budget");
+        FakeGpu.Recording r = recordFaster("-no-budget", "PROBE_SEARCH_SECONDS", "0");
         assertEquals(0, count(r.between("begin open", "end open"), "backend execute"), "nothing timed");
         assertEveryConvolutionIsLegacy(r);
         assertSearch(r, "0 of 94 fused convolutions (0 of them the convolution alone + kernel bias_relu; 0 kept the"
@@ -174,8 +185,7 @@ class FakeGpuEnginesTest {
      */
     @Test
     void withoutFusedEnginesTheConvolutionAloneRunsWithTheKernelAfterIt() throws Exception {
-        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "FAKE_CUDNN_FUSED_ENGINES", "0"), "-no-fused");
+        FakeGpu.Recording r = recordFaster("-no-fused", "FAKE_CUDNN_FUSED_ENGINES", "0");
         List<String> engines = r.between("begin engines", "end engines");
         assertEquals(FUSED, count(engines, "backend execute engine 10 ops 1 "), String.join("\n", engines));
         for (int i = 0; i < engines.size(); i++) {
@@ -199,14 +209,12 @@ class FakeGpuEnginesTest {
      */
     @Test
     void aRefusedGraphLeavesTheOtherFormAndBothRefusedStopTheSearch() throws Exception {
-        FakeGpu.Recording fused = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "FAKE_CUDNN_REFUSED_GRAPH_OPS", "3"), "-refused-fused-graph");
+        FakeGpu.Recording fused = recordFaster("-refused-fused-graph", "FAKE_CUDNN_REFUSED_GRAPH_OPS", "3");
         assertEquals(FUSED, count(fused.between("begin engines", "end engines"), "backend execute engine 10 ops 1 "));
         assertSearch(fused, "94 of 94 fused convolutions (94 of them the convolution alone + kernel bias_relu; 0 kept"
                 + " the legacy algorithm, faster; 0 had no plan that runs; 0 plans refused to finalize; " + GEOMETRIES
                 + " graphs refused, the first: FUSED cudnnBackendFinalize (conv2d_1 operation graph) failed:");
-        FakeGpu.Recording both = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "FAKE_CUDNN_REFUSED_GRAPH_OPS", "0"), "-refused-graphs");
+        FakeGpu.Recording both = recordFaster("-refused-graphs", "FAKE_CUDNN_REFUSED_GRAPH_OPS", "0");
         assertEveryConvolutionIsLegacy(both);
         assertTrue(both.probe().out().contains("fallbacks=1"), both.probe().text());
         assertTrue(both.probe().out().stream().anyMatch(l -> l.startsWith("first fallback=conv2d_1 (batch 2): cuDNN"
@@ -215,8 +223,7 @@ class FakeGpuEnginesTest {
 
     @Test
     void aPlanThatDoesNotFinalizeIsPassedOver() throws Exception {
-        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "FAKE_CUDNN_REFUSED_PLAN", "0"), "-refused-plan");
+        FakeGpu.Recording r = recordFaster("-refused-plan", "FAKE_CUDNN_REFUSED_PLAN", "0");
         List<String> engines = r.between("begin engines", "end engines");
         assertEquals(FUSED, count(engines, "backend execute engine 11 "), String.join("\n", engines));
         assertTrue(r.probe().out().stream().anyMatch(l -> l.contains("backend engine 11 (heuristic rank 1 of 3)")),
@@ -231,8 +238,7 @@ class FakeGpuEnginesTest {
     @Test
     void aPlanRefusedAtRunTimeFallsBackToTheLegacyCall() throws Exception {
         Path flag = tmp.resolve("refuse-executes");
-        FakeGpu.Recording r = FakeGpu.record(tmp, "engines", Map.of("FAKE_CUDA_ELAPSED_MS", "0.3",
-                "FAKE_CUDNN_EXECUTE_STATUS_FILE", flag.toString()), "-refused-executes");
+        FakeGpu.Recording r = recordFaster("-refused-executes", "FAKE_CUDNN_EXECUTE_STATUS_FILE", flag.toString());
         // the refused plans are not tried again: the second pass is all legacy calls
         assertEveryConvolutionIsLegacy(r);
         assertTrue(r.probe().out().contains("fallbacks=" + FUSED), r.probe().text());
