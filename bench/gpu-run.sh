@@ -251,10 +251,17 @@ gpu_stage() {
   fi
   stage "$@"
 }
-# verify PRECISION PLAN: against the CPU reference, tap by tap; on the GPU it also checks the CUDA graph replay
-verify() {
-  gpu_stage "verify-$1-$2" 60 bash -c "\"$inception\" verify --json --plan $2 --precision $1 ${examples[*]} > \"$results/verify-$1-$2.json\""
+# "${into[@]}" FILE COMMAND...: runs COMMAND with its stdout in FILE (a stage's command runs under timeout, which
+# knows neither redirections nor shell functions)
+into=(bash -c 'file="$1"; shift; "$@" > "$file"' into)
+# check NAME BUDGET ARGS...: verify with these arguments against the CPU reference, tap by tap, on the example
+# photos (on the GPU it also checks the CUDA graph replay); JSON in verify-NAME.json
+check() {
+  local name="$1" budget="$2"
+  shift 2
+  gpu_stage "verify-$name" "$budget" "${into[@]}" "$results/verify-$name.json" "$inception" verify --json "$@" "${examples[@]}"
 }
+verify() { check "$1-$2" 60 --plan "$2" --precision "$1"; }
 # bench NAME BUDGET ARGS...: one engine, the batch sizes given, JSON in bench-NAME.json
 bench() {
   local name="$1" budget="$2"
@@ -262,11 +269,15 @@ bench() {
   gpu_stage "bench-$name" "$budget" "$inception" bench --backend gpu --warmup "$warmup" --iters "$iters" \
     --out "$results/bench-$name.json" "$@"
 }
-# profile PRECISION BATCH: per-step medians (profile-PRECISION-BATCH.json) and a chart of the slowest steps
-profile() {
-  gpu_stage "profile-$1-$2" 60 bash -c "\"$inception\" profile --backend gpu --precision $1 --batch $2 --top 20 --json \
-    --chart \"$results/profile-$1-$2.png\" > \"$results/profile-$1-$2.json\""
+# steps NAME BUDGET ARGS...: per-step medians with CUDA events (every step in profile-NAME.json) and a chart of the
+# slowest 20 (profile-NAME.png)
+steps() {
+  local name="$1" budget="$2"
+  shift 2
+  gpu_stage "profile-$name" "$budget" "${into[@]}" "$results/profile-$name.json" "$inception" profile --backend gpu --top 20 \
+    --json --chart "$results/profile-$name.png" "$@"
 }
+profile() { steps "$1-$2" 60 --precision "$1" --batch "$2"; }
 # torch MODE BUDGET BATCHES: the PyTorch peer (bench/peers/torch_inception.py) in the same run, same batches
 torch() {
   stage "torch-$1" "$2" "$py" "$here/peers/torch_inception.py" --device cuda --modes "$1" --batch "$3" \
@@ -286,18 +297,17 @@ fi
 verify fp32 fused
 verify fp16 fused
 bench fp16 90 --precision fp16 --batch "$all_batches"
-# cuDNN's backend plans (conv + bias + ReLU as one operation graph; the first 4 the heuristic ranks, timed, each
-# convolution keeping the legacy algorithm unless a plan beats it): the lead for the batch-256 target, correct first
-gpu_stage verify-fp16-engines 90 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --cudnn-engines 4 ${examples[*]} > \"$results/verify-fp16-engines.json\""
+# cuDNN's backend plans, in two forms (conv + bias + ReLU as one operation graph; the convolution alone followed by
+# kernels/bias_relu.cu), the first 4 the heuristic ranks in each, timed, each convolution keeping the legacy
+# algorithm unless a plan beats it: the lead for the batch-256 target, correct first
+check fp16-engines 90 --plan fused --precision fp16 --cudnn-engines 4
 bench fp16-engines 150 --precision fp16 --cudnn-engines 4 --batch 1,32,256 --scope network
-gpu_stage profile-fp16-256-engines 90 bash -c "\"$inception\" profile --backend gpu --precision fp16 --cudnn-engines 4 \
-  --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-engines.png\" > \"$results/profile-fp16-256-engines.json\""
+steps fp16-256-engines 90 --precision fp16 --cudnn-engines 4 --batch 256
 # cuDNN's fused conv + bias + ReLU against a plain convolution and kernels/bias_relu.cu (--bias-relu-kernel): several
 # fused fp16 1x1 convolutions took ten times their bandwidth bound on the first H200 run
-gpu_stage verify-fp16-bias-relu 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --bias-relu-kernel ${examples[*]} > \"$results/verify-fp16-bias-relu.json\""
+check fp16-bias-relu 60 --plan fused --precision fp16 --bias-relu-kernel
 bench fp16-bias-relu-kernel 60 --precision fp16 --bias-relu-kernel --batch 1,32,256 --scope network
-gpu_stage profile-fp16-256-bias-relu 60 bash -c "\"$inception\" profile --backend gpu --precision fp16 --bias-relu-kernel \
-  --batch 256 --top 20 --json --chart \"$results/profile-fp16-256-bias-relu.png\" > \"$results/profile-fp16-256-bias-relu.json\""
+steps fp16-256-bias-relu 60 --precision fp16 --bias-relu-kernel --batch 256
 bench fp32 90 --precision fp32 --batch "$all_batches"
 if [ "$peers" = 1 ]; then
   torch eager-fp32 90 "$all_batches"
@@ -325,7 +335,7 @@ bench fp16-no-streams 60 --precision fp16 --no-branch-streams --batch 1,8,32,128
 bench fp16-streams-all 60 --precision fp16 --branch-streams-max-batch 256 --batch 32,128,256 --scope network
 bench fp32-plain 60 --precision fp32 --no-cuda-graphs --no-branch-streams --batch 1,8,32 --scope network
 # copy-free concatenation, experimental (off by default): correct first, then what it saves
-gpu_stage verify-fp16-copy-free 60 bash -c "\"$inception\" verify --json --plan fused --precision fp16 --copy-free-concat ${examples[*]} > \"$results/verify-fp16-copy-free.json\""
+check fp16-copy-free 60 --plan fused --precision fp16 --copy-free-concat
 bench fp16-copy-free 60 --precision fp16 --copy-free-concat --batch 1,8,32,256 --scope network
 bench bf16 60 --precision bf16 --batch 1,32,256 --scope network
 bench tf32 60 --precision tf32 --batch 1,32,256 --scope network
