@@ -82,9 +82,4 @@ final class ConvAlgorithms {
         }
         return List.copyOf(out);
     }
-
-    /** Forgets everything (tests). */
-    static void clear() {
-        CACHE.clear();
-    }
 }
