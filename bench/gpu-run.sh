@@ -296,7 +296,8 @@ fi
 # the PyTorch peers, then the other precisions and the on/off switches.
 verify fp32 fused
 verify fp16 fused
-bench fp16 90 --precision fp16 --batch "$all_batches"
+# host: end2end's resizing and packing alone, on this host's cores (above end2end's time per batch, the host limits it)
+bench fp16 90 --precision fp16 --batch "$all_batches" --scope network,end2end,host
 # cuDNN's backend plans, in two forms (conv + bias + ReLU as one operation graph; the convolution alone followed by
 # kernels/bias_relu.cu), the first 4 the heuristic ranks in each, timed, each convolution keeping the legacy
 # algorithm unless a plan beats it: the lead for the batch-256 target, correct first

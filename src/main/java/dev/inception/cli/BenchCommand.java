@@ -8,6 +8,7 @@ import dev.inception.bench.LatencyStats;
 import dev.inception.bench.MachineInfo;
 import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
 import dev.inception.image.RgbImage;
 import dev.inception.imagenet.Labels;
 import dev.inception.model.Graph;
@@ -34,8 +35,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        header = "Measure latency and throughput per batch size (network and end to end).", sortOptions = false,
-        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in three scopes:",
+        header = "Measure latency and throughput per batch size (network, end to end, the host's share).", sortOptions = false,
+        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in four scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
                 "  end2end    decoded 640x480 uint8 images in host memory -> resize on the CPU, upload as",
@@ -43,10 +44,14 @@ import java.util.concurrent.Callable;
                 "             batches streamed as predict streams them (the next submitted before this one is",
                 "             collected; on the GPU transfers overlap compute): time per batch in the stream;",
                 "  files      640x480 JPEG files on disk, as predict reads them: decoded two batches ahead on",
-                "             two threads while the network runs, then as end2end (latency: per batch, averaged).",
+                "             two threads while the network runs, then as end2end (latency: per batch, averaged);",
+                "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
+                "             packs them, no executor (above end2end's time per batch, the host is what limits it).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
+
+    private static final List<String> SCOPES = List.of("network", "end2end", "files", "host");
 
     @Spec
     CommandSpec spec;
@@ -71,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
     int iters;
 
     @Option(names = "--scope", defaultValue = "network,end2end", split = ",",
-            description = "network, end2end and/or files (default: ${DEFAULT-VALUE}).")
+            description = "network, end2end, files and/or host (default: ${DEFAULT-VALUE}).")
     List<String> scopes;
 
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
@@ -101,13 +106,13 @@ final class BenchCommand implements Callable<Integer> {
             OutputFile.check(out, "--out");
         }
         if (scopes.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scope needs at least one of network,"
-                    + " end2end, files");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scope needs at least one of "
+                    + String.join(", ", SCOPES));
         }
         for (String s : scopes) {
-            if (!List.of("network", "end2end", "files").contains(s)) {
+            if (!SCOPES.contains(s)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "unknown --scope '" + s + "': network, end2end or files");
+                        "unknown --scope '" + s + "': one of " + String.join(", ", SCOPES));
             }
         }
         Lowering lowering = Choice.of(Lowering.class, plan, "--plan");
@@ -159,6 +164,9 @@ final class BenchCommand implements Callable<Integer> {
                 if (scopes.contains("files")) {
                     results.add(result("files", batch, files(engine, labels, batch)));
                 }
+                if (scopes.contains("host")) {
+                    results.add(result("host", batch, host(engine.graph().input().shape(), batch)));
+                }
                 err.println("bench: batch " + batch + " done");
             }
             // a GPU figure must say what ran: slower paths cuDNN forced on us are part of the result
@@ -196,8 +204,8 @@ final class BenchCommand implements Callable<Integer> {
         return ms;
     }
 
-    private double[] endToEnd(InceptionV3Engine engine, Labels labels, int batch) {
-        Shape in = engine.graph().input().shape();
+    /** end2end's and host's input: decoded 640x480 images of random pixels (resizing does not depend on them). */
+    private static List<RgbImage> decodedImages(int batch) {
         List<RgbImage> images = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(11);
         for (int i = 0; i < batch; i++) {
@@ -207,6 +215,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             images.add(new RgbImage(640, 480, px));
         }
+        return images;
+    }
+
+    private double[] endToEnd(InceptionV3Engine engine, Labels labels, int batch) {
+        List<RgbImage> images = decodedImages(batch);
         // A stream of batches, as predict runs them: batch i+1 is resized and submitted before batch i is
         // collected, so on the GPU its upload, and the host's resize, overlap batch i's compute. A sample is the
         // time between two collected batches: the steady cost of one batch in the stream.
@@ -227,6 +240,24 @@ final class BenchCommand implements Callable<Integer> {
                 last = now;
             }
             pending = next;
+        }
+        return ms;
+    }
+
+    /**
+     * What end2end asks of the host per batch, the executor left out: resizing and packing the batch's images as
+     * {@code InceptionV3Engine.predictLater} does (in parallel on the common pool). The GPU backend then copies the
+     * packed bytes into pinned memory, also in parallel; the CPU backends preprocess them on the CPU.
+     */
+    private double[] host(Shape in, int batch) {
+        List<RgbImage> images = decodedImages(batch);
+        double[] ms = new double[iters];
+        for (int i = -warmup; i < iters; i++) {
+            long start = System.nanoTime();
+            Preprocess.packBytes(images, in.height(), in.width(), Interpolation.NEAREST);
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
         }
         return ms;
     }

@@ -44,7 +44,7 @@ public final class Preprocess {
         // Images are resized in parallel: one thread resizing 640x480 photos to 299x299 kept a batch of 256 at
         // 1.6k images/s on the H200's host while the GPU computes 10k (bench/results/2026-11-30-h200, end2end).
         java.util.stream.IntStream.range(0, images.size()).parallel().forEach(i ->
-                System.arraycopy(Resize.to(images.get(i), width, height, how).pixels(), 0, out, i * per, per));
+                Resize.into(images.get(i), width, height, how, out, i * per));
         return out;
     }
 

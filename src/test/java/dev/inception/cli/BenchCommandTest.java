@@ -34,4 +34,24 @@ class BenchCommandTest {
         assertEquals("network", results.get(0).getAsJsonObject().get("scope").getAsString());
         assertEquals("end2end", results.get(1).getAsJsonObject().get("scope").getAsString());
     }
+
+    @Test
+    void theHostScopeTimesResizingAndPackingAloneAndUnknownScopesAreUsageErrors() {
+        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "3", "--warmup", "0",
+                "--iters", "2", "--scope", "host", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("results");
+        assertEquals(1, results.size());
+        JsonObject res = results.get(0).getAsJsonObject();
+        assertEquals("host", res.get("scope").getAsString());
+        assertEquals(3, res.get("batch").getAsInt());
+        assertEquals(2, res.getAsJsonArray("samples_ms").size());
+        assertTrue(res.getAsJsonObject("latency_ms").get("p50").getAsDouble() > 0);
+        assertEquals(3000.0 / res.getAsJsonObject("latency_ms").get("mean").getAsDouble(),
+                res.get("images_per_s").getAsDouble(), 1e-9);
+
+        PredictCommandTest.Run bad = PredictCommandTest.run("bench", "--backend", "cpu", "--scope", "network,gpu");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, host"), bad.err());
+    }
 }

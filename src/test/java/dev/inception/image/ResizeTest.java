@@ -42,6 +42,34 @@ class ResizeTest {
         assertArrayEquals(new int[] {10, 10, 20, 30, 30}, red(Resize.nearest(row(10, 20, 30), 5, 1)));
     }
 
+    /**
+     * Whole images, down, up and mixed: every output pixel is the input pixel at (xs[x], ys[y]), the indices checked
+     * by hand above, read one by one (the resize itself copies rows and repeats them when upscaling).
+     */
+    @Test
+    void nearestTakesEachPixelFromItsIndices() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        byte[] px = new byte[64 * 48 * 3];
+        r.nextBytes(px);
+        RgbImage img = new RgbImage(64, 48, px);
+        int[][] sizes = {{29, 29}, {150, 101}, {30, 97}, {64, 20}, {1, 1}};
+        for (int[] size : sizes) {
+            int[] xs = Resize.nearestIndices(64, size[0]);
+            int[] ys = Resize.nearestIndices(48, size[1]);
+            RgbImage out = Resize.nearest(img, size[0], size[1]);
+            byte[] packed = new byte[5 + size[0] * size[1] * 3];
+            Resize.into(img, size[0], size[1], Interpolation.NEAREST, packed, 5);
+            for (int y = 0; y < size[1]; y++) {
+                for (int x = 0; x < size[0]; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        assertEquals(img.at(xs[x], ys[y], c), out.at(x, y, c), size[0] + "x" + size[1]);
+                        assertEquals(img.at(xs[x], ys[y], c), packed[5 + (y * size[0] + x) * 3 + c] & 0xff);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void bilinearUpscaleInterpolates() {
         // 2 -> 4: centres 0.25, 0.75, 1.25, 1.75; the triangle weights give in0, .75 in0 + .25 in1, .25/.75, in1
