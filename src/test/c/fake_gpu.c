@@ -158,9 +158,14 @@ int cuMemFreeHost(void *p) { free(p); host_allocations--; return 0; }
 int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy((void *) dst, src, n); return 0; }
 int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t n) { REFUSED_DURING_CAPTURE(); memcpy(dst, (void *) src, n); return 0; }
 /* an asynchronous copy on a capturing stream would become a graph node; the executor never captures one. Each is
- * recorded with its stream ("copy htod 4096 stream 3"), and done at once (the fake has no copy engine). */
+ * recorded with its stream ("copy htod 4096 stream 3"), an upload also with the FNV-1a hash of its bytes (what
+ * reached the device: "copy htod 4096 fnv1a 0123456789abcdef stream 3"), and done at once (no copy engine here). */
 int cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) {
-    RECORD("copy htod %zu stream %d\n", n, number(s));
+    unsigned long long hash = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        hash = (hash ^ ((const unsigned char *) src)[i]) * 0x100000001b3ULL;
+    }
+    RECORD("copy htod %zu fnv1a %016llx stream %d\n", n, hash, number(s));
     memcpy((void *) dst, src, n);
     return 0;
 }

@@ -48,6 +48,17 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
+     * {@link #submitImages(byte[], int, dev.inception.model.Shape, List)} for decoded images of any size, resized to
+     * the input's height and width with PIL's mapping ({@code Preprocess.packInto}). The GPU resizes them straight
+     * into its pinned upload buffer; the others pack a new array.
+     */
+    default Pending submitImages(List<dev.inception.image.RgbImage> images, dev.inception.image.Interpolation how,
+                                 dev.inception.model.Shape shape, List<String> fetch) {
+        return submitImages(dev.inception.image.Preprocess.packBytes(images, shape.height(), shape.width(), how),
+                images.size(), shape, fetch);
+    }
+
+    /**
      * Runs one forward pass and returns its duration in milliseconds, measured where the work happens: CUDA events
      * on the GPU, a host clock around the synchronous work on the CPU. Used by benchmarks only.
      */

@@ -214,9 +214,8 @@ public final class InceptionV3Engine implements AutoCloseable {
         }
         checkBatch(images.size());
         dev.inception.model.Shape in = graph.input().shape();
-        byte[] rgb = dev.inception.image.Preprocess.packBytes(images, in.height(), in.width(), how);
         String out = graph.output().name();
-        Executor.Pending pending = executor.submitImages(rgb, images.size(), in, List.of(out));
+        Executor.Pending pending = executor.submitImages(images, how, in, List.of(out));
         return () -> rows(finite(pending.await()).get(out));
     }
 

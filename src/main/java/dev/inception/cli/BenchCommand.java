@@ -246,8 +246,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * What end2end asks of the host per batch, the executor left out: resizing and packing the batch's images as
-     * {@code InceptionV3Engine.predictLater} does (in parallel on the common pool). The GPU backend then copies the
-     * packed bytes into pinned memory, also in parallel; the CPU backends preprocess them on the CPU.
+     * the CPU backends' {@code predictLater} does (in parallel on the common pool; the GPU backend resizes them into
+     * its pinned upload buffer instead, the same work with one array fewer).
      */
     private double[] host(Shape in, int batch) {
         List<RgbImage> images = decodedImages(batch);

@@ -201,6 +201,24 @@ public final class GpuExecutor implements Executor {
         if (rgb.length != batch * shape.elements()) {
             throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
         }
+        return submit(batch, shape, fetch, pinned -> PinnedBuffer.copyInPieces(rgb, pinned, PinnedBuffer.PIECE));
+    }
+
+    /**
+     * Decoded images resized straight into the pipeline slot's pinned buffer, in parallel, while the GPU computes
+     * the batch before (the slot's previous batch has been collected by then).
+     */
+    @Override
+    public synchronized Pending submitImages(List<dev.inception.image.RgbImage> images,
+                                             dev.inception.image.Interpolation how, dev.inception.model.Shape shape,
+                                             List<String> fetch) {
+        return submit(images.size(), shape, fetch,
+                pinned -> dev.inception.image.Preprocess.packInto(images, shape.height(), shape.width(), how, pinned));
+    }
+
+    /** @param fill writes the batch's bytes (batch x shape, uint8 NHWC) from the start of the slot's pinned buffer */
+    private Pending submit(int batch, dev.inception.model.Shape shape, List<String> fetch,
+                           java.util.function.Consumer<java.nio.ByteBuffer> fill) {
         GpuProgram program = prepare(batch, shape, fetch);
         List<ImagePipeline.Output> outputs = new ArrayList<>();
         for (String layer : fetch) {
@@ -212,14 +230,15 @@ public final class GpuExecutor implements Executor {
                     .mapToLong(t -> plan.tensor(t).elements() * maxBatch * Sizeof.FLOAT).sum();
             pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outBytes));
         }
+        long bytes = batch * shape.elements();
         java.util.function.Consumer<jcuda.driver.CUdeviceptr> compute = images -> {
-            kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images, rgb.length);
+            kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images, bytes);
             program.enqueue();
         };
         if (pipeline.fits(outputs)) {
-            return pipeline.submit(rgb, outputs, compute, this);
+            return pipeline.submit(bytes, fill, outputs, compute, this);
         }
-        pipeline.submit(rgb, List.of(), compute, this);
+        pipeline.submit(bytes, fill, List.of(), compute, this);
         Map<String, Tensor> out = download(batch, fetch);   // on the compute stream, after the pass
         return () -> out;
     }

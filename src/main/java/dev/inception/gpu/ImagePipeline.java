@@ -46,6 +46,7 @@ final class ImagePipeline implements AutoCloseable {
     private final CudaContext cx;
     private final CUstream copy = new CUstream();
     private final List<Slot> slots = new ArrayList<>();
+    private final long inBytes;
     private final long outBytes;
     private int next;
     private boolean streamCreated;
@@ -53,6 +54,7 @@ final class ImagePipeline implements AutoCloseable {
     /** @param inBytes the largest batch of images; @param outBytes the largest set of outputs (up to OUT_LIMIT) */
     ImagePipeline(CudaContext cx, long inBytes, long outBytes) {
         this.cx = cx;
+        this.inBytes = inBytes;
         this.outBytes = Math.min(outBytes, OUT_LIMIT);
         try {
             JCudaDriver.cuStreamCreate(copy, 0);
@@ -74,16 +76,22 @@ final class ImagePipeline implements AutoCloseable {
     /**
      * Enqueues one batch and returns at once.
      *
+     * @param bytes   the batch's size in bytes
+     * @param fill    writes the batch's bytes into the slot's pinned buffer, from its start
      * @param compute enqueues preprocessing from the given device images and the pass, on the compute stream
      */
-    Executor.Pending submit(byte[] rgb, List<Output> outputs, Consumer<CUdeviceptr> compute, Object lock) {
+    Executor.Pending submit(long bytes, Consumer<ByteBuffer> fill, List<Output> outputs,
+                            Consumer<CUdeviceptr> compute, Object lock) {
+        if (bytes > inBytes) {
+            throw new IllegalArgumentException(bytes + " bytes of images do not fit a pipeline slot of " + inBytes);
+        }
         Slot slot = slots.get(next);
         next = (next + 1) % SLOTS;
         if (slot.ticket != null) {
             slot.ticket.collect();     // the batch two back: its results are kept for whoever holds its ticket
         }
-        slot.in.write(rgb);
-        JCudaDriver.cuMemcpyHtoDAsync(slot.bytes.ptr(), slot.in.ptr(), rgb.length, copy);
+        fill.accept(slot.in.view());   // the slot's last upload finished before its batch was collected
+        JCudaDriver.cuMemcpyHtoDAsync(slot.bytes.ptr(), slot.in.ptr(), bytes, copy);
         JCudaDriver.cuEventRecord(slot.uploaded, copy);
         JCudaDriver.cuStreamWaitEvent(cx.stream(), slot.uploaded, 0);
         compute.accept(slot.bytes.ptr());

@@ -40,17 +40,13 @@ public final class PinnedBuffer implements AutoCloseable {
     static final int PIECE = 4 << 20;
 
     /**
-     * Copies src to the start of the buffer, large arrays in {@link #PIECE}-sized pieces on the common pool: a batch
-     * of 256 images at 299x299 is 69 MB, which one thread copies in about as long as the GPU computes the batch.
+     * Copies src to the start of dst, large arrays in pieces on the common pool: a batch of 256 images at 299x299 is
+     * 69 MB, which one thread copies in about as long as the GPU computes the batch.
      */
-    public void write(byte[] src) {
-        if (src.length > bytes) {
-            throw new IllegalArgumentException(src.length + " bytes do not fit a pinned buffer of " + bytes);
-        }
-        copyInPieces(src, view, PIECE);
-    }
-
     static void copyInPieces(byte[] src, ByteBuffer dst, int piece) {
+        if (src.length > dst.capacity()) {
+            throw new IllegalArgumentException(src.length + " bytes do not fit a buffer of " + dst.capacity());
+        }
         int pieces = (src.length + piece - 1) / piece;
         java.util.stream.IntStream.range(0, pieces).parallel().forEach(i -> {
             int from = i * piece;

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PreprocessTest {
 
@@ -37,11 +38,26 @@ class PreprocessTest {
         for (Interpolation how : Interpolation.values()) {
             byte[] packed = Preprocess.packBytes(images, 20, 20, how);
             assertEquals(images.size() * 20 * 20 * 3, packed.length);
+            // a direct buffer (the GPU's pinned upload buffer is one) takes the other path: an image, then a copy
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(packed.length + 7);
+            for (int i = 0; i < direct.capacity(); i++) {
+                direct.put(i, (byte) 0x5a);
+            }
+            Preprocess.packInto(images, 20, 20, how, direct);
+            assertEquals(0, direct.position());
             for (int i = 0; i < images.size(); i++) {
                 byte[] alone = Resize.to(images.get(i), 20, 20, how).pixels();
                 assertArrayEquals(alone, java.util.Arrays.copyOfRange(packed, i * alone.length, (i + 1) * alone.length),
                         how + " image " + i);
+                byte[] inDirect = new byte[alone.length];
+                direct.get(i * alone.length, inDirect);
+                assertArrayEquals(alone, inDirect, how + " image " + i + " in a direct buffer");
+            }
+            for (int i = packed.length; i < direct.capacity(); i++) {
+                assertEquals((byte) 0x5a, direct.get(i), "byte " + i + " after the batch");
             }
         }
+        assertThrows(IllegalArgumentException.class, () -> Preprocess.packInto(images, 20, 20, Interpolation.NEAREST,
+                java.nio.ByteBuffer.allocateDirect(images.size() * 20 * 20 * 3 - 1)));
     }
 }

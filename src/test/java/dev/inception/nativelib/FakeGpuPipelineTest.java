@@ -59,6 +59,20 @@ class FakeGpuPipelineTest {
         assertTrue(out.contains("first again=2"), text);
     }
 
+    /**
+     * Each batch reaches the device as the host packs it for the CPU executors (Preprocess.packBytes): the GPU
+     * resizes the images straight into its pinned buffer instead, and the fake hashes what each upload carried.
+     * The three batches differ (two images of different sizes, in different orders), so a misplaced image shows.
+     */
+    @Test
+    void eachUploadCarriesItsBatchPackedAsTheHostPacksIt() {
+        String expected = out.stream().filter(l -> l.startsWith("expected uploads ")).findFirst().orElseThrow();
+        List<String> hashes = List.of(expected.substring("expected uploads ".length()).split(" "));
+        assertEquals(3, hashes.stream().distinct().count(), expected);
+        List<String> uploads = indexes("copy htod ").stream().map(pass::get).toList();
+        assertEquals(hashes, uploads.stream().map(l -> l.split(" ")[4]).toList(), uploads.toString());
+    }
+
     /** The next batch's upload is enqueued before the host waits for the batch before it. */
     @Test
     void theNextUploadIsEnqueuedBeforeThePreviousBatchIsAwaited() {

@@ -227,22 +227,44 @@ public final class FakeGpuProbe {
         System.out.println("ok");
     }
 
+    /** FNV-1a, 64 bits, as fake_gpu.c hashes an upload. */
+    static String fnv1a(byte[] bytes) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : bytes) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return String.format("%016x", h);
+    }
+
     /**
      * With FAKE_GPU_LOG set: three batches streamed through predictLater, each submitted before the one before is
      * collected; then a batch submitted and never collected before the engine closes.
      */
     static void pipeline(Graph g, Weights w, java.nio.file.Path log) {
-        RgbImage img = new RgbImage(320, 240, new byte[320 * 240 * 3]);
-        List<RgbImage> two = List.of(img, img);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        byte[] pa = new byte[320 * 240 * 3];
+        byte[] pb = new byte[400 * 300 * 3];
+        r.nextBytes(pa);
+        r.nextBytes(pb);
+        RgbImage img = new RgbImage(320, 240, pa);
+        RgbImage other = new RgbImage(400, 300, pb);
+        List<List<RgbImage>> batches = List.of(List.of(img, other), List.of(other, img), List.of(img, img));
+        // what each upload must carry: the batch packed on the host, as the CPU executors are given it
+        StringBuilder expected = new StringBuilder("expected uploads");
+        for (List<RgbImage> b : batches) {
+            expected.append(' ').append(fnv1a(dev.inception.image.Preprocess.packBytes(b, g.input().shape().height(),
+                    g.input().shape().width(), Interpolation.NEAREST)));
+        }
+        System.out.println(expected);
         EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2);
         java.util.function.Supplier<float[][]> late;
         try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
-            e.predict(two, Interpolation.NEAREST);
+            e.predict(batches.get(0), Interpolation.NEAREST);
             mark(log, "begin pipeline");
-            java.util.function.Supplier<float[][]> first = e.predictLater(two, Interpolation.NEAREST);
-            java.util.function.Supplier<float[][]> second = e.predictLater(two, Interpolation.NEAREST);
+            java.util.function.Supplier<float[][]> first = e.predictLater(batches.get(0), Interpolation.NEAREST);
+            java.util.function.Supplier<float[][]> second = e.predictLater(batches.get(1), Interpolation.NEAREST);
             System.out.println("first=" + first.get().length);
-            java.util.function.Supplier<float[][]> third = e.predictLater(two, Interpolation.NEAREST);
+            java.util.function.Supplier<float[][]> third = e.predictLater(batches.get(2), Interpolation.NEAREST);
             System.out.println("second=" + second.get().length + " third=" + third.get().length);
             System.out.println("first again=" + first.get().length);
             mark(log, "end pipeline");
