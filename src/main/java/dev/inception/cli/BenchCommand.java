@@ -43,8 +43,9 @@ import java.util.concurrent.Callable;
                 "             bytes, preprocess (on the GPU for the GPU backend), forward, top-5 on the host,",
                 "             batches streamed as predict streams them (the next submitted before this one is",
                 "             collected; on the GPU transfers overlap compute): time per batch in the stream;",
-                "  files      640x480 JPEG files on disk, as predict reads them: decoded two batches ahead on",
-                "             two threads while the network runs, then as end2end (latency: per batch, averaged);",
+                "  files      640x480 JPEG files on disk, as predict reads them: the next batch decoded on",
+                "             --decode-threads while the network runs, then as end2end (latency: per batch,",
+                "             averaged);",
                 "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
                 "             packs them, no executor (above end2end's time per batch, the host is what limits it).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
@@ -64,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     GpuOption gpu;
+
+    @picocli.CommandLine.Mixin
+    DecodeOption decode;
 
     @Option(names = "--batch", defaultValue = "1,8", split = ",", paramLabel = "N[,N...]",
             description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -146,6 +150,9 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("cudnn_pooling", gpu.cudnnPooling);
                 settings.put("cudnn_engines", gpu.cudnnEngines);
                 settings.put("bias_relu_kernel", gpu.biasReluKernel);
+            }
+            if (scopes.contains("files")) {
+                settings.put("decode_threads", decode.threads(engine.backend()));
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);
@@ -280,7 +287,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = -warmup; i < iters; i++) {
                 long start = System.nanoTime();
                 try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch, DecodeAhead.resizingTo(
-                        input.height(), input.width(), Interpolation.NEAREST))) {
+                        input.height(), input.width(), Interpolation.NEAREST), decode.threads(engine.backend()))) {
                     while (ahead.hasNext()) {
                         List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
                         for (float[] row : engine.predict(images, Interpolation.NEAREST)) {

@@ -61,6 +61,9 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     GpuOption gpu;
 
+    @Mixin
+    DecodeOption decode;
+
     @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
     String resize;
 
@@ -95,7 +98,7 @@ final class FeaturesCommand implements Callable<Integer> {
         try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
             Progress progress = new Progress(err, folder.samples().size(), "images", true);
             set = FeatureExtractor.extract(engine, folder, batch, Choice.of(Interpolation.class, resize, "--resize"),
-                    progress::update, line -> {
+                    decode.threads(engine.backend()), progress::update, line -> {
                         err.println(line);
                         skipped[0]++;
                     });

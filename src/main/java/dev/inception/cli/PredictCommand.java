@@ -53,6 +53,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     GpuOption gpu;
 
+    @Mixin
+    DecodeOption decode;
+
     @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
     int top;
 
@@ -103,7 +106,7 @@ final class PredictCommand implements Callable<Integer> {
             // are printed (on the GPU its upload overlaps this one's compute); results stay in input order.
             Runnable printPrevious = null;
             try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
-                    DecodeAhead.resizingTo(input.height(), input.width(), how))) {
+                    DecodeAhead.resizingTo(input.height(), input.width(), how), decode.threads(engine.backend()))) {
                 while (ahead.hasNext()) {
                     List<DecodeAhead.Item<Path>> items = ahead.next();
                     for (DecodeAhead.Item<Path> item : items) {

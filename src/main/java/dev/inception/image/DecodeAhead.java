@@ -47,14 +47,24 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
         }
     }
 
-    /** Decoding threads by default: the network already uses every core, and two keep it fed. */
+    /** Decoding threads by default where the network runs on the CPU: it already uses every core, and two keep it fed. */
     public static final int THREADS = 2;
+
+    /**
+     * Decoding threads for a backend: {@link #THREADS} where the network runs on the CPU's cores; on the GPU every
+     * core but the one that submits the batches (at least {@link #THREADS}), since there the network leaves the cores
+     * free, and two threads decode a few hundred 640x480 JPEGs a second against the thousands the GPU classifies.
+     */
+    public static int threadsFor(String backend) {
+        return backend.equals("gpu") ? Math.max(THREADS, Runtime.getRuntime().availableProcessors() - 1) : THREADS;
+    }
 
     private final List<T> sources;
     private final Function<T, Path> path;
     private final UnaryOperator<RgbImage> then;
     private final int batch;
     private final int ahead;
+    private final int threads;
     private final ExecutorService pool;
     private final Deque<List<Future<Item<T>>>> pending = new ArrayDeque<>();
     private int submitted;
@@ -66,12 +76,17 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
 
     /** {@link #THREADS} threads, one batch ahead; {@code then} runs on each decoded image in the worker. */
     public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then) {
-        this(sources, path, batch, then, THREADS, 1);
+        this(sources, path, batch, then, THREADS);
+    }
+
+    /** One batch ahead, on this many threads ({@link #threadsFor} a backend, or the user's choice). */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then, int threads) {
+        this(sources, path, batch, then, threads, 1);
     }
 
     /**
      * @param then    what each worker does to its decoded image (usually {@link #resizingTo} the input size)
-     * @param threads decoding threads (the network already uses every core; 1 or 2 keep it fed)
+     * @param threads decoding threads ({@link #threadsFor})
      * @param ahead   batches decoded beyond the current one (memory: ahead x batch images after {@code then})
      */
     public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then, int threads,
@@ -84,6 +99,7 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
         this.then = then;
         this.batch = batch;
         this.ahead = ahead;
+        this.threads = threads;
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "decode-ahead");
             t.setDaemon(true);
@@ -114,9 +130,9 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
             // the image's own buffers are the large allocation that failed; they are garbage now, and the next
             // image starts afresh. The run goes on; this image gets the reason and the fix
             return new Item<>(source, null, new ImageDecodeException(file + ": too large to decode in this Java heap"
-                    + " (at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by " + THREADS
-                    + " decoding threads and the batches in flight); downscale it, use a smaller --batch, or give"
-                    + " Java more heap, e.g. INCEPTION_JAVA_OPTS=-Xmx8g", e));
+                    + " (at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, shared by " + threads
+                    + " decoding threads and the batches in flight); downscale it, use a smaller --batch or fewer"
+                    + " --decode-threads, or give Java more heap, e.g. INCEPTION_JAVA_OPTS=-Xmx8g", e));
         }
     }
 

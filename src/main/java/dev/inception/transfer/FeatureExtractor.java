@@ -20,11 +20,12 @@ public final class FeatureExtractor {
     }
 
     /**
+     * @param decodeThreads threads decoding the next batch while the network runs ({@code DecodeAhead.threadsFor})
      * @param progress receives the number of images processed so far after each batch
      * @param problems receives one line per unreadable image
      */
     public static FeatureSet extract(InceptionV3Engine engine, ImageFolder data, int batch, Interpolation how,
-                                     Consumer<Integer> progress, Consumer<String> problems) {
+                                     int decodeThreads, Consumer<Integer> progress, Consumer<String> problems) {
         Shape in = engine.graph().input().shape();
         List<float[]> features = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -33,7 +34,7 @@ public final class FeatureExtractor {
         int done = 0;
         // the next batch is decoded while the network runs on this one
         try (DecodeAhead<ImageFolder.Sample> ahead = new DecodeAhead<>(data.samples(), ImageFolder.Sample::file,
-                batch, DecodeAhead.resizingTo(in.height(), in.width(), how))) {
+                batch, DecodeAhead.resizingTo(in.height(), in.width(), how), decodeThreads)) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<ImageFolder.Sample>> items = ahead.next();
                 items.stream().filter(i -> i.error() != null)

@@ -93,6 +93,33 @@ class PredictCommandTest {
         assertEquals(2, run("predict").code());
         assertEquals(2, run("predict", "--top", "x", "a.png").code());
         assertEquals(2, run("no-such-command").code());
+        for (String[] args : new String[][] {{"predict", "--decode-threads", "0", "a.png"},
+                {"features", "--decode-threads", "257", "--data", "d", "--out", "f.h5"},
+                {"bench", "--decode-threads", "-1"}}) {
+            Run r = run(args);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--decode-threads must be between 1 and 256"), r.err());
+        }
+    }
+
+    /** The decoding threads change when images are decoded, never what is predicted or in which order. */
+    @Test
+    void decodeThreadsChangeNothingInTheAnswers() {
+        String[] images = {"examples/rocket.jpg", "examples/chelsea.png", "examples/coffee.png"};
+        Run one = run(concat(new String[] {"predict", "--backend", "cpu", "--json", "--batch", "1",
+            "--decode-threads", "1"}, images));
+        Run three = run(concat(new String[] {"predict", "--backend", "cpu", "--json", "--batch", "1",
+            "--decode-threads", "3"}, images));
+        assertEquals(0, one.code(), one.err());
+        assertEquals(0, three.code(), three.err());
+        assertEquals(3, one.out().lines().count());
+        assertEquals(one.out(), three.out());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -37,12 +37,14 @@ class DecodeAheadTest {
         return files;
     }
 
-    @Test
-    void batchesComeBackInOrderWithErrorsPerImage() throws Exception {
+    /** In order however many threads decode (a GPU host's default is every core but one). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 8})
+    void batchesComeBackInOrderWithErrorsPerImage(int threads) throws Exception {
         List<Path> files = files(11, 4);
         List<Integer> sizes = new ArrayList<>();
         List<Path> order = new ArrayList<>();
-        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, UnaryOperator.identity(), 2, 1)) {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, UnaryOperator.identity(), threads)) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<Path>> batch = ahead.next();
                 sizes.add(batch.size());
@@ -102,7 +104,16 @@ class DecodeAheadTest {
             assertNull(batch.get(2).error());
             String m = batch.get(1).error().getMessage();
             assertTrue(m.startsWith(files.get(1) + ": too large to decode") && m.contains("--batch")
+                    && m.contains("shared by 2 decoding threads") && m.contains("--decode-threads")
                     && m.contains("INCEPTION_JAVA_OPTS=-Xmx"), m);
         }
+    }
+
+    @Test
+    void theGpuDecodesOnEveryCoreButOneAndTheCpuBackendsOnTwo() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(2, DecodeAhead.threadsFor("cpu"));
+        assertEquals(2, DecodeAhead.threadsFor("reference"));
+        assertEquals(Math.max(2, cores - 1), DecodeAhead.threadsFor("gpu"));
     }
 }

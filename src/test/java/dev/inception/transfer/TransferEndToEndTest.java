@@ -76,7 +76,8 @@ public class TransferEndToEndTest {
         java.util.List<String> problems = new java.util.ArrayList<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(
                 SeededWeights.forGraph(InceptionV3.build(model), 1), options)) {
-            FeatureSet set = FeatureExtractor.extract(engine, folder, 8, Interpolation.NEAREST, n -> { }, problems::add);
+            FeatureSet set = FeatureExtractor.extract(engine, folder, 8, Interpolation.NEAREST, 2, n -> { },
+                    problems::add);
             assertEquals(1, problems.size(), problems.toString());
             assertEquals(36, set.size());
             assertEquals(2048, set.dimension());
