@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        header = "Measure latency and throughput per batch size (network, end to end, the host's share).", sortOptions = false,
+        header = "Measure latency and throughput per batch size (network, end to end, the host's share).",
+        sortOptions = false,
         description = {"Measure latency (p50, p90, p99) and throughput per batch size, in four scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
