@@ -23,6 +23,6 @@ class GpuEnginesTest {
     @CsvSource({"FP16, 2", "BF16, 2"})
     void cudnnBackendPlansWithinTheirTolerance(Precision precision, int batch) {
         GpuNetworkTest.assertMatchesTheReference(GpuTestSupport.random(batch, GpuNetworkTest.graph.input().shape(), 9),
-                Lowering.FUSED, precision, 4);
+                Lowering.FUSED, precision, o -> o.withCudnnEngines(4));
     }
 }

@@ -47,15 +47,10 @@ class GpuNetworkTest {
 
     /** Every tap of the GPU's pass within the precision's tolerance of the reference's (faithful plan, float32). */
     static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision) {
-        assertMatchesTheReference(x, lowering, precision, 0);
+        assertMatchesTheReference(x, lowering, precision, java.util.function.UnaryOperator.identity());
     }
 
-    /** The same with --cudnn-engines N: convolutions that cuDNN backend plans won run those plans. */
-    static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision, int engines) {
-        assertMatchesTheReference(x, lowering, precision, o -> o.withCudnnEngines(engines));
-    }
-
-    /** The same with other GPU switches. */
+    /** The same with other GPU switches (--cudnn-engines N, --bias-relu-kernel). */
     static void assertMatchesTheReference(Tensor x, Lowering lowering, Precision precision,
                                           java.util.function.UnaryOperator<EngineOptions> switches) {
         EngineOptions o = switches.apply(EngineOptions.defaults().withTaps(true).withMaxBatch(x.batch()));

@@ -66,6 +66,37 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
         public static Gpu defaults() {
             return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false);
         }
+
+        /** These switches with some changed: what each of EngineOptions' with* methods changes is one line. */
+        private Gpu with(java.util.function.Consumer<Changes> change) {
+            Changes c = new Changes(this);
+            change.accept(c);
+            return new Gpu(c.precision, c.cudaGraphs, c.branchStreams, c.copyFreeConcat, c.cudnnPooling,
+                    c.streamsMaxBatch, c.cudnnEngines, c.biasReluKernel);
+        }
+
+        /** A Gpu's switches as fields to assign (checked again when {@link #with} builds the new Gpu). */
+        private static final class Changes {
+            Precision precision;
+            boolean cudaGraphs;
+            boolean branchStreams;
+            boolean copyFreeConcat;
+            boolean cudnnPooling;
+            int streamsMaxBatch;
+            int cudnnEngines;
+            boolean biasReluKernel;
+
+            Changes(Gpu g) {
+                precision = g.precision;
+                cudaGraphs = g.cudaGraphs;
+                branchStreams = g.branchStreams;
+                copyFreeConcat = g.copyFreeConcat;
+                cudnnPooling = g.cudnnPooling;
+                streamsMaxBatch = g.streamsMaxBatch;
+                cudnnEngines = g.cudnnEngines;
+                biasReluKernel = g.biasReluKernel;
+            }
+        }
     }
 
     public EngineOptions {
@@ -112,42 +143,34 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
     }
 
     public EngineOptions withPrecision(Precision p) {
-        return withGpu(new Gpu(p, gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.precision = p));
     }
 
     public EngineOptions withCudaGraphs(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), on, gpu.branchStreams(), gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.cudaGraphs = on));
     }
 
     public EngineOptions withBranchStreams(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), on, gpu.copyFreeConcat(), gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.branchStreams = on));
     }
 
     public EngineOptions withCopyFreeConcat(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), on, gpu.cudnnPooling(),
-                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.copyFreeConcat = on));
     }
 
     public EngineOptions withStreamsMaxBatch(int batch) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), batch, gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.streamsMaxBatch = batch));
     }
 
     public EngineOptions withCudnnEngines(int tried) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), gpu.streamsMaxBatch(), tried, gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.cudnnEngines = tried));
     }
 
     public EngineOptions withBiasReluKernel(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(),
-                gpu.cudnnPooling(), gpu.streamsMaxBatch(), gpu.cudnnEngines(), on));
+        return withGpu(gpu.with(c -> c.biasReluKernel = on));
     }
 
     public EngineOptions withCudnnPooling(boolean on) {
-        return withGpu(new Gpu(gpu.precision(), gpu.cudaGraphs(), gpu.branchStreams(), gpu.copyFreeConcat(), on,
-                gpu.streamsMaxBatch(), gpu.cudnnEngines(), gpu.biasReluKernel()));
+        return withGpu(gpu.with(c -> c.cudnnPooling = on));
     }
 }

@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * A fused convolution step run by a cuDNN backend execution plan ({@link ConvEngines}): cudnnBackendExecute with
- * a variant pack bound on the first run (and kernels/bias_relu.cu after it where the plan is the convolution alone), when the program's workspace exists (the maximum batch's program is built
- * before the workspace is sized to what it chose). Where cuDNN refuses the plan at run time, the step runs its
+ * a variant pack bound on the first run, when the program's workspace exists (the maximum batch's program is built
+ * before the workspace is sized to what it chose), and kernels/bias_relu.cu after it where the plan is the
+ * convolution alone. Where cuDNN refuses the plan at run time, the step runs its
  * legacy call from then on, reported once as a fallback, as {@link ConvolutionCall} does with its own refusals.
  */
 final class EngineConvolution implements ConvStep {
