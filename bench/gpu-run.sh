@@ -296,8 +296,9 @@ fi
 # the PyTorch peers, then the other precisions and the on/off switches.
 verify fp32 fused
 verify fp16 fused
-# host: end2end's resizing and packing alone, on this host's cores (above end2end's time per batch, the host limits it)
-bench fp16 90 --precision fp16 --batch "$all_batches" --scope network,end2end,host
+# host: end2end's resizing and packing alone, on this host's cores (above end2end's time per batch, the host limits it);
+# floats: a float32 batch to probabilities in one call, the server's and Spark's path (upload, narrowing on the GPU)
+bench fp16 90 --precision fp16 --batch "$all_batches" --scope network,end2end,host,floats
 # cuDNN's backend plans, in two forms (conv + bias + ReLU as one operation graph; the convolution alone followed by
 # kernels/bias_relu.cu), the first 4 the heuristic ranks in each, timed, each convolution keeping the legacy
 # algorithm unless a plan beats it: the lead for the batch-256 target, correct first

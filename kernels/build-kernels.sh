@@ -33,6 +33,6 @@ fi
   echo "nvcc=$("$nvcc" --version | grep -o 'release [0-9.]*' | head -n 1 | cut -d' ' -f2)"
   echo "sass=$(echo $archs | sed 's/\([0-9]*\)/sm_\1/g; s/ /,/g')"
   echo "ptx=compute_90"
-  echo "functions=concat_nhwc_f32,concat_nhwc_u16,concat_nhwc_chunk16,pool_nhwc_f32,pool_nhwc_f32x4,pool_nhwc_f16,pool_nhwc_f16x8,pool_nhwc_bf16,pool_nhwc_bf16x8,preprocess_u8_f32,preprocess_u8_f16,preprocess_u8_bf16,bias_relu_nhwc_f32,bias_relu_nhwc_f32x4,bias_relu_nhwc_f16,bias_relu_nhwc_f16x8,bias_relu_nhwc_bf16,bias_relu_nhwc_bf16x8"
+  echo "functions=concat_nhwc_f32,concat_nhwc_u16,concat_nhwc_chunk16,pool_nhwc_f32,pool_nhwc_f32x4,pool_nhwc_f16,pool_nhwc_f16x8,pool_nhwc_bf16,pool_nhwc_bf16x8,preprocess_u8_f32,preprocess_u8_f16,preprocess_u8_bf16,narrow_f32_f16,narrow_f32_bf16,bias_relu_nhwc_f32,bias_relu_nhwc_f32x4,bias_relu_nhwc_f16,bias_relu_nhwc_f16x8,bias_relu_nhwc_bf16,bias_relu_nhwc_bf16x8"
 } > "$out/kernels.properties"
 echo "[kernels] built inception_kernels.fatbin ($(wc -c < "$out/inception_kernels.fatbin") bytes) for sm_${archs// /, sm_} + compute_90 PTX" >&2

@@ -183,6 +183,29 @@ int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
+/* The one kernel the fake runs: narrow_f32_f16 / narrow_f32_bf16 (kernels/preprocess.cu) round float32 inputs to
+ * 16 bits, so that a 16-bit engine's inputs reach its arena as on a GPU, and a round trip through the arena shows
+ * whether the executor uploaded them where the kernel reads and pointed it at the input tensor. The rounding is
+ * the compiler's own float -> _Float16 conversion (to nearest even) and, for bfloat16, the usual carry into the
+ * high half (ties to even; NaN kept quiet): neither shares code with the Java side's gpu.HalfFloats. */
+static void narrow(const char *name, void **params) {
+    unsigned short *dst = *(unsigned short **) params[0];
+    const float *src = *(const float **) params[1];
+    long long n = *(long long *) params[2];
+    int bf16 = strcmp(name, "narrow_f32_bf16") == 0;
+    for (long long i = 0; i < n; i++) {
+        if (bf16) {
+            unsigned int bits;
+            memcpy(&bits, &src[i], 4);
+            dst[i] = (bits & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((bits >> 16) | 0x40)
+                                                        : (unsigned short) ((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+        } else {
+            _Float16 h = (_Float16) src[i];
+            memcpy(&dst[i], &h, 2);
+        }
+    }
+}
+
 /* Each launch is recorded with its kernel's name, and for the pooling and concat kernels (whose signatures
  * kernels/pooling.cu and kernels/concat.cu fix) with their arguments, pointers as numbers:
  * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O"; the bias
@@ -204,6 +227,9 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
         RECORD(" args dst %llu src %llu n %lld part %d total %d offset %d", *(CUdeviceptr *) params[0],
                *(CUdeviceptr *) params[1], *(long long *) params[2], *(int *) params[3], *(int *) params[4],
                *(int *) params[5]);
+    }
+    if (strncmp(name, "narrow_f32_", 11) == 0) {
+        narrow(name, params);
     }
     RECORD("\n");
     launches++;

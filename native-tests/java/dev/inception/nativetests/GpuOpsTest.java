@@ -174,4 +174,38 @@ class GpuOpsTest {
             assertTrue(e.backend().equals("gpu"));
         }
     }
+
+    /**
+     * Float32 inputs of a 16-bit engine go up as float32 and kernels/preprocess.cu's narrow_f32_* rounds them on the
+     * device: bit for bit what HalfFloats gives on the host (which KernelElementsTest checks against CUDA's own
+     * conversions and HalfFloatsTest against NumPy). Values: random bit patterns over every exponent, so ties,
+     * subnormals, overflow to infinity and NaN all occur.
+     */
+    @Test
+    void narrowKernelRoundsFloatInputsAsHalfFloatsDoes() {
+        Graph g = InceptionV3.build();
+        Weights w = SeededWeights.forGraph(g, 1);
+        Tensor x = Tensor.zeros(2, g.input().shape());
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        float[] v = x.data();
+        for (int i = 0; i < v.length; i++) {
+            // low mantissa bits often exactly at a tie for fp16 (13 dropped bits) and bf16 (16 dropped bits)
+            int bits = r.nextInt();
+            v[i] = Float.intBitsToFloat(i % 3 == 0 ? bits & 0xffffe000 | 0x1000 : i % 3 == 1 ? bits & 0xffff8000 : bits);
+        }
+        Plan plan = Planner.lower(g, Lowering.FUSED, List.of("input_1"));
+        for (dev.inception.Precision p : List.of(dev.inception.Precision.FP16, dev.inception.Precision.BF16)) {
+            try (GpuExecutor gpu = new GpuExecutor(plan, w, EngineOptions.defaults().withMaxBatch(2).withPrecision(p))) {
+                float[] back = gpu.forward(x, List.of("input_1")).get("input_1").data();
+                for (int i = 0; i < v.length; i++) {
+                    float expected = p == dev.inception.Precision.FP16
+                            ? dev.inception.gpu.HalfFloats.fromFp16(dev.inception.gpu.HalfFloats.toFp16(v[i]))
+                            : dev.inception.gpu.HalfFloats.fromBf16(dev.inception.gpu.HalfFloats.toBf16(v[i]));
+                    int at = i;
+                    assertTrue(Float.compare(expected, back[i]) == 0, () -> p + " of " + Integer.toHexString(
+                            Float.floatToRawIntBits(v[at])) + ": GPU " + back[at] + ", host " + expected);
+                }
+            }
+        }
+    }
 }

@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Measure latency and throughput per batch size (network, end to end, the host's share).",
         sortOptions = false,
-        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in four scopes:",
+        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in five scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
                 "  end2end    decoded 640x480 uint8 images in host memory -> resize on the CPU, upload as",
@@ -48,12 +48,15 @@ import java.util.concurrent.Callable;
                 "             --decode-threads while the network runs, then as end2end (latency: per batch,",
                 "             averaged);",
                 "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
-                "             packs them, no executor (above end2end's time per batch, the host is what limits it).",
+                "             packs them, no executor (above end2end's time per batch, the host is what limits it);",
+                "  floats     preprocessed float32 images in host memory -> class probabilities in host memory,",
+                "             one call at a time: the path of serve's and spark's batches (on the GPU: the input's",
+                "             upload, its conversion to 16 bits for fp16/bf16, the forward pass, the download).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
 
-    private static final List<String> SCOPES = List.of("network", "end2end", "files", "host");
+    private static final List<String> SCOPES = List.of("network", "end2end", "files", "host", "floats");
 
     @Spec
     CommandSpec spec;
@@ -81,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     int iters;
 
     @Option(names = "--scope", defaultValue = "network,end2end", split = ",",
-            description = "network, end2end, files and/or host (default: ${DEFAULT-VALUE}).")
+            description = "network, end2end, files, host and/or floats (default: ${DEFAULT-VALUE}).")
     List<String> scopes;
 
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
@@ -166,8 +169,11 @@ final class BenchCommand implements Callable<Integer> {
                 // made once per batch size for both scopes that take them (256 of them are 236 MB of random bytes)
                 List<RgbImage> decoded = scopes.contains("end2end") || scopes.contains("host")
                         ? decodedImages(batch) : null;
+                // and the float32 batch for the two that take one (275 MB at batch 256)
+                Tensor floats = scopes.contains("network") || scopes.contains("floats")
+                        ? Tensor.uniform(batch, engine.graph().input().shape(), 7) : null;
                 if (scopes.contains("network")) {
-                    results.add(result("network", batch, network(engine, batch)));
+                    results.add(result("network", batch, network(engine, floats)));
                 }
                 if (scopes.contains("end2end")) {
                     results.add(result("end2end", batch, endToEnd(engine, labels, decoded)));
@@ -177,6 +183,9 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 if (scopes.contains("host")) {
                     results.add(result("host", batch, host(engine.graph().input().shape(), decoded)));
+                }
+                if (scopes.contains("floats")) {
+                    results.add(result("floats", batch, floats(engine, floats)));
                 }
                 err.println("bench: batch " + batch + " done");
             }
@@ -203,8 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private double[] network(InceptionV3Engine engine, int batch) {
-        Tensor t = Tensor.uniform(batch, engine.graph().input().shape(), 7);
+    private double[] network(InceptionV3Engine engine, Tensor t) {
         for (int i = 0; i < warmup; i++) {
             engine.timeForward(t);
         }
@@ -264,6 +272,22 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
             Preprocess.packBytes(images, in.height(), in.width(), Interpolation.NEAREST);
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        return ms;
+    }
+
+    /**
+     * A float32 batch to probabilities, synchronously, as the server's batcher and the Spark job call the engine:
+     * wall-clock time per call, the input's checks, transfers and conversions included.
+     */
+    private double[] floats(InceptionV3Engine engine, Tensor t) {
+        double[] ms = new double[iters];
+        for (int i = -warmup; i < iters; i++) {
+            long start = System.nanoTime();
+            engine.predict(t);
             if (i >= 0) {
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }

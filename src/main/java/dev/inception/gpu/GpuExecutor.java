@@ -60,6 +60,8 @@ public final class GpuExecutor implements Executor {
     private final List<Fallback> fallbacks = new ArrayList<>();
     /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
     private ImagePipeline pipeline;
+    /** Made on the first float32 batch of a 16-bit executor ({@link #upload}); image-only engines pay nothing. */
+    private DeviceBuffer floatInputs;
     private final CUevent start = new CUevent();
     private final CUevent stop = new CUevent();
     private boolean closed;
@@ -299,13 +301,23 @@ public final class GpuExecutor implements Executor {
         return program;
     }
 
+    /**
+     * Float32 inputs go up as they are; for 16-bit activations they land in {@link #floatInputs} and
+     * kernels/preprocess.cu narrows them into the input tensor (rounding as HalfFloats does): converting on the host
+     * cost a loop over every value and a second array per batch, in the path of every server request.
+     */
     private void upload(Tensor input, GpuProgram program) {
         StorageType type = types.of(plan.input());
         if (type == StorageType.FLOAT) {
             stagingIn.upload(input.data(), program.at(plan.input()), cx.stream());
-        } else {
-            stagingIn.upload(type.encode(input.data()), program.at(plan.input()), cx.stream());
+            return;
         }
+        if (floatInputs == null) {
+            floatInputs = own(new DeviceBuffer(plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT,
+                    "float32 inputs for a batch of " + maxBatch + ", before their conversion to 16 bits"));
+        }
+        stagingIn.upload(input.data(), floatInputs.ptr(), cx.stream());
+        kernels.narrow(cx.stream(), type, program.at(plan.input()), floatInputs.ptr(), input.data().length);
     }
 
     /** Checks the batch and the fetch list, makes the context current; returns the program for this batch size. */

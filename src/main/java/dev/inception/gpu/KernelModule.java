@@ -52,6 +52,9 @@ public final class KernelModule implements AutoCloseable {
                 "concat_nhwc_chunk16"));
         for (StorageType t : StorageType.values()) {
             names.add(preprocessKernel(t));
+            if (t != StorageType.FLOAT) {
+                names.add(narrowKernel(t));
+            }
             for (int lanes : new int[] {1, CHUNK_BYTES / t.bytes}) {
                 names.add(poolKernel(t, lanes));
                 names.add(biasReluKernel(t, lanes));
@@ -137,6 +140,15 @@ public final class KernelModule implements AutoCloseable {
         };
     }
 
+    /** The kernel that rounds float32 inputs to t (fp16 or bf16), to nearest even. */
+    static String narrowKernel(StorageType t) {
+        return switch (t) {
+            case HALF -> "narrow_f32_f16";
+            case BFLOAT16 -> "narrow_f32_bf16";
+            case FLOAT -> throw new IllegalArgumentException("float32 inputs need no narrowing");
+        };
+    }
+
     /**
      * Copies src (pixels x cPart) into channels [cOffset, cOffset + cPart) of dst (pixels x cTotal), elements of
      * type t.
@@ -177,6 +189,12 @@ public final class KernelModule implements AutoCloseable {
     /** dst[i] = src[i] / 127.5 - 1 for n bytes, stored as t. */
     void preprocess(CUstream stream, StorageType t, Pointer dst, Pointer src, long n) {
         launch(functions.get(preprocessKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+                Pointer.to(new long[] {n})));
+    }
+
+    /** dst[i] = src[i] (n float32 values) rounded to t, to nearest even, as {@link HalfFloats} rounds. */
+    void narrow(CUstream stream, StorageType t, Pointer dst, Pointer src, long n) {
+        launch(functions.get(narrowKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
                 Pointer.to(new long[] {n})));
     }
 

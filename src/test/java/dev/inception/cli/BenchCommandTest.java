@@ -52,6 +52,24 @@ class BenchCommandTest {
 
         PredictCommandTest.Run bad = PredictCommandTest.run("bench", "--backend", "cpu", "--scope", "network,gpu");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, host"), bad.err());
+        assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, host, floats"),
+                bad.err());
+    }
+
+    /** floats: a float32 batch to probabilities per call (the server's path), beside network, in the order given. */
+    @Test
+    void theFloatsScopeTimesWholeCallsOnAFloatBatch() {
+        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "2", "--warmup", "0",
+                "--iters", "2", "--scope", "network,floats", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("results");
+        assertEquals(2, results.size());
+        assertEquals("network", results.get(0).getAsJsonObject().get("scope").getAsString());
+        JsonObject floats = results.get(1).getAsJsonObject();
+        assertEquals("floats", floats.get("scope").getAsString());
+        assertEquals(2, floats.get("batch").getAsInt());
+        assertEquals(2, floats.getAsJsonArray("samples_ms").size());
+        // a whole forward pass of InceptionV3 on the CPU takes milliseconds, not microseconds
+        assertTrue(floats.getAsJsonObject("latency_ms").get("min").getAsDouble() > 1, floats.toString());
     }
 }

@@ -159,8 +159,9 @@ public final class FakeGpuProbe {
             try (dev.inception.gpu.GpuExecutor e = new dev.inception.gpu.GpuExecutor(plan, w,
                     EngineOptions.defaults().withMaxBatch(2).withPrecision(p))) {
                 float[] back = e.forward(x, List.of("input_1")).get("input_1").data();
-                // uploaded as the precision stores it, brought back as float32: the 16-bit rounding of each value
-                // (HalfFloats is checked against NumPy by HalfFloatsTest)
+                // stored as the precision stores it (16-bit inputs go up as float32 and are narrowed on the device:
+                // the fake runs that kernel, with rounding of its own), brought back as float32: the 16-bit rounding
+                // of each value (HalfFloats is checked against NumPy by HalfFloatsTest)
                 float[] expected = x.data().clone();
                 for (int i = 0; i < expected.length; i++) {
                     float v = expected[i];
