@@ -327,8 +327,9 @@ gpu_stage serve-load 150 env BACKEND=gpu EXTRA_SERVE_FLAGS="--precision fp16" CO
   REQUESTS="${INCEPTION_LOAD_REQUESTS:-400}" MAX_SECONDS=15 PORT=8711 bash "$bundle/serve-load.sh" "$results/serve-load"
 # batch 128 took as long as 256 in fp16 on the first H200 run: its algorithms and steps beside 256's
 profile fp16 128
-# predict over JPEG files: decoded on every core but one (the GPU's --decode-threads default) while the GPU classifies
-bench fp16-files 60 --precision fp16 --batch 128 --scope files
+# predict over JPEG files: decoded on every core but one (the GPU's --decode-threads default) while the GPU classifies;
+# decode: the same files decoded alone (above files' time per batch, decoding is what limits predict over a folder)
+bench fp16-files 60 --precision fp16 --batch 128 --scope files,decode
 verify bf16 fused
 verify tf32 fused
 verify fp32 faithful

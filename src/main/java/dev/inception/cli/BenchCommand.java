@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Measure latency and throughput per batch size (network, end to end, the host's share).",
         sortOptions = false,
-        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in five scopes:",
+        description = {"Measure latency (p50, p90, p99) and throughput per batch size, in six scopes:",
                 "  network    preprocessed input already where the executor wants it; the forward pass only",
                 "             (CUDA events on the GPU, a host clock around synchronous work on the CPU);",
                 "  end2end    decoded 640x480 uint8 images in host memory -> resize on the CPU, upload as",
@@ -47,6 +47,8 @@ import java.util.concurrent.Callable;
                 "  files      640x480 JPEG files on disk, as predict reads them: the next batch decoded on",
                 "             --decode-threads while the network runs, then as end2end (latency: per batch,",
                 "             averaged);",
+                "  decode     files' work on the CPU alone: the same JPEG files decoded and resized on",
+                "             --decode-threads, no executor (above files' time per batch, decoding limits it);",
                 "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
                 "             packs them, no executor (above end2end's time per batch, the host is what limits it);",
                 "  floats     preprocessed float32 images in host memory -> class probabilities in host memory,",
@@ -56,7 +58,7 @@ import java.util.concurrent.Callable;
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
 
-    private static final List<String> SCOPES = List.of("network", "end2end", "files", "host", "floats");
+    private static final List<String> SCOPES = List.of("network", "end2end", "files", "decode", "host", "floats");
 
     @Spec
     CommandSpec spec;
@@ -84,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     int iters;
 
     @Option(names = "--scope", defaultValue = "network,end2end", split = ",",
-            description = "network, end2end, files, host and/or floats (default: ${DEFAULT-VALUE}).")
+            description = "network, end2end, files, decode, host and/or floats (default: ${DEFAULT-VALUE}).")
     List<String> scopes;
 
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
@@ -155,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("cudnn_engines", gpu.cudnnEngines);
                 settings.put("bias_relu_kernel", gpu.biasReluKernel);
             }
-            if (scopes.contains("files")) {
+            if (scopes.contains("files") || scopes.contains("decode")) {
                 settings.put("decode_threads", decode.threads(engine.backend()));
             }
             settings.put("batches", batches);
@@ -179,7 +181,10 @@ final class BenchCommand implements Callable<Integer> {
                     results.add(result("end2end", batch, endToEnd(engine, labels, decoded)));
                 }
                 if (scopes.contains("files")) {
-                    results.add(result("files", batch, files(engine, labels, batch)));
+                    results.add(result("files", batch, files(engine, labels, batch, true)));
+                }
+                if (scopes.contains("decode")) {
+                    results.add(result("decode", batch, files(engine, labels, batch, false)));
                 }
                 if (scopes.contains("host")) {
                     results.add(result("host", batch, host(engine.graph().input().shape(), decoded)));
@@ -297,9 +302,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * JPEG files through predict's pipeline: each timed pass classifies 4 batches of files, decoded ahead on a
-     * pool; a sample is the pass's time per batch.
+     * pool; a sample is the pass's time per batch. Without {@code classify} (the decode scope) the batches are
+     * only decoded and resized, as the pool hands them over.
      */
-    private double[] files(InceptionV3Engine engine, Labels labels, int batch) throws IOException {
+    private double[] files(InceptionV3Engine engine, Labels labels, int batch, boolean classify) throws IOException {
         Shape input = engine.graph().input().shape();
         Path dir = Files.createTempDirectory("inception-bench-jpeg");
         try {
@@ -316,6 +322,9 @@ final class BenchCommand implements Callable<Integer> {
                         input.height(), input.width(), Interpolation.NEAREST), decode.threads(engine.backend()))) {
                     while (ahead.hasNext()) {
                         List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
+                        if (!classify) {
+                            continue;
+                        }
                         for (float[] row : engine.predict(images, Interpolation.NEAREST)) {
                             labels.top(row, 5);
                         }

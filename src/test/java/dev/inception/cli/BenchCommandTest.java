@@ -52,8 +52,24 @@ class BenchCommandTest {
 
         PredictCommandTest.Run bad = PredictCommandTest.run("bench", "--backend", "cpu", "--scope", "network,gpu");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, host, floats"),
+        assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, decode, host, floats"),
                 bad.err());
+    }
+
+    /** decode: the files scope's JPEGs decoded and resized on the decode threads, nothing classified. */
+    @Test
+    void theDecodeScopeTimesDecodingFilesAlone() {
+        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "2", "--warmup", "0",
+                "--iters", "1", "--scope", "decode", "--decode-threads", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(3, o.getAsJsonObject("settings").get("decode_threads").getAsInt());
+        JsonArray results = o.getAsJsonArray("results");
+        assertEquals(1, results.size());
+        JsonObject res = results.get(0).getAsJsonObject();
+        assertEquals("decode", res.get("scope").getAsString());
+        assertEquals(2, res.get("batch").getAsInt());
+        assertTrue(res.getAsJsonObject("latency_ms").get("p50").getAsDouble() > 0, res.toString());
     }
 
     /** floats: a float32 batch to probabilities per call (the server's path), beside network, in the order given. */
