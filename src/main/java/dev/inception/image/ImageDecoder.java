@@ -116,10 +116,11 @@ public final class ImageDecoder {
         int bands = raster.getNumBands();
         int bits = raster.getSampleModel().getSampleSize(0);
         int[] px = new int[bands];
+        RasterSamples samples = RasterSamples.of(raster);
         IndexColorModel palette = img.getColorModel() instanceof IndexColorModel icm ? icm : null;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                raster.getPixel(x, y, px);
+                samples.pixel(x, y, px);
                 int o = (y * w + x) * 3;
                 if (palette != null) {
                     // P -> RGB looks the index up; transparency is not applied

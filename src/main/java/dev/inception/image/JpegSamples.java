@@ -89,9 +89,10 @@ final class JpegSamples {
         int bands = r.getNumBands();
         byte[] out = new byte[w * h * 3];
         int[] px = new int[bands];
+        RasterSamples samples = RasterSamples.of(r);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                r.getPixel(r.getMinX() + x, r.getMinY() + y, px);
+                samples.pixel(x, y, px);
                 int o = (y * w + x) * 3;
                 switch (cs) {
                     case GRAY -> out[o] = out[o + 1] = out[o + 2] = (byte) px[0];

@@ -1,0 +1,82 @@
+package dev.inception.image;
+
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** RasterSamples against the JDK's own Raster.getPixel, pixel by pixel, for every kind of raster it reads. */
+class RasterSamplesTest {
+
+    /** A w x h image of the type with random samples in every band. */
+    static BufferedImage random(int type, int w, int h, long seed) {
+        BufferedImage img = new BufferedImage(w, h, type);
+        WritableRaster r = img.getRaster();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int max = (1 << r.getSampleModel().getSampleSize(0)) - 1;
+        int[] px = new int[r.getNumBands()];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int b = 0; b < px.length; b++) {
+                    px[b] = rnd.nextInt(max + 1);
+                }
+                r.setPixel(x, y, px);
+            }
+        }
+        return img;
+    }
+
+    /** Every pixel as getPixel gives it, at coordinates counted from the raster's first pixel. */
+    static void assertSameAsGetPixel(Raster r, String what) {
+        RasterSamples samples = RasterSamples.of(r);
+        int[] ours = new int[r.getNumBands()];
+        int[] jdk = new int[r.getNumBands()];
+        for (int y = 0; y < r.getHeight(); y++) {
+            for (int x = 0; x < r.getWidth(); x++) {
+                samples.pixel(x, y, ours);
+                r.getPixel(r.getMinX() + x, r.getMinY() + y, jdk);
+                int px = x;
+                int py = y;
+                assertArrayEquals(jdk, ours, () -> what + " at " + px + "," + py);
+            }
+        }
+    }
+
+    @Test
+    void interleavedBytesReadAsGetPixelReadsThem() {
+        // BGR and ABGR: band offsets that are not 0, 1, 2; grey: one band; odd sizes, so rows are not round numbers
+        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR,
+                BufferedImage.TYPE_BYTE_GRAY}) {
+            BufferedImage img = random(type, 37, 23, type);
+            assertEquals("Interleaved", RasterSamples.of(img.getRaster()).getClass().getSimpleName());
+            assertSameAsGetPixel(img.getRaster(), "type " + type);
+        }
+    }
+
+    /** A child raster starts inside its parent's array, at another origin: the offset arithmetic must follow. */
+    @Test
+    void aChildRasterIsReadFromItsOwnFirstPixel() {
+        WritableRaster parent = random(BufferedImage.TYPE_3BYTE_BGR, 40, 30, 9).getRaster();
+        Raster child = parent.createChild(5, 7, 20, 11, 100, 200, null);
+        assertEquals(100, child.getMinX());
+        assertSameAsGetPixel(child, "child at 5,7 placed at 100,200");
+        Raster bands = parent.createChild(3, 2, 10, 10, 3, 2, new int[] {2, 0});
+        assertSameAsGetPixel(bands, "child with two of three bands");
+    }
+
+    /** 16-bit samples and packed pixels are left to getPixel. */
+    @Test
+    void otherRastersGoThroughGetPixel() {
+        for (int type : new int[] {BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_INT_RGB,
+                BufferedImage.TYPE_BYTE_BINARY}) {
+            BufferedImage img = random(type, 13, 9, type);
+            assertEquals("Generic", RasterSamples.of(img.getRaster()).getClass().getSimpleName());
+            assertSameAsGetPixel(img.getRaster(), "type " + type);
+        }
+    }
+}
