@@ -279,9 +279,15 @@ steps() {
 }
 profile() { steps "$1-$2" 60 --precision "$1" --batch "$2"; }
 # torch MODE BUDGET BATCHES: the PyTorch peer (bench/peers/torch_inception.py) in the same run, same batches
+# torch.compile's caches in one place, and max-autotune's measured choices carried between windows and sessions: seeded
+# from the bundle's peers/inductor-autotune/ (what earlier H200 runs measured) and copied into the results after each
+# peer, so that a compile cut off by the window's end resumes in the next one (peers/inductor-cache.sh says how)
+export TORCHINDUCTOR_CACHE_DIR="${TORCHINDUCTOR_CACHE_DIR:-/tmp/inception-inductor}"
 torch() {
+  bash "$here/peers/inductor-cache.sh" seed "$here/peers/inductor-autotune"
   stage "torch-$1" "$2" "$py" "$here/peers/torch_inception.py" --device cuda --modes "$1" --batch "$3" \
     --warmup "$warmup" --iters "$iters" --out "$results/torch-gpu-$1.json"
+  bash "$here/peers/inductor-cache.sh" keep "$results/inductor-autotune"
 }
 all_batches=1,8,32,128,256
 # The peers run wherever a GPU is there for PyTorch, even where our stack cannot use it (not found, or its calls

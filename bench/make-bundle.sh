@@ -97,7 +97,11 @@ cp "$root/bench/gpu-run.sh" "$out/gpu-run.sh"
 cp "$root/bench/on-device.sh" "$out/on-device.sh"
 cp "$root/bench/serve-load.sh" "$out/serve-load.sh"
 mkdir -p "$out/peers"
-cp "$root/bench/peers/torch_inception.py" "$out/peers/"
+cp "$root/bench/peers/torch_inception.py" "$root/bench/peers/inductor-cache.sh" "$out/peers/"
+# max-autotune's choices measured on earlier H200 runs (unpack-gpu-results.sh files them there)
+if [ -d "$root/bench/peers/inductor-autotune" ]; then
+  cp -r "$root/bench/peers/inductor-autotune" "$out/peers/"
+fi
 cp -r "$root/examples" "$out/examples"
 
 if [ "$with_jre" = 1 ]; then

@@ -27,7 +27,11 @@ if [ -z "$top" ] || [ ! -f "$top/summary.txt" ]; then
   echo "unpack: $tgz holds no runbook results (no summary.txt)" >&2
   exit 3
 fi
-date="$(sed -n 's/^date: \([0-9-]*\)T.*/\1/p' "$top/host.txt" 2>/dev/null | head -n 1)"
+# (a run stopped before it wrote host.txt has none: then today, as below)
+date=""
+if [ -f "$top/host.txt" ]; then
+  date="$(sed -n 's/^date: \([0-9-]*\)T.*/\1/p' "$top/host.txt" | head -n 1)"
+fi
 name="${2:-${date:-$(date -u +%F)}-h200}"
 dest="$root/bench/results/$name"
 if [ -e "$dest" ]; then
@@ -38,6 +42,14 @@ mkdir -p "$(dirname "$dest")"
 mv "$top" "$dest"
 echo "unpacked into ${dest#$root/}:"
 cat "$dest/summary.txt"
+# max-autotune's measured choices (bench/peers/inductor-cache.sh): the next bundle starts from them. A run seeded from
+# the files here leaves supersets of them, named by GPU and software stack, so a newer file replaces an older one.
+if [ -d "$dest/inductor-autotune" ]; then
+  mkdir -p "$root/bench/peers/inductor-autotune"
+  for f in "$dest/inductor-autotune"/*; do
+    [ -f "$f" ] && cp "$f" "$root/bench/peers/inductor-autotune/" && echo "autotune cache: $(basename "$f") into bench/peers/inductor-autotune/ for the next bundle"
+  done
+fi
 # charts, every point as a table, and issue #15's targets judged (met or missed, by how much), in report.md
 shopt -s nullglob
 results=("$dest"/bench-*.json "$dest"/torch-gpu-*.json)

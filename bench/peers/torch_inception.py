@@ -23,6 +23,7 @@ Timing: CUDA events around the forward on the GPU; on the CPU, a clock around th
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -138,6 +139,24 @@ def tf32_off():
         torch.backends.cudnn.allow_tf32 = False
 
 
+def autotune_cache_entries():
+    """How many (operator, input shapes) pairs Inductor's autotuning cache held before this run compiled anything:
+    max-autotune skips benchmarking those, with the choices an earlier H200 run measured (bench/peers/inductor-cache.sh
+    carries them between device windows). None where the cache is not where bench/gpu-run.sh puts it."""
+    root = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if not root:
+        return None
+    entries = 0
+    for name in glob.glob(os.path.join(root, "cache", "*")):
+        try:
+            with open(name) as f:
+                cache = json.load(f)["cache"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        entries += sum(len(shapes) for shapes in cache.values() if isinstance(shapes, dict))
+    return entries
+
+
 def git_commit():
     """HEAD, with -dirty when tracked files differ from it (as MachineInfo.gitCommit)."""
     try:
@@ -170,6 +189,7 @@ def main():
     tf32_off()
     torch.backends.cudnn.benchmark = True
     batches = [int(b) for b in args.batch.split(",")]
+    cached_at_start = autotune_cache_entries()
     reports = []
     for mode in args.modes.split(","):
         if mode in CUDA_ONLY and args.device != "cuda":
@@ -201,7 +221,8 @@ def main():
                         "settings": {"backend": args.backend_label or f"torch-{args.device}", "plan": mode,
                                      "precision": "fp16" if "fp16" in mode else "fp32",
                                      "batches": batches, "warmup": args.warmup, "iters": args.iters,
-                                     "threads": torch.get_num_threads(), "weights": "random"},
+                                     "threads": torch.get_num_threads(), "weights": "random",
+                                     "autotune_cache_entries_at_start": cached_at_start},
                         "results": results})
     with open(args.out, "w") as f:
         json.dump(reports[0] if len(reports) == 1 else reports, f, indent=2)

@@ -417,4 +417,51 @@ class BundleIT {
         String row = stage(summary, "info");
         assertTrue(row.contains("skipped") && row.contains("budget"), row);
     }
+
+    /**
+     * max-autotune's measured choices travel: bench/peers/inductor-cache.sh seeds Inductor's cache from the bundle
+     * without overwriting what a warm machine already has, and keeps the cache's whole files (not the hidden
+     * temporaries Inductor renames into place) in the results; unpack-gpu-results.sh files them where make-bundle.sh
+     * takes them from for the next run.
+     */
+    @Test
+    void autotuneChoicesGoFromTheBundleToTheCacheToTheResultsAndToTheNextBundle() throws Exception {
+        Path script = Path.of("bench/peers/inductor-cache.sh");
+        assertTrue(Files.isRegularFile(BUNDLE.resolve("peers/inductor-cache.sh")), "not in the bundle");
+        Path seed = Files.createDirectories(tmp.resolve("autotune/bundle-peers/inductor-autotune"));
+        Files.writeString(seed.resolve("hashA"), "from the bundle");
+        Files.writeString(seed.resolve("hashB"), "from the bundle");
+        Path cacheDir = tmp.resolve("autotune/inductor");
+        Files.createDirectories(cacheDir.resolve("cache"));
+        Files.writeString(cacheDir.resolve("cache/hashB"), "measured in the first window");
+        java.util.Map<String, String> env = java.util.Map.of("TORCHINDUCTOR_CACHE_DIR", cacheDir.toString());
+        assertEquals(0, run(env, "bash", script.toString(), "seed", seed.toString()).code());
+        assertEquals("from the bundle", Files.readString(cacheDir.resolve("cache/hashA")));
+        assertEquals("measured in the first window", Files.readString(cacheDir.resolve("cache/hashB")));
+        // a bundle without the folder seeds nothing, and is no error
+        assertEquals(0, run(env, "bash", script.toString(), "seed", tmp.resolve("autotune/none").toString()).code());
+        Files.writeString(cacheDir.resolve("cache/.1234.5678.tmp"), "half written");
+        Path results = tmp.resolve("autotune/r");
+        Files.createDirectories(results);
+        assertEquals(0, run(env, "bash", script.toString(), "keep", results.resolve("inductor-autotune").toString())
+                .code());
+        try (Stream<Path> kept = Files.list(results.resolve("inductor-autotune"))) {
+            assertEquals(List.of("hashA", "hashB"), kept.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        Result usage = run(env, "bash", script.toString(), "both", "x");
+        assertEquals(2, usage.code(), usage.out());
+
+        // filed by unpack-gpu-results.sh into bench/peers/inductor-autotune/ of the repository (here a copy's layout)
+        Files.writeString(results.resolve("summary.txt"), "stage result seconds note\n");
+        assertEquals(0, run("tar", "-czf", tmp.resolve("autotune/r.tgz").toString(), "-C", tmp.resolve("autotune")
+                .toString(), "r").code());
+        Path root = Files.createDirectories(tmp.resolve("autotune-root/bench"));
+        Files.copy(Path.of("bench/unpack-gpu-results.sh"), root.resolve("unpack-gpu-results.sh"));
+        Result filed = run("bash", root.resolve("unpack-gpu-results.sh").toString(),
+                tmp.resolve("autotune/r.tgz").toString(), "autotune");
+        assertEquals(0, filed.code(), filed.out());
+        assertEquals("measured in the first window", Files.readString(root.resolve("peers/inductor-autotune/hashB")));
+        assertEquals("from the bundle", Files.readString(root.resolve("peers/inductor-autotune/hashA")));
+        assertTrue(Files.isRegularFile(root.resolve("results/autotune/inductor-autotune/hashB")), filed.out());
+    }
 }
