@@ -212,22 +212,40 @@ public final class InceptionV3Engine implements AutoCloseable {
         if (!graph.has("predictions")) {
             throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
         }
-        checkBatch(images.size());
-        dev.inception.model.Shape in = graph.input().shape();
-        String out = graph.output().name();
-        Executor.Pending pending = executor.submitImages(images, how, in, List.of(out));
-        return () -> rows(finite(pending.await()).get(out));
+        return rowsLater(images, how, graph.output().name());
     }
 
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
     public float[][] features(Tensor batch) {
+        String layer = featureLayer();
+        return rows(run(batch, List.of(layer)).get(layer));
+    }
+
+    /**
+     * {@link #features(Tensor)} for decoded images, which take the executor's uint8 path as {@link #predictLater}'s
+     * do (on the GPU: a quarter of the float upload, preprocessed there), started now and collected later.
+     */
+    public java.util.function.Supplier<float[][]> featuresLater(List<dev.inception.image.RgbImage> images,
+                                                                 dev.inception.image.Interpolation how) {
+        return rowsLater(images, how, featureLayer());
+    }
+
+    /** avg_pool where the model has it, else its output; refused where that is not one vector per image. */
+    private String featureLayer() {
         String layer = graph.has("avg_pool") ? "avg_pool" : graph.output().name();
-        Tensor t = run(batch, List.of(layer)).get(layer);
-        if (!t.shape().flat()) {
+        if (!graph.node(layer).shape().flat()) {
             throw new IllegalStateException("this model has no pooled features (pooling=none): its output is "
-                    + t.shape());
+                    + graph.node(layer).shape());
         }
-        return rows(t);
+        return layer;
+    }
+
+    /** Resizes and submits a batch of images, fetching one layer; the supplier waits for its rows. */
+    private java.util.function.Supplier<float[][]> rowsLater(List<dev.inception.image.RgbImage> images,
+                                                            dev.inception.image.Interpolation how, String layer) {
+        checkBatch(images.size());
+        Executor.Pending pending = executor.submitImages(images, how, graph.input().shape(), List.of(layer));
+        return () -> rows(finite(pending.await()).get(layer));
     }
 
     /** This network, frozen, with a newly trained softmax head on its bottleneck features. */

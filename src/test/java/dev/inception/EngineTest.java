@@ -1,17 +1,25 @@
 package dev.inception;
 
+import dev.inception.image.Interpolation;
+import dev.inception.image.Preprocess;
+import dev.inception.image.RgbImage;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.model.Shape;
 import dev.inception.plan.Lowering;
+import dev.inception.transfer.HeadClassifier;
+import dev.inception.transfer.SoftmaxHead;
 import dev.inception.weights.SeededWeights;
 import dev.inception.weights.Weights;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,6 +118,41 @@ class EngineTest {
                     sum += mixed10.data()[(64 + p) * 2048 + c];
                 }
                 assertEquals(sum / 64, features[1][c], 1e-5 * (1 + Math.abs(sum / 64)));
+            }
+        }
+    }
+
+    /**
+     * Decoded images take the executor's uint8 path (packed as bytes, preprocessed by the executor: on the GPU, after
+     * an upload a quarter of the floats'), which the server, the Spark job, features and predict --head use: bit for
+     * bit the features, and the head's probabilities, that their preprocessed floats give through the float path.
+     */
+    @Test
+    void decodedImagesGiveTheFeaturesAndHeadProbabilitiesOfTheirFloats() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        List<RgbImage> images = new ArrayList<>();
+        for (int[] size : new int[][] {{320, 240}, {299, 299}}) {
+            byte[] px = new byte[size[0] * size[1] * 3];
+            r.nextBytes(px);
+            images.add(new RgbImage(size[0], size[1], px));
+        }
+        float[] kernel = new float[2048 * 3];
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = (float) r.nextDouble(-0.05, 0.05);
+        }
+        SoftmaxHead head = new SoftmaxHead(kernel, new float[] {0.1f, 0f, -0.1f}, 2048, List.of("a", "b", "c"),
+                "299x299");
+        try (InceptionV3Engine e = InceptionV3Engine.open(weights, EngineOptions.defaults().withBackend(Backend.CPU)
+                .withMaxBatch(2))) {
+            Tensor floats = Preprocess.batch(images, 299, 299, Interpolation.NEAREST);
+            float[][] expected = e.features(floats);
+            float[][] features = e.featuresLater(images, Interpolation.NEAREST).get();
+            HeadClassifier h = e.withHead(head);
+            float[][] expectedProbabilities = h.predict(floats);
+            float[][] probabilities = h.predictLater(images, Interpolation.NEAREST).get();
+            for (int i = 0; i < images.size(); i++) {
+                assertArrayEquals(expected[i], features[i], "features of image " + i);
+                assertArrayEquals(expectedProbabilities[i], probabilities[i], "head's probabilities of image " + i);
             }
         }
     }

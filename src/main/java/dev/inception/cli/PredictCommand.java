@@ -6,7 +6,6 @@ import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
 import dev.inception.image.DecodeAhead;
 import dev.inception.image.Interpolation;
-import dev.inception.image.Preprocess;
 import dev.inception.image.RgbImage;
 import dev.inception.imagenet.Labels;
 import dev.inception.imagenet.Prediction;
@@ -122,7 +121,7 @@ final class PredictCommand implements Callable<Integer> {
                     if (!decoded.isEmpty()) {
                         java.util.function.Supplier<float[][]> result = classifier == null
                                 ? engine.predictLater(decoded, how)
-                                : () -> classifier.predict(Preprocess.batch(decoded, input.height(), input.width(), how));
+                                : classifier.predictLater(decoded, how);
                         String backendName = engine.backend();
                         printThis = () -> {
                             float[][] probabilities = result.get();

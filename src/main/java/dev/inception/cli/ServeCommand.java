@@ -143,8 +143,8 @@ final class ServeCommand implements Callable<Integer> {
         if (devices != null && (devices.isEmpty() || devices.stream().anyMatch(d -> d < 0))) {
             throw new UsageException("--devices takes GPU ordinals, e.g. 0,1");
         }
-        // each queued image is a preprocessed input, the ImageNet model's the largest: the queue must fit the heap
-        // with room to spare
+        // a queued image is at most a client's preprocessed floats (decoded ones wait as bytes, a quarter of that), the
+        // ImageNet model's the largest: the queue must fit the heap with room to spare
         InceptionV3.Options imagenet = InceptionV3.Options.defaults();
         long imageBytes = (long) imagenet.height() * imagenet.width() * 3 * Float.BYTES;
         long queueBytes = queue * imageBytes;

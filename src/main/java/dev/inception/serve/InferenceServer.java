@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
-import dev.inception.image.Preprocess;
+import dev.inception.image.Resize;
 import dev.inception.imagenet.Prediction;
 import dev.inception.model.Shape;
 import io.javalin.Javalin;
@@ -188,7 +188,8 @@ public final class InferenceServer implements AutoCloseable {
         try {
             r = KServeV2.parse(ctx.bodyAsBytes(), ctx.header("Inference-Header-Content-Length"));
             rows = switch (r.input().datatype()) {
-                case "FP32" -> m.infer(KServeV2.images(r.input(), m.input()));
+                case "FP32" -> m.infer(KServeV2.images(r.input(), m.input()).stream()
+                        .<QueuedImage>map(QueuedImage.Floats::new).toList());
                 case "BYTES" -> decodeAndInfer(m, KServeV2.encoded(r.input()));
                 default -> throw HttpError.badRequest("inputs[0].datatype is " + r.input().datatype()
                         + "; send FP32 [N, " + m.input().height() + ", " + m.input().width() + ", 3] or BYTES [N]");
@@ -253,15 +254,18 @@ public final class InferenceServer implements AutoCloseable {
         }).thenCompose(f -> f);
     }
 
-    /** Decodes and resizes on the preprocessing pool; a bad image fails its request with 400. */
-    private CompletableFuture<List<float[]>> decode(List<byte[]> encoded, Shape input) {
+    /**
+     * Decodes and resizes on the preprocessing pool, to pixels at the input size (the executor preprocesses them);
+     * a bad image fails its request with 400.
+     */
+    private CompletableFuture<List<QueuedImage>> decode(List<byte[]> encoded, Shape input) {
         return CompletableFuture.supplyAsync(() -> {
-            List<float[]> out = new ArrayList<>();
+            List<QueuedImage> out = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
                 try {
                     String name = encoded.size() == 1 ? "the image" : "image " + i;
-                    out.add(Preprocess.input(ImageDecoder.read(encoded.get(i), name, options.maxPixels()), input,
-                            options.resize()));
+                    out.add(new QueuedImage.Pixels(Resize.to(ImageDecoder.read(encoded.get(i), name,
+                            options.maxPixels()), input.width(), input.height(), options.resize())));
                 } catch (ImageDecodeException e) {
                     throw HttpError.badRequest(e.getMessage());
                 }

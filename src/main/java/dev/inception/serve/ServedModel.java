@@ -2,8 +2,11 @@ package dev.inception.serve;
 
 import dev.inception.InceptionV3Engine;
 import dev.inception.Tensor;
+import dev.inception.image.Interpolation;
+import dev.inception.image.RgbImage;
 import dev.inception.imagenet.Labels;
 import dev.inception.model.Shape;
+import dev.inception.transfer.HeadClassifier;
 import dev.inception.transfer.SoftmaxHead;
 
 import java.util.ArrayList;
@@ -14,8 +17,9 @@ import java.util.function.Function;
 
 /**
  * One model the server offers: its name, input size and labels, the engines that run it (one per instance) and
- * the dynamic batcher in front of them. Inputs are preprocessed images (h x w x 3 floats); outputs are rows of
- * class probabilities. Owns the engines: closing the model drains its queue, then closes them.
+ * the dynamic batcher in front of them. Inputs are images at the input size ({@link QueuedImage}: decoded pixels, or
+ * floats a client preprocessed); outputs are rows of class probabilities. Owns the engines: closing the model drains
+ * its queue, then closes them.
  */
 public final class ServedModel implements AutoCloseable {
 
@@ -23,50 +27,80 @@ public final class ServedModel implements AutoCloseable {
     public record Batching(int maxBatch, long maxDelayMicros, int queue) {
     }
 
+    /**
+     * What one instance runs: a batch of floats, or of decoded images through the engine's uint8 path (submitted,
+     * then collected).
+     */
+    private record Runner(Function<Tensor, float[][]> floats,
+                          Function<List<RgbImage>, java.util.function.Supplier<float[][]>> pixels) {
+    }
+
+    /** Queued pixels are decoded at the input size already: the engines' resizing leaves them as they are. */
+    private static final Interpolation AT_INPUT_SIZE = Interpolation.NEAREST;
+
     private final String name;
     private final Shape input;
     private final Labels labels;
     private final String backend;
     private final List<InceptionV3Engine> engines;
-    private final DynamicBatcher<float[], float[]> batcher;
+    private final DynamicBatcher<QueuedImage, float[]> batcher;
     private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
     private final double warmupSeconds;
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
-                        List<Function<Tensor, float[][]>> runners, Batching batching, ServerMetrics metrics) {
+                        List<Runner> runners, Batching batching, ServerMetrics metrics) {
         this.name = name;
         this.input = input;
         this.labels = labels;
         this.backend = engines.get(0).backend();
         this.engines = List.copyOf(engines);
-        List<Function<List<float[]>, List<float[]>>> batchRunners = new ArrayList<>();
+        List<Function<List<QueuedImage>, List<float[]>>> batchRunners = new ArrayList<>();
         List<Integer> sizes = backend.equals("gpu") ? buckets(batching.maxBatch()) : null;
-        // padding: zeros, a valid and finite input, shared (Tensor.stack copies it; nothing writes it)
-        float[] blank = sizes == null ? null : new float[(int) input.elements()];
+        // padding of either kind: zeros, a valid and finite input, shared (batches copy it; nothing writes it)
+        QueuedImage blankFloats = new QueuedImage.Floats(new float[(int) input.elements()]);
+        QueuedImage blankPixels = new QueuedImage.Pixels(new RgbImage(input.width(), input.height(),
+                new byte[(int) input.elements()]));
         long warmupStart = System.nanoTime();
-        for (Function<Tensor, float[][]> run : runners) {
+        for (Runner run : runners) {
             if (sizes == null) {
-                batchRunners.add(images -> Arrays.asList(run.apply(Tensor.stack(input, images))));
+                batchRunners.add(images -> Arrays.asList(run(run, images)));
                 continue;
             }
             for (int size : sizes) {
-                // twice: the first pass measures the algorithms, the second captures the CUDA graph
-                run.apply(Tensor.zeros(size, input));
-                run.apply(Tensor.zeros(size, input));
+                // twice: the first pass measures the algorithms, the second captures the CUDA graph; each kind of
+                // input once, so that neither path's buffers are first made for a request
+                run(run, java.util.Collections.nCopies(size, blankFloats));
+                run(run, java.util.Collections.nCopies(size, blankPixels));
             }
             batchRunners.add(images -> {
                 int size = sizes.stream().filter(b -> b >= images.size()).findFirst().orElseThrow();
-                List<float[]> padded = new ArrayList<>(images);
+                List<QueuedImage> padded = new ArrayList<>(images);
+                QueuedImage blank = pixelsOnly(images) ? blankPixels : blankFloats;
                 while (padded.size() < size) {
                     padded.add(blank);
                 }
-                return Arrays.asList(run.apply(Tensor.stack(input, padded))).subList(0, images.size());
+                return Arrays.asList(run(run, padded)).subList(0, images.size());
             });
         }
         this.warmupSeconds = sizes == null ? 0 : (System.nanoTime() - warmupStart) / 1e9;
         this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
                 batching.queue(), arriving::get, metrics.model(name));
         metrics.queueDepth(name, batcher::depth);
+    }
+
+    /**
+     * One batch: decoded images through the engine's uint8 path (preprocessed by the executor: on the GPU, a quarter
+     * of the float upload), or, where a client's floats are among them, every image as floats.
+     */
+    private float[][] run(Runner run, List<QueuedImage> batch) {
+        if (pixelsOnly(batch)) {
+            return run.pixels().apply(batch.stream().map(q -> ((QueuedImage.Pixels) q).image()).toList()).get();
+        }
+        return run.floats().apply(Tensor.stack(input, batch.stream().map(QueuedImage::floats).toList()));
+    }
+
+    private static boolean pixelsOnly(List<QueuedImage> batch) {
+        return batch.stream().allMatch(q -> q instanceof QueuedImage.Pixels);
     }
 
     /**
@@ -88,9 +122,9 @@ public final class ServedModel implements AutoCloseable {
     /** The ImageNet classifier: each engine's own top. */
     public static ServedModel classifier(String name, List<InceptionV3Engine> engines, Labels labels, Batching batching,
                                          ServerMetrics metrics) {
-        List<Function<Tensor, float[][]>> runners = new ArrayList<>();
+        List<Runner> runners = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
-            runners.add(e::predict);
+            runners.add(new Runner(e::predict, images -> e.predictLater(images, AT_INPUT_SIZE)));
         }
         return new ServedModel(name, engines.get(0).graph().input().shape(), labels, engines, runners, batching,
                 metrics);
@@ -99,9 +133,10 @@ public final class ServedModel implements AutoCloseable {
     /** A head trained by 'inception train-head', on engines that give pooled features. */
     public static ServedModel head(String name, List<InceptionV3Engine> engines, SoftmaxHead head, Batching batching,
                                    ServerMetrics metrics) {
-        List<Function<Tensor, float[][]>> runners = new ArrayList<>();
+        List<Runner> runners = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
-            runners.add(e.withHead(head)::predict);
+            HeadClassifier h = e.withHead(head);
+            runners.add(new Runner(h::predict, images -> h.predictLater(images, AT_INPUT_SIZE)));
         }
         return new ServedModel(name, engines.get(0).graph().input().shape(), Labels.ofNames(head.classNames()),
                 engines, runners, batching, metrics);
@@ -152,7 +187,7 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /** Queues one request's images, all or none; see {@link DynamicBatcher#submit}. */
-    public CompletableFuture<float[][]> infer(List<float[]> images) {
+    CompletableFuture<float[][]> infer(List<QueuedImage> images) {
         List<CompletableFuture<float[]>> rows = batcher.submit(images);
         return CompletableFuture.allOf(rows.toArray(new CompletableFuture[0]))
                 .thenApply(done -> rows.stream().map(CompletableFuture::join).toArray(float[][]::new));

@@ -2,6 +2,10 @@ package dev.inception.transfer;
 
 import dev.inception.InceptionV3Engine;
 import dev.inception.Tensor;
+import dev.inception.image.Interpolation;
+import dev.inception.image.RgbImage;
+
+import java.util.List;
 
 /** The frozen network and a newly trained head: images in, the new classes' probabilities out. */
 public final class HeadClassifier {
@@ -26,10 +30,22 @@ public final class HeadClassifier {
 
     /** Probabilities over the head's classes, one row per image. */
     public float[][] predict(Tensor batch) {
-        float[][] f = engine.features(batch);
-        float[][] p = new float[f.length][];
-        for (int i = 0; i < f.length; i++) {
-            p[i] = head.probabilities(f[i]);
+        return probabilities(engine.features(batch));
+    }
+
+    /**
+     * {@link #predict(Tensor)} for decoded images, through the engine's uint8 path ({@link
+     * InceptionV3Engine#featuresLater}), started now and collected later.
+     */
+    public java.util.function.Supplier<float[][]> predictLater(List<RgbImage> images, Interpolation how) {
+        java.util.function.Supplier<float[][]> features = engine.featuresLater(images, how);
+        return () -> probabilities(features.get());
+    }
+
+    private float[][] probabilities(float[][] features) {
+        float[][] p = new float[features.length][];
+        for (int i = 0; i < features.length; i++) {
+            p[i] = head.probabilities(features[i]);
         }
         return p;
     }

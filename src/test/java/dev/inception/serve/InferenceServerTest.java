@@ -184,6 +184,29 @@ class InferenceServerTest {
         assertTrue(unknown.json().get("error").getAsString().contains("inception_v3"));
     }
 
+    /**
+     * Decoded images wait as uint8 pixels and take the engine's uint8 path; a batch where a client's floats are among
+     * them runs every image as floats. Either way each image gets predict's answer: here one request of both kinds
+     * (however the batcher splits it), and each kind alone.
+     */
+    @Test
+    void decodedPixelsAndClientFloatsGetTheSameAnswersAloneAndMixed() throws Exception {
+        List<QueuedImage> pixels = new ArrayList<>();
+        List<QueuedImage> floats = new ArrayList<>();
+        for (Path p : IMAGES) {
+            pixels.add(new QueuedImage.Pixels(Resize.to(ImageDecoder.read(p), 299, 299, Interpolation.NEAREST)));
+            floats.add(new QueuedImage.Floats(preprocessed(p)));
+        }
+        List<QueuedImage> mixed = List.of(pixels.get(0), floats.get(1), pixels.get(2));
+        for (List<QueuedImage> request : List.of(pixels, floats, mixed)) {
+            float[][] p = model.infer(request).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            for (int i = 0; i < IMAGES.size(); i++) {
+                assertArrayEquals(expected[i], p[i], TOLERANCE, IMAGES.get(i) + " as "
+                        + request.get(i).getClass().getSimpleName());
+            }
+        }
+    }
+
     @Test
     void fp32InJsonGivesPredictsProbabilities() throws Exception {
         JsonArray data = new JsonArray();
