@@ -54,6 +54,12 @@ __attribute__((destructor)) static void report_launches(void) { fprintf(stderr, 
  * with CUDA_ERROR_STREAM_CAPTURE_INVALIDATED (901). Each is recorded as "illegal during capture". With
  * FAKE_CUDA_CAPTURE_STATUS=N, end capture fails with N regardless (a capture the real driver rejects). */
 static int capturing, capture_invalidated;
+/* A captured graph keeps how many kernels this library launched, and copies it enqueued, while it was recorded: its
+ * nodes, which cuGraphGetNodes counts (the fake cuDNN and cuBLAS launch nothing, so their calls add no nodes here). */
+struct fake_graph {
+    long nodes;
+};
+static long captured_nodes;
 #define REFUSED_DURING_CAPTURE()                                                          \
     do {                                                                                  \
         if (capturing) {                                                                  \
@@ -74,6 +80,7 @@ int cuStreamBeginCapture_v2(void *s, int mode) {
     if (capturing) return 900;
     capturing = 1;
     capture_invalidated = 0;
+    captured_nodes = 0;
     return 0;
 }
 int cuStreamEndCapture(void *s, void **graph) {
@@ -85,8 +92,20 @@ int cuStreamEndCapture(void *s, void **graph) {
         *graph = NULL;
         return status;
     }
-    *graph = malloc(1);
+    struct fake_graph *g = malloc(sizeof(struct fake_graph));
+    g->nodes = captured_nodes;
+    *graph = g;
     graphs++;
+    return 0;
+}
+/* The count only: with an array, JCuda 12.6 passes the driver an uninitialised capacity (the real driver would write
+ * that many entries into an array sized for the graph), so the fake refuses that form outright. */
+int cuGraphGetNodes(void *graph, void **nodes, size_t *count) {
+    if (nodes != NULL) {
+        RECORD("illegal: cuGraphGetNodes with a nodes array\n");
+        return 1;
+    }
+    *count = (size_t) ((struct fake_graph *) graph)->nodes;
     return 0;
 }
 int cuGraphInstantiateWithFlags(void **exec, void *graph, unsigned long long flags) {
@@ -176,6 +195,9 @@ int cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) {
 }
 int cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void *s) {
     RECORD("copy dtod %zu stream %d\n", n, number(s));
+    if (capturing) {
+        captured_nodes++;
+    }
     memcpy((void *) dst, (void *) src, n);
     return 0;
 }
@@ -230,6 +252,9 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     }
     if (strncmp(name, "narrow_f32_", 11) == 0) {
         narrow(name, params);
+    }
+    if (capturing) {
+        captured_nodes++;
     }
     RECORD("\n");
     launches++;

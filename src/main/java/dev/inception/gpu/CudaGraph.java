@@ -22,6 +22,7 @@ final class CudaGraph implements AutoCloseable {
     private final CUgraphExec exec = new CUgraphExec();
     private boolean captured;
     private boolean instantiated;
+    private int nodes = -1;
 
     private CudaGraph() {
     }
@@ -52,6 +53,7 @@ final class CudaGraph implements AutoCloseable {
             JCudaDriver.cuStreamEndCapture(stream, g.graph);
             g.captured = true;
             if (failure == null) {
+                g.nodes = graphNodes(g.graph);
                 call = "cuGraphInstantiate";
                 JCudaDriver.cuGraphInstantiate(g.exec, g.graph, 0);
                 g.instantiated = true;
@@ -64,6 +66,31 @@ final class CudaGraph implements AutoCloseable {
             throw new GpuException(failure.getMessage(), failure);
         }
         return g;
+    }
+
+    /**
+     * How many operations one launch runs: the graph's nodes, every kernel cuDNN, cuBLAS and this project's module
+     * launched while it was recorded and every copy (a cuDNN convolution may be several kernels: a data transform,
+     * the convolution, a reduction), which is what a pass costs in launches at batch 1; -1 where the driver would not
+     * say (a diagnostic, never a reason to fail the capture).
+     */
+    int nodes() {
+        return nodes;
+    }
+
+    /**
+     * The count alone: JCuda 12.6's cuGraphGetNodes never passes the array's capacity to the driver (its
+     * numNodes is an uninitialised native variable on the way in), so the form that returns the nodes themselves, and
+     * with them their types, could overrun its own buffer; asked with no array, the driver only writes the count.
+     */
+    private static int graphNodes(CUgraph graph) {
+        try {
+            long[] count = new long[1];
+            JCudaDriver.cuGraphGetNodes(graph, null, count);
+            return (int) count[0];
+        } catch (CudaException e) {
+            return -1;
+        }
     }
 
     /** Enqueues the whole recorded pass on {@code stream}. */

@@ -146,11 +146,13 @@ public final class GpuExecutor implements Executor {
     @Override
     public synchronized List<String> describe() {
         List<String> lines = new ArrayList<>();
-        List<Integer> replayed = programs.entrySet().stream().filter(e -> e.getValue().replaysGraph())
-                .map(Map.Entry::getKey).sorted().toList();
+        // each replayed batch size with the operations one launch of its graph runs
+        List<String> replayed = new java.util.TreeMap<>(programs).entrySet().stream()
+                .filter(e -> e.getValue().replaysGraph())
+                .map(e -> e.getKey() + nodes(e.getValue().graphNodes())).toList();
         lines.add("gpu: " + cx.deviceName() + ", " + cx.precision() + ", CUDA graphs "
                 + (!graphs ? "off" : replayed.isEmpty() ? "on (none captured yet)" : "on (replaying batch "
-                + replayed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")")
+                + String.join(", ", replayed) + ")")
                 + ", weights " + (weights.bytes() >> 20)
                 + " MiB, arena " + (arena.bytes() >> 20) + " MiB (batch " + maxBatch + "), workspace "
                 + (workspace.bytes() >> 20) + " MiB"
@@ -286,14 +288,19 @@ public final class GpuExecutor implements Executor {
             JCudaDriver.cuEventSynchronize(stop);
             JCudaDriver.cuEventElapsedTime(ms, start, stop);
             times.add(new StepTime(program.stepName(i), alone == null ? ms[0] : ms[0] / (double) STEP_REPEATS,
-                    program.implementation(i)));
+                    program.implementation(i) + (alone == null ? "" : nodes(alone.nodes()))));
         }
         return times;
     }
 
+    /** " (N graph nodes)" for a captured graph: its kernels and copies; nothing where the driver did not say. */
+    private static String nodes(int n) {
+        return n < 0 ? "" : " (" + n + (n == 1 ? " graph node)" : " graph nodes)");
+    }
+
     /**
-     * Checks, makes the context current, uploads the input (converted on the host, rounding to nearest even, when
-     * the input is 16-bit); returns the program for this batch size.
+     * Checks, makes the context current, uploads the input (narrowed on the device where the input is 16-bit);
+     * returns the program for this batch size.
      */
     private GpuProgram prepare(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input.batch(), input.shape(), fetch);

@@ -253,6 +253,11 @@ final class GpuProgram implements AutoCloseable {
         return graph != null;
     }
 
+    /** The operations one replayed pass launches ({@link CudaGraph#nodes()}); -1 before capture or where unknown. */
+    int graphNodes() {
+        return graph == null ? -1 : graph.nodes();
+    }
+
     /** The number of steps; step i is the plan's step i. */
     int size() {
         return ops.size();

@@ -114,6 +114,7 @@ public final class FakeGpuProbe {
                 List<dev.inception.StepTime> replayed = e.profile(Tensor.zeros(2, g.input().shape()));
                 mark(log, "end step graphs " + l);
                 System.out.println(l + " step graphs " + replayed.size() + " first=" + replayed.get(0));
+                replayed.forEach(t -> System.out.println(l + " step " + t.step() + " " + t.implementation()));
             }
             try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withCudaGraphs(false))) {
                 e.forward(Tensor.zeros(2, g.input().shape()));

@@ -396,15 +396,23 @@ class FakeGpuRecordTest {
         }
     }
 
-    /** Later passes are one graph launch each; images add only their preprocess kernel before it. */
+    /**
+     * Later passes are one graph launch each; images add only their preprocess kernel before it. --verbose says how
+     * many operations a replayed pass launches: the graph's nodes as the driver counts them, here as many as the
+     * fake recorded kernel launches and copies during the capture (its cuDNN and cuBLAS launch none of their own).
+     */
     @ParameterizedTest
     @EnumSource(Lowering.class)
     void laterPassesAreOneGraphLaunch(Lowering lowering) {
         assertEquals(List.of("graph launch"), work(between("end capture " + lowering, "end replay " + lowering)));
         assertEquals(List.of("launch preprocess_u8_f32", "graph launch"),
                 work(between("end replay " + lowering, "end replayed images " + lowering)));
+        List<String> pass = between("begin capture " + lowering, "end capture " + lowering);
+        long nodes = pass.subList(pass.indexOf("capture begin mode 1"), pass.indexOf("capture end")).stream()
+                .filter(l -> l.startsWith("launch ") || l.startsWith("copy dtod ")).count();
+        assertTrue(nodes > 10, "pooling and concat kernels, the branches' copies: " + nodes);
         assertTrue(out.stream().anyMatch(l -> l.startsWith(lowering + " graphs gpu: Fake GPU, FP32, CUDA graphs on"
-                + " (replaying batch 2),")), String.join("\n", out));
+                + " (replaying batch 2 (" + nodes + " graph nodes)),")), String.join("\n", out));
     }
 
     /**
@@ -429,8 +437,24 @@ class FakeGpuRecordTest {
                 work(later).stream().filter(l -> !l.equals("graph launch")).toList());
         assertTrue(later.stream().noneMatch(l -> l.startsWith("illegal")), later.toString());
         String name = plan.steps().get(0).name();
+        // (0 graph nodes: the fake cuDNN launches nothing through the driver; a real convolution is one or more)
         assertTrue(out.contains(lowering + " step graphs " + steps + " first=StepTime[step=" + name
-                + ", milliseconds=0.3, implementation=cudnn WINOGRAD (FMA_MATH)]"), String.join("\n", out));
+                + ", milliseconds=0.3, implementation=cudnn WINOGRAD (FMA_MATH) (0 graph nodes)]"), String.join("\n", out));
+        // each step's node count, as the driver counts its graph's nodes, is what its capture launched and copied
+        List<String> reported = out.stream().filter(l -> l.startsWith(lowering + " step ")
+                && !l.startsWith(lowering + " step graphs ")).toList();
+        assertEquals(steps, reported.size());
+        int at = 0;
+        for (String step : reported) {
+            int begin = later.subList(at, later.size()).indexOf("capture begin mode 1") + at;
+            int end = later.subList(begin, later.size()).indexOf("capture end") + begin;
+            long launched = later.subList(begin, end).stream()
+                    .filter(l -> l.startsWith("launch ") || l.startsWith("copy dtod ")).count();
+            assertTrue(step.endsWith(" (" + launched + (launched == 1 ? " graph node)" : " graph nodes)")), step);
+            at = end;
+        }
+        assertTrue(reported.stream().anyMatch(l -> l.endsWith("(4 graph nodes)")), "a concat of four parts");
+        assertTrue(later.stream().noneMatch(l -> l.startsWith("illegal")), "cuGraphGetNodes with an array");
     }
 
     /**
