@@ -165,7 +165,6 @@ final class BenchCommand implements Callable<Integer> {
             settings.put("iters", iters);
             settings.put("weights", "seeded");
             report.put("settings", settings);
-            report.put("executor", engine.describe().get(0));
             Labels labels = Labels.imagenet();
             for (int batch : batches) {
                 // made once per batch size for both scopes that take them (256 of them are 236 MB of random bytes)
@@ -194,6 +193,9 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 err.println("bench: batch " + batch + " done");
             }
+            // what ran, described after the runs: on the GPU which batch sizes replayed CUDA graphs, and how many
+            // graph nodes (kernels and copies) one pass launched at each
+            report.put("executor", engine.describe().get(0));
             // a GPU figure must say what ran: slower paths cuDNN forced on us are part of the result
             report.put("fallbacks", engine.fallbacks());
             if (!engine.fallbacks().isEmpty()) {
