@@ -34,7 +34,7 @@ final class GpuOption {
     @Option(names = "--branch-streams-max-batch", defaultValue = "16", paramLabel = "N",
             description = "GPU: the largest batch that runs the branches on their own streams (default:"
                     + " ${DEFAULT-VALUE}); larger batches run one stream, since each convolution then fills the GPU"
-                    + " alone (fp16 on an H200: streams faster at batches 1 and 8, 14% slower at 32).")
+                    + " alone (fp16 on an H200: streams faster at batches 1 and 8, 14%% slower at 32).")
     int streamsMaxBatch;
 
     @Option(names = "--copy-free-concat",
