@@ -103,20 +103,28 @@ public final class BatchInference {
             Engines.Opened opened = Engines.get(spec, device);
             Shape shape = opened.engine().graph().input().shape();
             Labels labels = opened.head() != null ? Labels.ofNames(opened.head().head().classNames()) : Labels.imagenet();
-            // lazily, a batch at a time: a partition of a million images never sits in memory whole
+            // lazily, a batch at a time: a partition of a million images never sits in memory whole. The next batch
+            // is read, decoded and submitted before this one's results are collected, as predict does: on the GPU
+            // its decoding on this task's thread overlaps this one's pass (two batches in flight at most)
             return new Iterator<>() {
-                private final List<Row> ready = new ArrayList<>();
+                private List<Row> ready = List.of();
                 private int next;
+                private Batch pending;
 
                 @Override
                 public boolean hasNext() {
-                    if (next < ready.size()) {
-                        return true;
+                    while (next >= ready.size()) {
+                        Batch ahead = input.hasNext() ? submit(input, opened, shape) : null;
+                        if (pending == null && ahead == null) {
+                            return false;
+                        }
+                        if (pending != null) {
+                            ready = pending.collect(labels);
+                            next = 0;
+                        }
+                        pending = ahead;
                     }
-                    ready.clear();
-                    next = 0;
-                    fill(input, opened, shape, labels, ready);
-                    return !ready.isEmpty();
+                    return true;
                 }
 
                 @Override
@@ -129,34 +137,52 @@ public final class BatchInference {
             };
         }
 
-        /** Reads up to one batch of images from the input and appends their rows, in input order. */
-        private void fill(Iterator<Row> input, Engines.Opened opened, Shape shape, Labels labels, List<Row> out) {
-            List<String> paths = new ArrayList<>();
+        /**
+         * Up to one batch of input rows, decoded and submitted: their rows in input order, an unreadable image's
+         * error row in its place and a gap where each result will go.
+         */
+        private final class Batch {
+            private final List<Row> rows = new ArrayList<>();
+            private final List<String> paths = new ArrayList<>();
+            private final List<Integer> slots = new ArrayList<>();
+            private java.util.function.Supplier<float[][]> result;
+
+            /** The batch's rows, each decoded image's filled from its pass (which this waits for). */
+            List<Row> collect(Labels labels) {
+                if (result != null) {
+                    float[][] values = result.get();
+                    for (int i = 0; i < paths.size(); i++) {
+                        rows.set(slots.get(i), row(paths.get(i), values[i], labels));
+                    }
+                }
+                return rows;
+            }
+        }
+
+        /** Reads and decodes up to one batch of images from the input and submits them to the engine. */
+        private Batch submit(Iterator<Row> input, Engines.Opened opened, Shape shape) {
+            Batch batch = new Batch();
             // decoded pixels at the input size, preprocessed by the executor (on the GPU a quarter of the float upload)
             List<RgbImage> images = new ArrayList<>();
-            List<Integer> slots = new ArrayList<>();
             while (input.hasNext() && images.size() < spec.batch()) {
                 Row r = input.next();
                 String path = r.getString(0);
                 try {
                     images.add(Resize.to(ImageDecoder.read((byte[]) r.get(1), path, ImageDecoder.MAX_PIXELS),
                             shape.width(), shape.height(), spec.resize()));
-                    paths.add(path);
-                    slots.add(out.size());
-                    out.add(null);
+                    batch.paths.add(path);
+                    batch.slots.add(batch.rows.size());
+                    batch.rows.add(null);
                 } catch (ImageDecodeException e) {
-                    out.add(errorRow(path, e.getMessage()));
+                    batch.rows.add(errorRow(path, e.getMessage()));
                 }
             }
-            if (images.isEmpty()) {
-                return;
+            if (!images.isEmpty()) {
+                batch.result = spec.mode() == JobSpec.Mode.FEATURES ? opened.engine().featuresLater(images, spec.resize())
+                        : opened.head() != null ? opened.head().predictLater(images, spec.resize())
+                        : opened.engine().predictLater(images, spec.resize());
             }
-            float[][] result = (spec.mode() == JobSpec.Mode.FEATURES ? opened.engine().featuresLater(images, spec.resize())
-                    : opened.head() != null ? opened.head().predictLater(images, spec.resize())
-                    : opened.engine().predictLater(images, spec.resize())).get();
-            for (int i = 0; i < paths.size(); i++) {
-                out.set(slots.get(i), row(paths.get(i), result[i], labels));
-            }
+            return batch;
         }
 
         private Row row(String path, float[] values, Labels labels) {

@@ -92,6 +92,57 @@ class BatchInferenceTest {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
+    /**
+     * One partition, run as an executor runs it (no Spark needed for the iterator): the next batch is decoded and
+     * submitted before the one before is collected, and the rows still come out in input order, an unreadable
+     * image's error row in its place wherever it falls among the batches (batches of two decoded images), and each
+     * image's features whatever batch it ran in (the same bytes at the start, in the middle and at the end agree).
+     */
+    @Test
+    void aPartitionsRowsComeOutInInputOrderWithBatchesInFlight() throws Exception {
+        byte[] chelsea = Files.readAllBytes(Path.of("examples/chelsea.png"));
+        byte[] rocket = Files.readAllBytes(Path.of("examples/rocket.jpg"));
+        byte[] corrupt = "not an image".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[][] contents = {chelsea, rocket, corrupt, chelsea, rocket, rocket, corrupt, chelsea};
+        List<Row> in = new ArrayList<>();
+        for (int i = 0; i < contents.length; i++) {
+            in.add(org.apache.spark.sql.RowFactory.create("/in/img" + i, contents[i]));
+        }
+        JobSpec spec = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, FP32, 75, 75, 1, 2,
+                Interpolation.NEAREST, null, false);
+        // the partition's rows carry no schema of their own: the job's gives each column's place
+        org.apache.spark.sql.types.StructType schema = BatchInference.schema(spec);
+        int path = schema.fieldIndex("path");
+        int error = schema.fieldIndex("error");
+        int features = schema.fieldIndex("features");
+        List<Row> out = new ArrayList<>();
+        new BatchInference.Partition(spec).call(in.iterator()).forEachRemaining(out::add);
+        assertEquals(contents.length, out.size());
+        Map<Integer, float[]> first = new HashMap<>();
+        for (int i = 0; i < contents.length; i++) {
+            Row r = out.get(i);
+            assertEquals("/in/img" + i, r.getString(path), "row " + i);
+            if (contents[i] == corrupt) {
+                assertNotNull(r.getString(error), "row " + i);
+                continue;
+            }
+            assertNull(r.get(error), "row " + i);
+            Float[] f = (Float[]) r.get(features);   // as the partition makes it, before Spark encodes the row
+            float[] v = new float[f.length];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = f[j];
+            }
+            int kind = contents[i] == chelsea ? 0 : 1;
+            if (first.containsKey(kind)) {
+                assertArrayEquals(first.get(kind), v, 1e-5f, "row " + i + " against the same image earlier");
+            } else {
+                first.put(kind, v);
+            }
+        }
+        assertEquals(2, first.size());
+        assertNotEquals(first.get(0)[0], first.get(1)[0], "two different images");
+    }
+
     @Test
     void predictModeGivesPredictsAnswersBitForBitAndAnErrorRowForACorruptImage() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("photos"));
