@@ -5,10 +5,22 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchCommandTest {
+
+    /** A CPU bench run with --json that must succeed: its report. */
+    static JsonObject report(String... args) {
+        List<String> all = new ArrayList<>(List.of("bench", "--backend", "cpu", "--json"));
+        all.addAll(List.of(args));
+        PredictCommandTest.Run r = PredictCommandTest.run(all.toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+        return JsonParser.parseString(r.out()).getAsJsonObject();
+    }
 
     @Test
     void jsonRecordsMachineSettingsAndOneResultPerScopeAndBatch() {
@@ -37,10 +49,8 @@ class BenchCommandTest {
 
     @Test
     void theHostScopeTimesResizingAndPackingAloneAndUnknownScopesAreUsageErrors() {
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "3", "--warmup", "0",
-                "--iters", "2", "--scope", "host", "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonArray results = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("results");
+        JsonArray results = report("--batch", "3", "--warmup", "0", "--iters", "2", "--scope", "host")
+                .getAsJsonArray("results");
         assertEquals(1, results.size());
         JsonObject res = results.get(0).getAsJsonObject();
         assertEquals("host", res.get("scope").getAsString());
@@ -59,10 +69,8 @@ class BenchCommandTest {
     /** decode: the files scope's JPEGs decoded and resized on the decode threads, nothing classified. */
     @Test
     void theDecodeScopeTimesDecodingFilesAlone() {
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "2", "--warmup", "0",
-                "--iters", "1", "--scope", "decode", "--decode-threads", "3", "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        JsonObject o = report("--batch", "2", "--warmup", "0", "--iters", "1", "--scope", "decode", "--decode-threads",
+                "3");
         assertEquals(3, o.getAsJsonObject("settings").get("decode_threads").getAsInt());
         JsonArray results = o.getAsJsonArray("results");
         assertEquals(1, results.size());
@@ -75,10 +83,8 @@ class BenchCommandTest {
     /** floats: a float32 batch to probabilities per call (the server's path), beside network, in the order given. */
     @Test
     void theFloatsScopeTimesWholeCallsOnAFloatBatch() {
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "2", "--warmup", "0",
-                "--iters", "2", "--scope", "network,floats", "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonArray results = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("results");
+        JsonArray results = report("--batch", "2", "--warmup", "0", "--iters", "2", "--scope", "network,floats")
+                .getAsJsonArray("results");
         assertEquals(2, results.size());
         assertEquals("network", results.get(0).getAsJsonObject().get("scope").getAsString());
         JsonObject floats = results.get(1).getAsJsonObject();
