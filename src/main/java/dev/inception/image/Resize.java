@@ -23,9 +23,12 @@ public final class Resize {
      * image of its own (packing 256 photos allocates and moves a quarter less).
      */
     public static void into(RgbImage img, int width, int height, Interpolation how, byte[] out, int offset) {
-        if (how == Interpolation.NEAREST) {
+        boolean sameSize = img.width() == width && img.height() == height;
+        if (how == Interpolation.NEAREST && !sameSize) {
             nearestInto(img, width, height, out, offset);
         } else {
+            // an image at the size already (the server's and the Spark job's are resized when decoded) is one copy,
+            // as to() leaves it
             byte[] px = to(img, width, height, how).pixels();
             System.arraycopy(px, 0, out, offset, px.length);
         }
