@@ -50,12 +50,8 @@ class RasterSamplesTest {
     @Test
     void interleavedBytesReadAsGetPixelReadsThem() {
         // BGR and ABGR: band offsets that are not 0, 1, 2; grey: one band; odd sizes, so rows are not round numbers
-        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR,
-                BufferedImage.TYPE_BYTE_GRAY}) {
-            BufferedImage img = random(type, 37, 23, type);
-            assertEquals("Interleaved", RasterSamples.of(img.getRaster()).getClass().getSimpleName());
-            assertSameAsGetPixel(img.getRaster(), "type " + type);
-        }
+        assertReadBy("Interleaved", 37, 23, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR,
+                BufferedImage.TYPE_BYTE_GRAY);
     }
 
     /** A child raster starts inside its parent's array, at another origin: the offset arithmetic must follow. */
@@ -72,10 +68,15 @@ class RasterSamplesTest {
     /** 16-bit samples and packed pixels are left to getPixel. */
     @Test
     void otherRastersGoThroughGetPixel() {
-        for (int type : new int[] {BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_INT_RGB,
-                BufferedImage.TYPE_BYTE_BINARY}) {
-            BufferedImage img = random(type, 13, 9, type);
-            assertEquals("Generic", RasterSamples.of(img.getRaster()).getClass().getSimpleName());
+        assertReadBy("Generic", 13, 9, BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_INT_RGB,
+                BufferedImage.TYPE_BYTE_BINARY);
+    }
+
+    /** A random w x h image of each type is read by the named reader, pixel for pixel as getPixel reads it. */
+    static void assertReadBy(String reader, int w, int h, int... types) {
+        for (int type : types) {
+            BufferedImage img = random(type, w, h, type);
+            assertEquals(reader, RasterSamples.of(img.getRaster()).getClass().getSimpleName(), "type " + type);
             assertSameAsGetPixel(img.getRaster(), "type " + type);
         }
     }
