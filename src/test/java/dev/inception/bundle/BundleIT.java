@@ -356,12 +356,14 @@ class BundleIT {
         dev.inception.nativelib.FakeGpu fake = fakeGpu();
         Path out = tmp.resolve("stopped-out");
         Path results = tmp.resolve("stopped/r");
-        // setsid: on-device.sh leads a session of its own, killed whole after 25 s as the tool kills a command
-        // (the runbook under on-device.sh's timeout is in another process group of that session)
-        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "INCEPTION_CHECKPOINT_SECONDS",
-                "2", "INCEPTION_RESULTS_DIR", results.toString(), "INCEPTION_NATIVES_DIR",
-                tmp.resolve("stopped/natives").toString()), "bash", "-c",
-                "setsid bash bench/on-device.sh \"$0\" & p=$!; sleep 25; pkill -KILL -s $p; sleep 1",
+        // setsid: on-device.sh leads a session of its own, killed whole after 20 s as the tool kills a command
+        // (the runbook under on-device.sh's timeout is in another process group of that session). FAKE_CUDA_HANG
+        // holds smoke for its 60 s budget, so the kill lands inside a stage on any machine: without it the kill could
+        // fall between two stages, after the last checkpoint, and no "running:" line would be due.
+        Result r = run(java.util.Map.of("INCEPTION_CUDA_LIBS", fake.libs().toString(), "FAKE_CUDA_HANG", "1",
+                "INCEPTION_CHECKPOINT_SECONDS", "2", "INCEPTION_RESULTS_DIR", results.toString(),
+                "INCEPTION_NATIVES_DIR", tmp.resolve("stopped/natives").toString()), "bash", "-c",
+                "setsid bash bench/on-device.sh \"$0\" & p=$!; sleep 20; pkill -KILL -s $p; sleep 1",
                 out.toString());
         assertEquals(0, r.code(), r.out());
         try (Stream<Path> files = Files.list(out)) {
@@ -372,7 +374,7 @@ class BundleIT {
         assertEquals(0, run("tar", "-xzf", out.resolve("r.tgz").toString(), "-C", unpacked.toString()).code());
         List<String> summary = Files.readAllLines(unpacked.resolve("r/summary.txt"));
         assertTrue(stage(summary, "info").contains("pass"), summary.toString());
-        assertTrue(summary.stream().anyMatch(l -> l.startsWith("running: ")), summary.toString());
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("running: smoke")), summary.toString());
         assertTrue(summary.stream().anyMatch(l -> l.startsWith("next window: INCEPTION_SKIP_STAGES='")),
                 summary.toString());
         assertTrue(Files.isRegularFile(unpacked.resolve("r/runbook.log")));
