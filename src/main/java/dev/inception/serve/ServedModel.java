@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One model the server offers: its name, input size and labels, the engines that run it (one per instance) and
@@ -28,11 +29,10 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * What one instance runs: a batch of floats, or of decoded images through the engine's uint8 path (submitted,
+     * One instance's two ways in: a batch of floats, or of decoded images through the engine's uint8 path (submitted,
      * then collected).
      */
-    private record Runner(Function<Tensor, float[][]> floats,
-                          Function<List<RgbImage>, java.util.function.Supplier<float[][]>> pixels) {
+    private record Paths(Function<Tensor, float[][]> floats, Function<List<RgbImage>, Supplier<float[][]>> pixels) {
     }
 
     /** Queued pixels are decoded at the input size already: the engines' resizing leaves them as they are. */
@@ -48,39 +48,31 @@ public final class ServedModel implements AutoCloseable {
     private final double warmupSeconds;
 
     private ServedModel(String name, Shape input, Labels labels, List<InceptionV3Engine> engines,
-                        List<Runner> runners, Batching batching, ServerMetrics metrics) {
+                        List<Paths> instances, Batching batching, ServerMetrics metrics) {
         this.name = name;
         this.input = input;
         this.labels = labels;
         this.backend = engines.get(0).backend();
         this.engines = List.copyOf(engines);
-        List<Function<List<QueuedImage>, List<float[]>>> batchRunners = new ArrayList<>();
+        List<DynamicBatcher.Runner<QueuedImage, float[]>> batchRunners = new ArrayList<>();
         List<Integer> sizes = backend.equals("gpu") ? buckets(batching.maxBatch()) : null;
         // padding of either kind: zeros, a valid and finite input, shared (batches copy it; nothing writes it)
         QueuedImage blankFloats = new QueuedImage.Floats(new float[(int) input.elements()]);
         QueuedImage blankPixels = new QueuedImage.Pixels(new RgbImage(input.width(), input.height(),
                 new byte[(int) input.elements()]));
         long warmupStart = System.nanoTime();
-        for (Runner run : runners) {
+        for (Paths paths : instances) {
             if (sizes == null) {
-                batchRunners.add(images -> Arrays.asList(run(run, images)));
+                batchRunners.add(DynamicBatcher.Runner.of(images -> Arrays.asList(start(paths, images).get())));
                 continue;
             }
             for (int size : sizes) {
                 // twice: the first pass measures the algorithms, the second captures the CUDA graph; each kind of
                 // input once, so that neither path's buffers are first made for a request
-                run(run, java.util.Collections.nCopies(size, blankFloats));
-                run(run, java.util.Collections.nCopies(size, blankPixels));
+                start(paths, java.util.Collections.nCopies(size, blankFloats)).get();
+                start(paths, java.util.Collections.nCopies(size, blankPixels)).get();
             }
-            batchRunners.add(images -> {
-                int size = sizes.stream().filter(b -> b >= images.size()).findFirst().orElseThrow();
-                List<QueuedImage> padded = new ArrayList<>(images);
-                QueuedImage blank = pixelsOnly(images) ? blankPixels : blankFloats;
-                while (padded.size() < size) {
-                    padded.add(blank);
-                }
-                return Arrays.asList(run(run, padded)).subList(0, images.size());
-            });
+            batchRunners.add(new Bucketed(paths, sizes, blankFloats, blankPixels));
         }
         this.warmupSeconds = sizes == null ? 0 : (System.nanoTime() - warmupStart) / 1e9;
         this.batcher = new DynamicBatcher<>(batchRunners, batching.maxBatch(), batching.maxDelayMicros(),
@@ -89,14 +81,51 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * One batch: decoded images through the engine's uint8 path (preprocessed by the executor: on the GPU, a quarter
-     * of the float upload), or, where a client's floats are among them, every image as floats.
+     * A GPU instance: each batch padded up to its bucket (padding rows dropped from the answers); a batch of pixels
+     * only is enqueued and returns at once, so the batcher may start the next before answering it.
      */
-    private float[][] run(Runner run, List<QueuedImage> batch) {
-        if (pixelsOnly(batch)) {
-            return run.pixels().apply(batch.stream().map(q -> ((QueuedImage.Pixels) q).image()).toList()).get();
+    private final class Bucketed implements DynamicBatcher.Runner<QueuedImage, float[]> {
+        private final Paths paths;
+        private final List<Integer> sizes;
+        private final QueuedImage blankFloats;
+        private final QueuedImage blankPixels;
+
+        Bucketed(Paths paths, List<Integer> sizes, QueuedImage blankFloats, QueuedImage blankPixels) {
+            this.paths = paths;
+            this.sizes = sizes;
+            this.blankFloats = blankFloats;
+            this.blankPixels = blankPixels;
         }
-        return run.floats().apply(Tensor.stack(input, batch.stream().map(QueuedImage::floats).toList()));
+
+        @Override
+        public Supplier<List<float[]>> start(List<QueuedImage> images) {
+            int size = sizes.stream().filter(b -> b >= images.size()).findFirst().orElseThrow();
+            List<QueuedImage> padded = new ArrayList<>(images);
+            QueuedImage blank = pixelsOnly(images) ? blankPixels : blankFloats;
+            while (padded.size() < size) {
+                padded.add(blank);
+            }
+            Supplier<float[][]> rows = ServedModel.this.start(paths, padded);
+            return () -> Arrays.asList(rows.get()).subList(0, images.size());
+        }
+
+        @Override
+        public boolean overlaps(List<QueuedImage> images) {
+            return pixelsOnly(images);
+        }
+    }
+
+    /**
+     * Starts one batch: decoded images through the engine's uint8 path (preprocessed by the executor: on the GPU, a
+     * quarter of the float upload, and enqueued rather than waited for), or, where a client's floats are among them,
+     * every image as floats, run at once.
+     */
+    private Supplier<float[][]> start(Paths paths, List<QueuedImage> batch) {
+        if (pixelsOnly(batch)) {
+            return paths.pixels().apply(batch.stream().map(q -> ((QueuedImage.Pixels) q).image()).toList());
+        }
+        float[][] rows = paths.floats().apply(Tensor.stack(input, batch.stream().map(QueuedImage::floats).toList()));
+        return () -> rows;
     }
 
     private static boolean pixelsOnly(List<QueuedImage> batch) {
@@ -122,24 +151,24 @@ public final class ServedModel implements AutoCloseable {
     /** The ImageNet classifier: each engine's own top. */
     public static ServedModel classifier(String name, List<InceptionV3Engine> engines, Labels labels, Batching batching,
                                          ServerMetrics metrics) {
-        List<Runner> runners = new ArrayList<>();
+        List<Paths> instances = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
-            runners.add(new Runner(e::predict, images -> e.predictLater(images, AT_INPUT_SIZE)));
+            instances.add(new Paths(e::predict, images -> e.predictLater(images, AT_INPUT_SIZE)));
         }
-        return new ServedModel(name, engines.get(0).graph().input().shape(), labels, engines, runners, batching,
+        return new ServedModel(name, engines.get(0).graph().input().shape(), labels, engines, instances, batching,
                 metrics);
     }
 
     /** A head trained by 'inception train-head', on engines that give pooled features. */
     public static ServedModel head(String name, List<InceptionV3Engine> engines, SoftmaxHead head, Batching batching,
                                    ServerMetrics metrics) {
-        List<Runner> runners = new ArrayList<>();
+        List<Paths> instances = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
             HeadClassifier h = e.withHead(head);
-            runners.add(new Runner(h::predict, images -> h.predictLater(images, AT_INPUT_SIZE)));
+            instances.add(new Paths(h::predict, images -> h.predictLater(images, AT_INPUT_SIZE)));
         }
         return new ServedModel(name, engines.get(0).graph().input().shape(), Labels.ofNames(head.classNames()),
-                engines, runners, batching, metrics);
+                engines, instances, batching, metrics);
     }
 
     public String name() {

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,11 +25,11 @@ class DynamicBatcherTest {
     private static final java.util.function.IntSupplier ALWAYS = () -> 1;
 
     /** Doubles each input, and records the size of every batch it ran. */
-    private static Function<List<Integer>, List<Integer>> doubling(List<Integer> sizes) {
-        return batch -> {
+    private static DynamicBatcher.Runner<Integer, Integer> doubling(List<Integer> sizes) {
+        return DynamicBatcher.Runner.of(batch -> {
             sizes.add(batch.size());
             return batch.stream().map(x -> 2 * x).toList();
-        };
+        });
     }
 
     @Test
@@ -73,7 +72,7 @@ class DynamicBatcherTest {
     void aFullQueueRefusesWholeRequestsAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        Function<List<Integer>, List<Integer>> blocked = batch -> {
+        DynamicBatcher.Runner<Integer, Integer> blocked = DynamicBatcher.Runner.of(batch -> {
             running.countDown();
             try {
                 release.await();
@@ -81,7 +80,7 @@ class DynamicBatcherTest {
                 throw new IllegalStateException(e);
             }
             return batch;
-        };
+        });
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(blocked), 1, 0, 4, ALWAYS, NONE)) {
             List<CompletableFuture<Integer>> first = b.submit(List.of(0));
             running.await();                              // the instance holds image 0; the queue is empty
@@ -100,12 +99,12 @@ class DynamicBatcherTest {
 
     @Test
     void aFailedForwardPassFailsItsBatchOnly() throws Exception {
-        Function<List<Integer>, List<Integer>> failsOnNegative = batch -> {
+        DynamicBatcher.Runner<Integer, Integer> failsOnNegative = DynamicBatcher.Runner.of(batch -> {
             if (batch.stream().anyMatch(x -> x < 0)) {
                 throw new IllegalStateException("negative input");
             }
             return batch;
-        };
+        });
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(failsOnNegative), 1, 0, 8, ALWAYS, NONE)) {
             List<CompletableFuture<Integer>> f = b.submit(List.of(1, -1, 2));
             assertEquals(1, f.get(0).get());
@@ -118,13 +117,13 @@ class DynamicBatcherTest {
     @Test
     void closeFinishesEverythingQueuedThenRefuses() throws Exception {
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
-        Function<List<Integer>, List<Integer>> slow = batch -> {
+        DynamicBatcher.Runner<Integer, Integer> slow = batch -> {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return doubling(sizes).apply(batch);
+            return doubling(sizes).start(batch);
         };
         DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(List.of(slow, slow), 2, 1_000, 64, ALWAYS, NONE);
         List<CompletableFuture<Integer>> queued = b.submit(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
@@ -155,6 +154,97 @@ class DynamicBatcherTest {
             assertEquals(8, second.get(5, TimeUnit.SECONDS));
         }
         assertEquals(List.of(1, 2), sizes);
+    }
+
+    /**
+     * A runner that records when each batch starts and when it is answered, doubling each input; its first start
+     * holds until {@code release}, so that a test queues images behind it. Inputs below zero fail at start, zeros
+     * when answered.
+     */
+    private static DynamicBatcher.Runner<Integer, Integer> recording(List<String> events, boolean overlaps,
+                                                                     CountDownLatch holding, CountDownLatch release) {
+        return new DynamicBatcher.Runner<>() {
+            @Override
+            public java.util.function.Supplier<List<Integer>> start(List<Integer> batch) {
+                events.add("start " + batch);
+                if (holding.getCount() > 0) {
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                if (batch.stream().anyMatch(x -> x < 0)) {
+                    throw new IllegalStateException("refused at start");
+                }
+                return () -> {
+                    events.add("answer " + batch);
+                    if (batch.contains(0)) {
+                        throw new IllegalStateException("failed in flight");
+                    }
+                    return batch.stream().map(x -> 2 * x).toList();
+                };
+            }
+
+            @Override
+            public boolean overlaps(List<Integer> batch) {
+                return overlaps;
+            }
+        };
+    }
+
+    /** Batches {1}, then {2, 3, 4} queued while the first was starting; the events of the instance that ran them. */
+    private static List<String> twoBatches(boolean overlaps) throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(
+                List.of(recording(events, overlaps, holding, release)), 8, 1_000_000, 16, () -> 0, NONE)) {
+            CompletableFuture<Integer> one = b.submit(List.of(1)).get(0);
+            holding.await();
+            List<CompletableFuture<Integer>> more = b.submit(List.of(2, 3));
+            more.addAll(b.submit(List.of(4)));
+            release.countDown();
+            assertEquals(2, one.get(5, TimeUnit.SECONDS));
+            // the last batch is answered with nothing behind it: nothing waits for a batch that never comes
+            assertEquals(List.of(4, 6, 8), List.of(more.get(0).get(5, TimeUnit.SECONDS),
+                    more.get(1).get(5, TimeUnit.SECONDS), more.get(2).get(5, TimeUnit.SECONDS)));
+        }
+        return events;
+    }
+
+    @Test
+    void anOverlappingRunnerStartsTheNextBatchBeforeAnsweringTheOneInFlight() throws Exception {
+        assertEquals(List.of("start [1]", "start [2, 3, 4]", "answer [1]", "answer [2, 3, 4]"), twoBatches(true));
+    }
+
+    @Test
+    void aRunnerThatDoesItsPassInStartIsAnsweredBeforeTheNextStarts() throws Exception {
+        assertEquals(List.of("start [1]", "answer [1]", "start [2, 3, 4]", "answer [2, 3, 4]"), twoBatches(false));
+    }
+
+    /** Ahead of the batch in flight, a start that fails and an answer that fails each fail their own batch only. */
+    @Test
+    void failuresWhileABatchIsInFlightFailTheirOwnBatchOnly() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>(
+                List.of(recording(events, true, holding, release)), 1, 0, 8, () -> 0, NONE)) {
+            CompletableFuture<Integer> one = b.submit(List.of(1)).get(0);
+            holding.await();
+            List<CompletableFuture<Integer>> f = b.submit(List.of(-1, 0, 5));
+            release.countDown();
+            assertEquals(2, one.get(5, TimeUnit.SECONDS));
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> f.get(0).get(5, TimeUnit.SECONDS));
+            assertEquals("refused at start", refused.getCause().getMessage());
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> f.get(1).get(5, TimeUnit.SECONDS));
+            assertEquals("failed in flight", failed.getCause().getMessage());
+            assertEquals(10, f.get(2).get(5, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("start [1]", "start [-1]", "answer [1]", "start [0]", "start [5]", "answer [0]",
+                "answer [5]"), events);
     }
 
     /** GPU batches are padded up to these sizes: powers of two below the maximum, then the maximum itself. */
