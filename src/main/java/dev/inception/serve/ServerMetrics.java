@@ -51,7 +51,7 @@ public final class ServerMetrics {
         DistributionSummary batch = DistributionSummary.builder("inception.batch.size")
                 .description("images per forward pass").tag("model", name)
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
-        Timer forward = Timer.builder("inception.forward").description("one forward pass of a batch")
+        Timer forward = Timer.builder("inception.forward").description("a batch from its start to its answers (on a GPU under load, behind the batch before it)")
                 .tag("model", name).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         Timer wait = Timer.builder("inception.queue.wait").description("first image's wait before its batch ran")
