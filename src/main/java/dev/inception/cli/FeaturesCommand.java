@@ -15,10 +15,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import com.google.gson.GsonBuilder;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "features", mixinStandardHelpOptions = true,
@@ -67,6 +71,9 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
     String resize;
 
+    @Option(names = "--json", description = "Print the summary as JSON (progress and skipped images stay on stderr).")
+    boolean json;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -111,10 +118,26 @@ final class FeaturesCommand implements Callable<Integer> {
                 w.source(), set.inputSize());
         OutputFile.write(out, done::write);
         set = done;
-        spec.commandLine().getOut().printf(Locale.ROOT,
-                "%d images (%d train, %d validation, %d skipped), %d classes, %d features each, %.1f s (%.1f images/s) -> %s%n",
-                set.size(), set.subset(false).size(), set.subset(true).size(), skipped[0], set.classNames().size(),
-                set.dimension(), seconds, set.size() / seconds, out);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", set.size());
+            m.put("train", set.subset(false).size());
+            m.put("validation", set.subset(true).size());
+            m.put("skipped", skipped[0]);
+            m.put("classes", set.classNames());
+            m.put("dimension", set.dimension());
+            m.put("input_size", set.inputSize());
+            m.put("weights", set.weights());
+            m.put("seconds", seconds);
+            m.put("images_per_second", set.size() / seconds);
+            m.put("out", out.toString());
+            stdout.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
+        } else {
+            stdout.printf(Locale.ROOT, "%d images (%d train, %d validation, %d skipped), %d classes, %d features each,"
+                    + " %.1f s (%.1f images/s) -> %s%n", set.size(), set.subset(false).size(), set.subset(true).size(),
+                    skipped[0], set.classNames().size(), set.dimension(), seconds, set.size() / seconds, out);
+        }
         return skipped[0] > 0 ? Main.BAD_INPUT : Main.OK;
     }
 }

@@ -12,9 +12,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import com.google.gson.GsonBuilder;
+
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "spark", mixinStandardHelpOptions = true, sortOptions = false,
@@ -110,6 +114,9 @@ final class SparkCommand implements Callable<Integer> {
             description = "Spark master when not started by spark-submit (default: local[*]).")
     String master;
 
+    @Option(names = "--json", description = "Print the counts as JSON on stdout (Spark's own lines stay on stderr).")
+    boolean json;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -132,6 +139,7 @@ final class SparkCommand implements Callable<Integer> {
                     : "seeded weights (seed " + seed + ")", job.height() + "x" + job.width());
         }
         SparkJob.Counts c;
+        long start = System.nanoTime();
         try {
             c = SparkJob.run(job, new SparkJob.Input(input, pathColumn, contentColumn), output, format.equals("json"),
                     master, split);
@@ -150,6 +158,22 @@ final class SparkCommand implements Callable<Integer> {
             }
             err.printf("spark: %d labelled samples (%d held out) written to %s for train-head%n", c.features().size(),
                     c.features().subset(true).size(), h5);
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mode", job.mode().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("images", c.total());
+            m.put("ok", c.total() - c.unreadable());
+            m.put("unreadable", c.unreadable());
+            m.put("output", output);
+            m.put("format", format);
+            m.put("seconds", (System.nanoTime() - start) / 1e9);
+            if (c.features() != null) {
+                m.put("h5", h5.toString());
+                m.put("h5_samples", c.features().size());
+                m.put("h5_validation", c.features().subset(true).size());
+            }
+            spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
         }
         return Main.OK;
     }

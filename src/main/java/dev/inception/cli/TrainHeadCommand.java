@@ -7,9 +7,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import com.google.gson.GsonBuilder;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train-head", mixinStandardHelpOptions = true,
@@ -49,12 +53,17 @@ final class TrainHeadCommand implements Callable<Integer> {
             description = "Stop after this many epochs without a better validation loss (default: ${DEFAULT-VALUE}).")
     int patience;
 
+    @Option(names = "--json", description = "Print the result and every epoch's losses as JSON; the epoch lines go to"
+            + " stderr as progress.")
+    boolean json;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
     @Override
     public Integer call() throws java.io.IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        // with --json, stdout holds the JSON alone; the lines a person reads while it trains go to stderr
+        PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         if (!(lr > 0 && Double.isFinite(lr)) || !(l2 >= 0 && Double.isFinite(l2)) || epochs < 1 || batch < 1
                 || patience < 0) {
             throw new UsageException("--lr must be a finite number > 0, --l2 a finite number >= 0, --epochs and"
@@ -85,6 +94,33 @@ final class TrainHeadCommand implements Callable<Integer> {
         HeadTrainer.Epoch best = r.history().get(r.bestEpoch() - 1);
         out.printf(Locale.ROOT, "best epoch %d: validation accuracy %.3f (%d samples), training %.1f s -> %s%n",
                 r.bestEpoch(), best.valAccuracy(), val.size(), seconds, headFile);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("train_samples", train.size());
+            m.put("validation_samples", val.size());
+            m.put("classes", all.classNames());
+            m.put("features", all.dimension());
+            m.put("best_epoch", r.bestEpoch());
+            m.put("validation_accuracy", best.valAccuracy());
+            m.put("validation_loss", best.valLoss());
+            m.put("epochs_run", r.history().size());
+            m.put("seconds", seconds);
+            m.put("out", headFile.toString());
+            m.put("history", r.history().stream().map(TrainHeadCommand::epochJson).toList());
+            // an empty validation set gives NaN losses: written as NaN, as verify --json writes them
+            spec.commandLine().getOut().println(new GsonBuilder().serializeSpecialFloatingPointValues()
+                    .setPrettyPrinting().create().toJson(m));
+        }
         return Main.OK;
+    }
+
+    private static Map<String, Object> epochJson(HeadTrainer.Epoch e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", e.epoch());
+        m.put("train_loss", e.trainLoss());
+        m.put("train_accuracy", e.trainAccuracy());
+        m.put("validation_loss", e.valLoss());
+        m.put("validation_accuracy", e.valAccuracy());
+        return m;
     }
 }

@@ -60,17 +60,45 @@ class CommandsEndToEndTest {
         TransferEndToEndTest.writeShapes(data, 8);
         Path features = tmp.resolve("features.h5");
         PredictCommandTest.Run f = run("features", "--backend", "cpu", "--data", data.toString(), "--out",
-                features.toString(), "--input-size", "75x75", "--val-split", "0.25");
+                features.toString(), "--input-size", "75x75", "--val-split", "0.25", "--json");
         assertEquals(0, f.code(), f.err());
         FeatureSet set = FeatureSet.read(features);
         assertEquals(24, set.size());
         assertEquals(2048, set.dimension());
+        // --json: stdout is one object, and it says what the file read back holds
+        JsonObject fj = JsonParser.parseString(f.out()).getAsJsonObject();
+        assertEquals(24, fj.get("images").getAsInt());
+        assertEquals(set.subset(false).size(), fj.get("train").getAsInt());
+        assertEquals(set.subset(true).size(), fj.get("validation").getAsInt());
+        assertEquals(0, fj.get("skipped").getAsInt());
+        assertEquals(List.of("blue_squares", "green_discs", "red_bars"),
+                fj.getAsJsonArray("classes").asList().stream().map(e -> e.getAsString()).toList());
+        assertEquals(2048, fj.get("dimension").getAsInt());
+        assertEquals("75x75", fj.get("input_size").getAsString());
+        assertEquals(features.toString(), fj.get("out").getAsString());
 
         Path head = tmp.resolve("head.h5");
         PredictCommandTest.Run t = run("train-head", "--features", features.toString(), "--out", head.toString(),
-                "--epochs", "60");
+                "--epochs", "60", "--json");
         assertEquals(0, t.code(), t.err());
         assertTrue(Files.size(head) > 0);
+        JsonObject tj = JsonParser.parseString(t.out()).getAsJsonObject();
+        assertEquals(set.subset(false).size(), tj.get("train_samples").getAsInt());
+        assertEquals(set.subset(true).size(), tj.get("validation_samples").getAsInt());
+        com.google.gson.JsonArray history = tj.getAsJsonArray("history");
+        assertEquals(tj.get("epochs_run").getAsInt(), history.size());
+        assertTrue(history.size() >= 1 && history.size() <= 60, tj.toString());
+        // the best epoch has the lowest validation loss (improvements under 1e-7 do not count), and its numbers are
+        // its own
+        int best = tj.get("best_epoch").getAsInt() - 1;
+        for (com.google.gson.JsonElement e : history) {
+            assertTrue(loss(history.get(best)) <= loss(e) + 1e-7, "epoch " + (best + 1) + " is not the best: " + e);
+        }
+        JsonObject bestEpoch = history.get(best).getAsJsonObject();
+        assertEquals(bestEpoch.get("validation_accuracy").getAsDouble(), tj.get("validation_accuracy").getAsDouble());
+        assertEquals(loss(bestEpoch), tj.get("validation_loss").getAsDouble());
+        // the epochs a person reads while it trains went to stderr, one line each
+        assertEquals(history.size(), t.err().lines().filter(l -> l.startsWith("epoch ")).count(), t.err());
 
         Path image;
         try (Stream<Path> s = Files.list(data.resolve("red_bars"))) {
@@ -84,6 +112,10 @@ class CommandsEndToEndTest {
         String top = o.getAsJsonArray("top").get(0).getAsJsonObject().get("label").getAsString();
         assertTrue(classes.contains(top), p.out());
         assertEquals(3, o.getAsJsonArray("top").size(), "a 3-class head gives at most 3 entries: " + p.out());
+    }
+
+    private static double loss(com.google.gson.JsonElement epoch) {
+        return epoch.getAsJsonObject().get("validation_loss").getAsDouble();
     }
 
     /** profile: one row per step, shares summing to 100%, GFLOP/s and GB/s from the Keras layers, a chart. */

@@ -214,6 +214,32 @@ class BatchInferenceTest {
         }
     }
 
+    /**
+     * {@code spark --json}: the counts on stdout as one JSON object, against the rows the job wrote, read back (two
+     * photos and a file that is not an image, which is a row with an error).
+     */
+    @Test
+    void theCommandsJsonCountsWhatItWrote() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("json-in"));
+        Files.copy(Path.of("examples/chelsea.png"), in.resolve("chelsea.png"));
+        Files.copy(Path.of("examples/rocket.jpg"), in.resolve("rocket.jpg"));
+        Files.writeString(in.resolve("notes.jpg"), "not an image");
+        Path out = tmp.resolve("json-out");
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(cli("spark", "--json", "--backend", "cpu",
+                "--mode", "features", "--input-size", "75x75", "--format", "json", "--input", in.toString(),
+                "--output", out.toString())).getAsJsonObject();
+        List<Row> rows = spark.read().json(out.toString()).collectAsList();
+        assertEquals(3, rows.size());
+        long errors = rows.stream().filter(r -> !r.isNullAt(r.fieldIndex("error"))).count();
+        assertEquals(1, errors);
+        assertEquals("features", o.get("mode").getAsString());
+        assertEquals(rows.size(), o.get("images").getAsLong());
+        assertEquals(errors, o.get("unreadable").getAsLong());
+        assertEquals(rows.size() - errors, o.get("ok").getAsLong());
+        assertEquals(out.toString(), o.get("output").getAsString());
+        assertTrue(o.get("seconds").getAsDouble() > 0, o.toString());
+    }
+
     @Test
     void theCommandChecksWeightsAndOutputOnTheDriverBeforeAnyTask() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("exists"));
