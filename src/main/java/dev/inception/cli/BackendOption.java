@@ -37,6 +37,11 @@ final class BackendOption {
     }
 
     static Backend parse(String s) {
-        return Choice.of(Backend.class, s, "--backend");
+        return parse(s, "--backend");
+    }
+
+    /** @param option the option that named it, for the error */
+    static Backend parse(String s, String option) {
+        return Choice.of(Backend.class, s, option);
     }
 }

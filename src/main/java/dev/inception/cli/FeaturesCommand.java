@@ -96,7 +96,13 @@ final class FeaturesCommand implements Callable<Integer> {
             throw new UsageException("--input-size: " + e.getMessage());
         }
         EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch)));
-        ImageFolder folder = ImageFolder.scan(data, valSplit, splitSeed);
+        ImageFolder folder;
+        try {
+            folder = ImageFolder.scan(data, valSplit, splitSeed);
+        } catch (IOException e) {
+            // no folder, too few classes, no images: the input's fault, as an unreadable image is
+            throw new BadInputException("--data: " + e.getMessage(), e);
+        }
         Graph graph = InceptionV3.build(model);
         Weights w = weights.resolve(graph, err);
         int[] skipped = {0};

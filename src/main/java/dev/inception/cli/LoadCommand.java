@@ -78,6 +78,11 @@ final class LoadCommand implements Callable<Integer> {
             OutputFile.check(out, "--out");
         }
         byte[] body;
+        String problem = dev.inception.io.InputFiles.problem(image);
+        if (problem != null) {
+            // the default is relative to the repository's root, where bin/inception is usually run
+            throw new BadInputException("--image " + image + ": " + problem + " (pass --image FILE)", null);
+        }
         try {
             body = Files.readAllBytes(image);
         } catch (IOException e) {

@@ -143,6 +143,8 @@ final class SparkCommand implements Callable<Integer> {
         try {
             c = SparkJob.run(job, new SparkJob.Input(input, pathColumn, contentColumn), output, format.equals("json"),
                     master, split);
+        } catch (SparkJob.InputNotFound e) {
+            throw new BadInputException("--input " + e.getMessage(), e);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
                     + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"

@@ -76,7 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Precision p = gpu.precision();
         Lowering candidatePlan = Choice.of(Lowering.class, plan, "--plan");
-        Backend backend = BackendOption.parse(candidate);
+        Backend backend = BackendOption.parse(candidate, "--candidate");
         Graph graph = InceptionV3.build();
         Weights w = weights.resolve(graph, err);
         List<RgbImage> decoded = new ArrayList<>();

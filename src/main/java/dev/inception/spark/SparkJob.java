@@ -37,6 +37,13 @@ public final class SparkJob {
         }
     }
 
+    /** The input path names nothing: the user's input, not a failure of the job (the command exits 3). */
+    public static final class InputNotFound extends RuntimeException {
+        InputNotFound(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A features file for train-head: the split as `inception features` makes it. */
     public record Split(double valSplit, long seed, String weights, String inputSize) {
     }
@@ -60,9 +67,18 @@ public final class SparkJob {
             spark.sparkContext().setLogLevel("WARN");   // Spark's INFO lines would bury the job's own output
         }
         try {
-            Dataset<Row> images = input.isTable()
-                    ? BatchInference.table(spark, input.path(), input.pathColumn(), input.contentColumn())
-                    : BatchInference.images(spark, input.path());
+            Dataset<Row> images;
+            try {
+                images = input.isTable()
+                        ? BatchInference.table(spark, input.path(), input.pathColumn(), input.contentColumn())
+                        : BatchInference.images(spark, input.path());
+            } catch (Exception e) {
+                // Scala throws AnalysisException undeclared; Java's precise rethrow passes anything else on as is
+                if (e instanceof org.apache.spark.sql.AnalysisException a && "PATH_NOT_FOUND".equals(a.getCondition())) {
+                    throw new InputNotFound(input.path() + ": no such file or folder (nothing matches it)", e);
+                }
+                throw e;
+            }
             Dataset<Row> rows = BatchInference.run(images, job);
             if (json) {
                 rows.write().json(output);

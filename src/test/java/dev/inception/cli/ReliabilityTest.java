@@ -76,6 +76,26 @@ class ReliabilityTest {
         assertFalse(dir.out().contains("network"), "no benchmark ran: " + dir.out());
     }
 
+    /** Inputs that name nothing are bad input (3), in one line that names the option and what is wrong. */
+    @Test
+    void missingInputsAreBadInputNamingTheOption() throws Exception {
+        Path nothing = tmp.resolve("nothing-here");
+        PredictCommandTest.Run f = run("features", "--data", nothing.toString(), "--out", tmp.resolve("f.h5").toString());
+        assertEquals(3, f.code(), f.err());
+        assertEquals("error: --data: " + nothing + " is not a directory (expected DIR/<class name>/<images>)",
+                f.err().strip());
+        Path oneClass = Files.createDirectories(tmp.resolve("one-class/cats"));
+        Files.copy(Path.of("examples/chelsea.png"), oneClass.resolve("chelsea.png"));
+        PredictCommandTest.Run one = run("features", "--data", oneClass.getParent().toString(), "--out",
+                tmp.resolve("f.h5").toString());
+        assertEquals(3, one.code(), one.err());
+        assertTrue(one.err().contains("1 class folder(s); a classifier needs at least 2"), one.err());
+        // load's default image is relative to the repository: elsewhere it names the file and the way out
+        PredictCommandTest.Run load = run("load", "--image", nothing.toString(), "--requests", "1");
+        assertEquals(3, load.code(), load.err());
+        assertEquals("error: --image " + nothing + ": no such file (pass --image FILE)", load.err().strip());
+    }
+
     @Test
     void impossibleOptionValuesAreUsageErrors() {
         assertEquals(2, run("features", "--data", "examples", "--out", tmp.resolve("f.h5").toString(),
@@ -113,6 +133,7 @@ class ReliabilityTest {
             {"predict", "--top", "many", "examples/chelsea.png"},
             {"predict", "--tpo", "3", "examples/chelsea.png"},
             {"prdict", "examples/chelsea.png"},
+            {"verify", "--candidate", "nope", "examples/chelsea.png"},
         };
         for (String[] c : cases) {
             PredictCommandTest.Run r = run(c);
@@ -123,6 +144,9 @@ class ReliabilityTest {
         assertTrue(run("predict", "--resize", "bogus", "examples/chelsea.png").err()
                 .contains("--resize must be nearest or bilinear"));
         assertTrue(run("prdict", "examples/chelsea.png").err().contains("did you mean predict"));
+        // the error names the option the user gave, not the one it is parsed like
+        assertTrue(run("verify", "--candidate", "nope", "examples/chelsea.png").err()
+                .contains("--candidate must be auto, gpu, cpu or reference, got 'nope'"));
         assertTrue(run("bench", "--cudnn-engines", "4").err().contains("--cudnn-engines applies to --precision fp16"
                 + " and bf16"));
         // features takes the GPU switches (not an unknown option), and refuses a 16-bit CPU run before any work

@@ -251,6 +251,13 @@ class BatchInferenceTest {
         assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "spark", "--input",
                 "examples", "--output", out.toString()));
         assertTrue(err2.toString().contains("exists"), err2.toString());
+        // an input that names nothing is the user's input (3), said in one line, not Spark's analysis error
+        StringWriter err3 = new StringWriter();
+        String nothing = tmp.resolve("nothing-here").toString();
+        assertEquals(3, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err3), "spark", "--input", nothing,
+                "--output", tmp.resolve("new").toString(), "--backend", "cpu"));
+        assertEquals("error: --input " + nothing + ": no such file or folder (nothing matches it)",
+                err3.toString().strip());
         assertTrue(spark.sparkContext().isStopped() == false, "the shared session is untouched");
     }
 
