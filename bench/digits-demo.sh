@@ -19,7 +19,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 side="${size%%x*}"
-"$inception" dataset digits --out "$out/digits" --size "$side" | tee "$out/dataset.log"
+# dataset writes a new folder only: a rerun into the same OUT_DIR reuses the images of the first run
+if [ -d "$out/digits" ]; then
+  echo "reusing $out/digits" | tee "$out/dataset.log"
+else
+  "$inception" dataset digits --out "$out/digits" --size "$side" | tee "$out/dataset.log"
+fi
 "$inception" features --data "$out/digits" --input-size "$size" --out "$out/digits-features.h5" "${args[@]}" 2>&1 \
   | tee "$out/features.log"
 "$inception" train-head --features "$out/digits-features.h5" --out "$out/digits-head.h5" | tee "$out/train-head.log"

@@ -24,7 +24,7 @@ final class DatasetCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "digits")
     String name;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write: new, or empty.")
     Path out;
 
     @Option(names = "--size", defaultValue = "75", description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
@@ -42,8 +42,10 @@ final class DatasetCommand implements Callable<Integer> {
         if (size < 8 || size > 2048) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size must be in 8..2048");
         }
-        int n = Digits.writeImageFolder(out, size);
-        spec.commandLine().getOut().println("wrote " + n + " images in 10 classes to " + out);
+        OutputFile.checkFolder(out, "--out");
+        int[] n = {0};
+        OutputFile.writeFolder(out, dir -> n[0] = Digits.writeImageFolder(dir, size));
+        spec.commandLine().getOut().println("wrote " + n[0] + " images in 10 classes to " + out);
         return Main.OK;
     }
 }

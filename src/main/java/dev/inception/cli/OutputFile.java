@@ -50,4 +50,52 @@ final class OutputFile {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /**
+     * A folder to write whole ({@link #writeFolder}): it may not exist yet, or be empty; a file or a folder with
+     * anything in it is refused (nothing of the user's is overwritten or mixed in).
+     */
+    static void checkFolder(Path out, String option) throws IOException {
+        Path abs = out.toAbsolutePath();
+        if (Files.exists(abs)) {
+            if (!Files.isDirectory(abs)) {
+                throw new UsageException(option + " " + out + " is a file; name a new folder");
+            }
+            try (java.util.stream.Stream<Path> in = Files.list(abs)) {
+                if (in.findAny().isPresent()) {
+                    throw new UsageException(option + " " + out + " is a folder with files in it; name a new folder"
+                            + " or delete it");
+                }
+            }
+        }
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UsageException(option + " " + out + ": no folder " + dir + "; create it first");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException(option + " " + out + ": cannot write in " + dir + " (permission denied)");
+        }
+    }
+
+    /**
+     * Writes a folder whole or not at all: into a temporary folder beside it, renamed into place when complete (an
+     * empty folder already there is replaced); a failed or interrupted run leaves no partial folder under the name.
+     */
+    static void writeFolder(Path out, Writer writer) throws IOException {
+        Path abs = out.toAbsolutePath();
+        Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".part");
+        try {
+            writer.write(tmp);
+            Files.deleteIfExists(abs);   // only ever empty here: checkFolder refused anything else
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) {
+                try (java.util.stream.Stream<Path> all = Files.walk(tmp)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
 }

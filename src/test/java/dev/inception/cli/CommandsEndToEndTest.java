@@ -50,7 +50,20 @@ class CommandsEndToEndTest {
             assertEquals(1797, all.filter(p -> p.toString().endsWith(".png")).count());
         }
         assertTrue(r.out().contains("1797"), r.out());
-        assertEquals(2, run("dataset", "mnist", "--out", out.toString()).code(), "unknown data set is a usage error");
+        assertEquals(2, run("dataset", "mnist", "--out", tmp.resolve("mnist").toString()).code(),
+                "unknown data set is a usage error");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".part")), "no temporary folder left");
+        }
+        // no lost work: a file, or a folder with anything in it, is refused before anything is written
+        PredictCommandTest.Run again = run("dataset", "digits", "--out", out.toString(), "--size", "16");
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("is a folder with files in it"), again.err());
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+        PredictCommandTest.Run onFile = run("dataset", "digits", "--out", file.toString());
+        assertEquals(2, onFile.code(), onFile.err());
+        assertTrue(onFile.err().contains("is a file; name a new folder"), onFile.err());
+        assertEquals("mine", Files.readString(file));
     }
 
     /** features -> train-head -> predict --head, on three classes of drawn shapes, through the command line. */
