@@ -56,7 +56,7 @@ public final class Main {
             if (Arrays.asList(args).contains("--verbose")) {
                 e.printStackTrace(cmd.getErr());
             }
-            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().println("error: " + firstLine(e.getMessage()));
             cmd.getErr().flush();
             return exitCode(e);
         });
@@ -76,6 +76,18 @@ public final class Main {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * An error is one line: a message of several (Spark's stage failures carry the executor's stack trace in theirs)
+     * is cut after its first, which says what failed; --verbose prints all of it with the trace.
+     */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "(no message; run with --verbose for the stack trace)";
+        }
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end).stripTrailing() + " (the rest with --verbose)";
     }
 
     /** How every command line is parsed; the options' fuzz test parses with the same settings. */

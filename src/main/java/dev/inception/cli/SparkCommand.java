@@ -149,6 +149,9 @@ final class SparkCommand implements Callable<Integer> {
             throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
                     + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"
                     + " Spark that Maven resolved", e);
+        } catch (RuntimeException | Error e) {
+            removeIfEmpty();
+            throw e;
         }
         err.printf("spark: %d images, %d ok, %d unreadable (rows with an 'error'); written to %s%n", c.total(),
                 c.total() - c.unreadable(), c.unreadable(), output);
@@ -209,6 +212,21 @@ final class SparkCommand implements Callable<Integer> {
     }
 
     private enum Format { PARQUET, JSON }
+
+    /**
+     * A failed job leaves its output folder behind, empty where no task committed anything (Spark's abort): removed,
+     * so that the same command can run again once the cause is fixed. A folder with anything in it is left as it is.
+     */
+    private void removeIfEmpty() {
+        if (output.contains("://")) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(output));   // refuses a folder that is not empty
+        } catch (java.io.IOException e) {
+            // not empty, or not ours to remove: the next run's check says so
+        }
+    }
 
     private void checkOutput() {
         if (contentColumn != null && pathColumn == null) {

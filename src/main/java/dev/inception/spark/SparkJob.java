@@ -80,10 +80,22 @@ public final class SparkJob {
                 throw e;
             }
             Dataset<Row> rows = BatchInference.run(images, job);
-            if (json) {
-                rows.write().json(output);
-            } else {
-                rows.write().parquet(output);
+            try {
+                if (json) {
+                    rows.write().json(output);
+                } else {
+                    rows.write().parquet(output);
+                }
+            } catch (Exception e) {
+                // a task's own failure (a batch too large for the executor, a 16-bit job without a GPU), where Spark
+                // hands its exception over (local mode): thrown as it is, so the command reports it as the other
+                // commands do, with its exit code, instead of as Spark's stage failure with the executor's stack
+                for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                    if (c instanceof RuntimeException r && c.getClass().getName().startsWith("dev.inception.")) {
+                        throw r;
+                    }
+                }
+                throw e;
             }
             // counted from what was written (one column of it, for Parquet), not by running the job twice
             // with the job's schema: JSON lines leave null columns out, and a job without errors would have none

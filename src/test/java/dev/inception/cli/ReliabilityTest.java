@@ -76,6 +76,15 @@ class ReliabilityTest {
         assertFalse(dir.out().contains("network"), "no benchmark ran: " + dir.out());
     }
 
+    /** An error is one line: a message of several is cut after the first, saying where the rest is. */
+    @Test
+    void errorMessagesAreCutToTheirFirstLine() {
+        assertEquals("a batch failed (the rest with --verbose)", Main.firstLine("a batch failed\n\tat x.y(Z.java:1)"));
+        assertEquals("one line", Main.firstLine("one line"));
+        assertEquals("cause (the rest with --verbose)", Main.firstLine("cause  \r\nDriver stacktrace:"));
+        assertTrue(Main.firstLine(null).contains("--verbose"));
+    }
+
     /** Inputs that name nothing are bad input (3), in one line that names the option and what is wrong. */
     @Test
     void missingInputsAreBadInputNamingTheOption() throws Exception {

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -259,6 +260,24 @@ class BatchInferenceTest {
         assertEquals("error: --input " + nothing + ": no such file or folder (nothing matches it)",
                 err3.toString().strip());
         assertTrue(spark.sparkContext().isStopped() == false, "the shared session is untouched");
+    }
+
+    /**
+     * A task's own failure (here every executor's engine refuses a batch larger than the machine's memory) is the
+     * command's one-line error with its exit code, not Spark's stage failure with the executor's stack trace, and
+     * the empty output folder the aborted job left is gone, so that the same command runs once the cause is fixed.
+     */
+    @Test
+    void aTasksFailureIsOneLineWithItsExitCodeAndLeavesNoOutputFolder() {
+        Path out = tmp.resolve("too-large");
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "spark", "--input",
+                "examples", "--output", out.toString(), "--backend", "cpu", "--batch", "100000"));
+        List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), err.toString());
+        assertTrue(lines.get(0).startsWith("error: a batch of 100000 needs") && lines.get(0).contains("use --batch"),
+                lines.get(0));
+        assertFalse(Files.exists(out), "the aborted job's output folder is removed");
     }
 
     @Test
