@@ -59,7 +59,9 @@ public final class SparkJob {
         SparkSession.Builder b = SparkSession.builder().appName("inception " + job.mode().name().toLowerCase());
         if (System.getProperty("spark.master") == null) {
             b.master(master != null ? master : "local[*]").config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false");
+                    .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
+                    // on a terminal, Spark's stage progress bar (tasks done of total) is the job's progress line
+                    .config("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
         }
         boolean ours = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = b.getOrCreate();
