@@ -23,11 +23,15 @@ final class OutputFile {
 
     /** @throws UsageException naming the option, when the file could not be written there */
     static void check(Path out, String option) {
-        Path abs = out.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (Files.isDirectory(abs)) {
+        if (Files.isDirectory(out.toAbsolutePath())) {
             throw new UsageException(option + " " + out + " is a directory; name a file");
         }
+        checkParent(out, option);
+    }
+
+    /** The folder an output goes in: there, and writable. */
+    private static void checkParent(Path out, String option) {
+        Path dir = out.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new UsageException(option + " " + out + ": no folder " + dir + "; create it first");
         }
@@ -68,13 +72,7 @@ final class OutputFile {
                 }
             }
         }
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new UsageException(option + " " + out + ": no folder " + dir + "; create it first");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new UsageException(option + " " + out + ": cannot write in " + dir + " (permission denied)");
-        }
+        checkParent(out, option);
     }
 
     /**
