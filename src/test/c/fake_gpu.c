@@ -159,7 +159,10 @@ int cuCtxSynchronize(void) { REFUSED_DURING_CAPTURE(); return wait_for_gpu(); }
 int cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
     REFUSED_DURING_CAPTURE();
     RECORD("alloc device %zu\n", bytes);
-    void *m = malloc(bytes);
+    /* zeroed: the fake computes no convolution or GEMM, so what a pass "outputs" is what its buffers held, and a
+     * buffer malloc hands back from an engine closed before (a 16-bit arena read as float32) can hold NaN bit
+     * patterns, which the engine rightly refuses as a result; zeros make every pass's output finite and the same */
+    void *m = calloc(1, bytes);
     if (m == NULL) return 2;   /* CUDA_ERROR_OUT_OF_MEMORY */
     *p = (CUdeviceptr) m;
     device_allocations++;
