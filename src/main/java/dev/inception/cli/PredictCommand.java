@@ -13,6 +13,7 @@ import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.model.Shape;
 import dev.inception.transfer.HeadClassifier;
+import dev.inception.transfer.ImageFolder;
 import dev.inception.transfer.SoftmaxHead;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,7 @@ import java.util.concurrent.Callable;
                 "",
                 "Exit codes: 0 success, 1 failure, 2 usage error, 3 an image or the weights could not be read",
                 "(the readable images are still classified)."},
-        footer = {"", "Examples:", "  inception predict examples/chelsea.png",
+        footer = {"", "Examples:", "  inception predict examples/chelsea.png", "  inception predict --json photos/",
                 "  inception predict --weights inception_v3_weights_tf_dim_ordering_tf_kernels.h5 --json *.jpg"})
 final class PredictCommand implements Callable<Integer> {
 
@@ -76,7 +77,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, BMP or GIF files.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE",
+            description = "PNG, JPEG, BMP or GIF files, or folders: a folder's images at any depth, in path order.")
     List<Path> images;
 
     @Override
@@ -93,18 +95,37 @@ final class PredictCommand implements Callable<Integer> {
         EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch)));
         Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
         int unreadable = 0;
+        List<Path> files = new ArrayList<>();
+        for (Path p : images) {
+            if (!java.nio.file.Files.isDirectory(p)) {
+                files.add(p);
+                continue;
+            }
+            // a folder is its images, at any depth, in path order
+            try {
+                List<Path> under = ImageFolder.imagesUnder(p);
+                if (under.isEmpty()) {
+                    err.println("error: " + p + ": no images (PNG, JPEG, BMP, GIF) in this folder");
+                    unreadable++;
+                }
+                files.addAll(under);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                err.println("error: " + p + ": cannot list its images: " + e.getMessage());
+                unreadable++;
+            }
+        }
         try (InceptionV3Engine engine = InceptionV3Engine.open(weights.resolve(graph, err), options, err::println)) {
             HeadClassifier classifier = newHead == null ? null : engine.withHead(newHead);
             if (verbose) {
                 engine.describe().forEach(err::println);
             }
             Shape input = graph.input().shape();
-            Progress progress = new Progress(err, images.size(), "images", images.size() > batch);
+            Progress progress = new Progress(err, files.size(), "images", files.size() > batch);
             int done = 0;
             // The next batch is decoded while the network runs on this one, and submitted before this one's results
             // are printed (on the GPU its upload overlaps this one's compute); results stay in input order.
             Runnable printPrevious = null;
-            try (DecodeAhead<Path> ahead = new DecodeAhead<>(images, p -> p, batch,
+            try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch,
                     DecodeAhead.resizingTo(input.height(), input.width(), how), decode.threads(engine.backend()))) {
                 while (ahead.hasNext()) {
                     List<DecodeAhead.Item<Path>> items = ahead.next();

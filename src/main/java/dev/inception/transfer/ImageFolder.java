@@ -74,6 +74,16 @@ public record ImageFolder(List<String> classNames, List<Sample> samples) {
         return (int) Math.round(samples * valSplit);
     }
 
+    /**
+     * The image files under a folder, at any depth, in path order: what {@code predict FOLDER} classifies. Files
+     * of other kinds are passed over, as {@link #scan} passes them over.
+     */
+    public static List<Path> imagesUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(ImageFolder::isImage).sorted().toList();
+        }
+    }
+
     static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return Files.isRegularFile(p) && EXTENSIONS.stream().anyMatch(n::endsWith);

@@ -64,6 +64,28 @@ class PredictCommandTest {
         assertEquals(1, r.out().lines().count());
     }
 
+    /**
+     * A folder is its images at any depth, in path order (other files passed over), and each is answered as when
+     * named alone; a folder without images is bad input while the others are still classified.
+     */
+    @Test
+    void aFolderIsItsImagesInPathOrder() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos/cats"));
+        Files.copy(Path.of("examples/chelsea.png"), photos.resolve("b-chelsea.png"));
+        Files.copy(Path.of("examples/rocket.jpg"), photos.getParent().resolve("a-rocket.jpg"));
+        Files.writeString(photos.resolve("notes.txt"), "not an image, not a candidate");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Run folder = run("predict", "--backend", "cpu", "--json", "--top", "2", photos.getParent().toString(),
+                empty.toString());
+        assertEquals(3, folder.code(), folder.err());
+        assertTrue(folder.err().contains(empty + ": no images (PNG, JPEG, BMP, GIF) in this folder"), folder.err());
+        Run named = run("predict", "--backend", "cpu", "--json", "--top", "2",
+                photos.getParent().resolve("a-rocket.jpg").toString(), photos.resolve("b-chelsea.png").toString());
+        assertEquals(0, named.code(), named.err());
+        assertEquals(named.out(), folder.out(), "the folder's answers are the named files', in path order");
+        assertEquals(2, folder.out().lines().count());
+    }
+
     @Test
     void nonImageAndTruncatedPngExit3() throws Exception {
         Path text = tmp.resolve("text.jpg");
