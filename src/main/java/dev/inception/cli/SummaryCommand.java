@@ -10,7 +10,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -26,11 +30,53 @@ final class SummaryCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @picocli.CommandLine.Option(names = "--json", description = "Print the layers, totals and plans as one JSON object.")
+    boolean json;
+
     @Override
     public Integer call() {
         // through picocli's writer, like every other command, so that callers of Main.run capture it
-        print(InceptionV3.build(model.toOptions()), spec.commandLine().getOut());
+        Graph g = InceptionV3.build(model.toOptions());
+        if (json) {
+            spec.commandLine().getOut().println(new com.google.gson.GsonBuilder().setPrettyPrinting().create()
+                    .toJson(json(g)));
+        } else {
+            print(g, spec.commandLine().getOut());
+        }
         return Main.OK;
+    }
+
+    /** What {@link #print} prints, as one object: the layers in order, with shapes as [h, w, c] or [c]. */
+    static Map<String, Object> json(Graph g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", g.name());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", n.name());
+            l.put("class", n.op().kerasClass());
+            l.put("output_shape", n.shape().flat() ? List.of(n.shape().channels())
+                    : List.of(n.shape().height(), n.shape().width(), n.shape().channels()));
+            l.put("params", n.weights().stream().mapToLong(w -> w.size()).sum());
+            l.put("inputs", n.inputs().stream().map(Node::name).toList());
+            layers.add(l);
+        }
+        m.put("layers", layers);
+        m.put("total_params", g.params());
+        m.put("trainable_params", g.trainableParams());
+        m.put("non_trainable_params", g.nonTrainableParams());
+        m.put("multiply_adds_per_image", g.multiplyAdds());
+        Map<String, Object> plans = new LinkedHashMap<>();
+        for (Lowering lowering : Lowering.values()) {
+            Plan p = Planner.lower(g, lowering);
+            Map<String, Object> plan = new LinkedHashMap<>();
+            plan.put("steps", p.steps().size());
+            plan.put("arena_bytes_per_image", p.arenaBytesPerImage());
+            plan.put("unshared_bytes_per_image", p.unsharedElements() * 4);
+            plans.put(lowering.name().toLowerCase(Locale.ROOT), plan);
+        }
+        m.put("plans", plans);
+        return m;
     }
 
     static void print(Graph g, PrintWriter out) {

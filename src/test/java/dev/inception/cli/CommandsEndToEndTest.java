@@ -38,6 +38,29 @@ class CommandsEndToEndTest {
         assertTrue(r.out().contains("Multiply-adds per image: 5,713,216,096"), r.out());
         PredictCommandTest.Run notop = run("summary", "--no-top");
         assertTrue(notop.out().contains("Total params: 21,802,784"), notop.out());
+        // --json: the same totals (Keras's), and layers whose params add up to them, each after its inputs
+        PredictCommandTest.Run j = run("summary", "--json");
+        assertEquals(0, j.code(), j.err());
+        JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
+        assertEquals(23_851_784L, o.get("total_params").getAsLong());
+        assertEquals(34_432L, o.get("non_trainable_params").getAsLong());
+        assertEquals(5_713_216_096L, o.get("multiply_adds_per_image").getAsLong());
+        long sum = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (com.google.gson.JsonElement e : o.getAsJsonArray("layers")) {
+            JsonObject layer = e.getAsJsonObject();
+            sum += layer.get("params").getAsLong();
+            for (com.google.gson.JsonElement in : layer.getAsJsonArray("inputs")) {
+                assertTrue(seen.contains(in.getAsString()), layer.get("name") + " comes before its input " + in);
+            }
+            seen.add(layer.get("name").getAsString());
+        }
+        assertEquals(23_851_784L, sum);
+        JsonObject last = o.getAsJsonArray("layers").asList().get(o.getAsJsonArray("layers").size() - 1)
+                .getAsJsonObject();
+        assertEquals("predictions", last.get("name").getAsString());
+        assertEquals("[1000]", last.get("output_shape").toString());
+        assertTrue(o.getAsJsonObject("plans").has("fused") && o.getAsJsonObject("plans").has("faithful"), j.out());
     }
 
     @Test
