@@ -22,17 +22,26 @@ archs="80 86 89 90"
 gencode=()
 for a in $archs; do gencode+=(-gencode "arch=compute_$a,code=sm_$a"); done
 gencode+=(-gencode "arch=compute_90,code=compute_90")
-# skip the rebuild when the fatbin is newer than every source
-if [ -f "$out/inception_kernels.fatbin" ] && [ -z "$(find "$here" -name '*.cu*' -newer "$out/inception_kernels.fatbin")" ]; then
+# skip the rebuild when the fatbin is newer than every source and than this script
+if [ -f "$out/inception_kernels.fatbin" ] \
+   && [ -z "$(find "$here" \( -name '*.cu*' -o -name build-kernels.sh \) -newer "$out/inception_kernels.fatbin")" ]; then
   exit 0
 fi
 "$nvcc" -fatbin -O3 -std=c++17 --Werror all-warnings -Xcompiler -Wall "${gencode[@]}" \
   -o "$out/inception_kernels.fatbin" "$here/inception_kernels.cu"
+# the kernels the fatbin holds, read from the source it was compiled from, macros expanded (the pooling and bias +
+# ReLU kernels are stamped out per type by macros): not a hand-kept list beside the code
+functions=$("$nvcc" -E -std=c++17 "$here/inception_kernels.cu" \
+  | grep -o 'extern "C" __attribute__((global)) void [A-Za-z0-9_]*' | awk '{print $NF}' | sort -u | paste -sd, -)
+if [ -z "$functions" ]; then
+  echo "[kernels] ERROR: no extern \"C\" __global__ function found in the preprocessed kernels" >&2
+  exit 1
+fi
 {
   echo "status=built"
   echo "nvcc=$("$nvcc" --version | grep -o 'release [0-9.]*' | head -n 1 | cut -d' ' -f2)"
   echo "sass=$(echo $archs | sed 's/\([0-9]*\)/sm_\1/g; s/ /,/g')"
   echo "ptx=compute_90"
-  echo "functions=concat_nhwc_f32,concat_nhwc_u16,concat_nhwc_chunk16,pool_nhwc_f32,pool_nhwc_f32x4,pool_nhwc_f16,pool_nhwc_f16x8,pool_nhwc_bf16,pool_nhwc_bf16x8,preprocess_u8_f32,preprocess_u8_f16,preprocess_u8_bf16,narrow_f32_f16,narrow_f32_bf16,bias_relu_nhwc_f32,bias_relu_nhwc_f32x4,bias_relu_nhwc_f16,bias_relu_nhwc_f16x8,bias_relu_nhwc_bf16,bias_relu_nhwc_bf16x8"
+  echo "functions=$functions"
 } > "$out/kernels.properties"
 echo "[kernels] built inception_kernels.fatbin ($(wc -c < "$out/inception_kernels.fatbin") bytes) for sm_${archs// /, sm_} + compute_90 PTX" >&2
