@@ -149,7 +149,8 @@ final class SparkCommand implements Callable<Integer> {
             throw new IllegalStateException("Spark is not on the class path (" + e.getMessage() + "): it is a provided"
                     + " dependency; run through spark-submit on a cluster, or bin/inception spark, which adds the"
                     + " Spark that Maven resolved", e);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // anything, Spark's undeclared SparkException too (Java's precise rethrow passes it on as it is)
             removeIfEmpty();
             throw e;
         }
