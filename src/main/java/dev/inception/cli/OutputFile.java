@@ -7,9 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Output files, so that no work is lost: checked before any work starts (a missing folder, a directory in the
- * way, an unwritable folder), and written whole or not at all (a temporary file beside the target, then a rename:
- * an interrupted run never leaves a half-written file, and a failed one leaves the old file as it was).
+ * Output files and folders, so that no work is lost: checked before any work starts (a missing folder, a directory
+ * in the way, an unwritable folder; for an output folder, anything already in it), and written whole or not at all
+ * (a temporary file or folder beside the target, then a rename: an interrupted run never leaves a half-written
+ * output, and a failed one leaves the old file as it was).
  */
 final class OutputFile {
 
