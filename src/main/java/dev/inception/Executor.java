@@ -37,6 +37,16 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
+     * Starts {@link #forward} and returns before it finishes, as {@link #submitImages} does for uint8 images: the GPU
+     * sends the float32 batch up through an overlapped pipeline of its own (its upload and the download of the batch
+     * before overlap the pass between them). Executors that cannot overlap run the pass at once.
+     */
+    default Pending submit(Tensor input, List<String> fetch) {
+        Map<String, Tensor> out = forward(input, fetch);
+        return () -> out;
+    }
+
+    /**
      * Starts {@link #forwardImages} and returns before it finishes, so that the caller prepares the next batch
      * meanwhile. The GPU overlaps the upload of the next batch and the download of the previous one with this
      * batch's compute (two batches in flight at most: a third submission first collects the oldest). Executors

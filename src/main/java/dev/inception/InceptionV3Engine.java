@@ -215,6 +215,23 @@ public final class InceptionV3Engine implements AutoCloseable {
         return rowsLater(images, how, graph.output().name());
     }
 
+    /**
+     * {@link #predict(Tensor)} started now and collected later: on the GPU the float32 batch goes up through an
+     * overlapped pipeline, so a stream of batches (the server's clients' tensors) keeps the GPU busy as
+     * {@link #predictLater(List, dev.inception.image.Interpolation)} does for images. The supplier waits for its pass.
+     */
+    public java.util.function.Supplier<float[][]> predictLater(Tensor batch) {
+        if (!graph.has("predictions")) {
+            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
+        }
+        return rowsLater(batch, graph.output().name());
+    }
+
+    /** {@link #features(Tensor)} started now and collected later, as {@link #predictLater(Tensor)}. */
+    public java.util.function.Supplier<float[][]> featuresLater(Tensor batch) {
+        return rowsLater(batch, featureLayer());
+    }
+
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
     public float[][] features(Tensor batch) {
         String layer = featureLayer();
@@ -238,6 +255,13 @@ public final class InceptionV3Engine implements AutoCloseable {
                     + graph.node(layer).shape());
         }
         return layer;
+    }
+
+    /** Submits a float32 batch, fetching one layer; the supplier waits for its rows. */
+    private java.util.function.Supplier<float[][]> rowsLater(Tensor batch, String layer) {
+        checkInput(batch);
+        Executor.Pending pending = executor.submit(batch, List.of(layer));
+        return () -> rows(finite(pending.await()).get(layer));
     }
 
     /** Resizes and submits a batch of images, fetching one layer; the supplier waits for its rows. */
@@ -282,6 +306,12 @@ public final class InceptionV3Engine implements AutoCloseable {
     }
 
     private Map<String, Tensor> run(Tensor batch, List<String> fetch) {
+        checkInput(batch);
+        return finite(executor.forward(batch, fetch));
+    }
+
+    /** An open engine, a batch it takes, and only finite values in it. */
+    private void checkInput(Tensor batch) {
         checkBatch(batch.batch());
         float[] x = batch.data();
         for (int i = 0; i < x.length; i++) {
@@ -291,7 +321,6 @@ public final class InceptionV3Engine implements AutoCloseable {
                         + i % perImage + ": preprocessed inputs must be finite (pixels / 127.5 - 1)");
             }
         }
-        return finite(executor.forward(batch, fetch));
     }
 
     /** Never hands out a NaN as an answer: finite weights and inputs give finite outputs, so one is a fault. */

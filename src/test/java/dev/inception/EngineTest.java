@@ -154,6 +154,17 @@ class EngineTest {
                 assertArrayEquals(expected[i], features[i], "features of image " + i);
                 assertArrayEquals(expectedProbabilities[i], probabilities[i], "head's probabilities of image " + i);
             }
+            // the float batch submitted and collected later (the server's path for clients' tensors) answers alike,
+            // and is checked as predict checks it (a NaN input is refused before anything runs)
+            float[][] later = e.featuresLater(floats).get();
+            float[][] headLater = h.predictLater(floats).get();
+            for (int i = 0; i < images.size(); i++) {
+                assertArrayEquals(expected[i], later[i], "features submitted, image " + i);
+                assertArrayEquals(expectedProbabilities[i], headLater[i], "head submitted, image " + i);
+            }
+            floats.data()[5] = Float.NaN;
+            IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> e.featuresLater(floats));
+            assertTrue(nan.getMessage().contains("must be finite"), nan.getMessage());
         }
     }
 

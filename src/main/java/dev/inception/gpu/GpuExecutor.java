@@ -60,6 +60,8 @@ public final class GpuExecutor implements Executor {
     private final List<Fallback> fallbacks = new ArrayList<>();
     /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
     private ImagePipeline pipeline;
+    /** The same for float32 batches ({@link #submit(Tensor, List)}), with slots four times as large. */
+    private ImagePipeline floatPipeline;
     /** Made on the first float32 batch of a 16-bit executor ({@link #upload}); image-only engines pay nothing. */
     private DeviceBuffer floatInputs;
     private final CUevent start = new CUevent();
@@ -205,7 +207,7 @@ public final class GpuExecutor implements Executor {
         if (rgb.length != batch * shape.elements()) {
             throw new IllegalArgumentException(rgb.length + " bytes are not " + batch + " images of " + shape);
         }
-        return submit(batch, shape, fetch, pinned -> PinnedBuffer.copyInPieces(rgb, pinned, PinnedBuffer.PIECE));
+        return submitBytes(batch, shape, fetch, pinned -> PinnedBuffer.copyInPieces(rgb, pinned, PinnedBuffer.PIECE));
     }
 
     /**
@@ -216,35 +218,79 @@ public final class GpuExecutor implements Executor {
     public synchronized Pending submitImages(List<dev.inception.image.RgbImage> images,
                                              dev.inception.image.Interpolation how, dev.inception.model.Shape shape,
                                              List<String> fetch) {
-        return submit(images.size(), shape, fetch,
+        return submitBytes(images.size(), shape, fetch,
                 pinned -> dev.inception.image.Preprocess.packInto(images, shape.height(), shape.width(), how, pinned));
     }
 
+    /**
+     * A float32 batch (the server's clients' tensors) through a pipeline of its own: written into a slot's pinned
+     * buffer, uploaded on the copy stream while the batch before computes, then copied into the input tensor, or
+     * narrowed into it by kernels/preprocess.cu where the input is 16-bit.
+     */
+    @Override
+    public synchronized Pending submit(Tensor input, List<String> fetch) {
+        GpuProgram program = prepare(input.batch(), input.shape(), fetch);
+        if (floatPipeline == null) {
+            floatPipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT,
+                    outputBytes()));
+        }
+        StorageType type = types.of(plan.input());
+        float[] x = input.data();
+        long bytes = (long) x.length * Sizeof.FLOAT;
+        return submit(floatPipeline, program, input.batch(), fetch, bytes, pinned -> pinned.asFloatBuffer().put(x),
+                floats -> {
+                    if (type == StorageType.FLOAT) {
+                        JCudaDriver.cuMemcpyDtoDAsync(program.at(plan.input()), floats, bytes, cx.stream());
+                    } else {
+                        kernels.narrow(cx.stream(), type, program.at(plan.input()), floats, x.length);
+                    }
+                });
+    }
+
     /** @param fill writes the batch's bytes (batch x shape, uint8 NHWC) from the start of the slot's pinned buffer */
-    private Pending submit(int batch, dev.inception.model.Shape shape, List<String> fetch,
-                           java.util.function.Consumer<java.nio.ByteBuffer> fill) {
+    private Pending submitBytes(int batch, dev.inception.model.Shape shape, List<String> fetch,
+                                java.util.function.Consumer<java.nio.ByteBuffer> fill) {
         GpuProgram program = prepare(batch, shape, fetch);
+        if (pipeline == null) {
+            pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outputBytes()));
+        }
+        long bytes = batch * shape.elements();
+        return submit(pipeline, program, batch, fetch, bytes, fill,
+                images -> kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images,
+                        bytes));
+    }
+
+    /**
+     * Enqueues one batch through a pipeline and returns at once. Outputs too large for a pipeline slot (taps at
+     * large batches) come back through the bounded staging buffers before this returns.
+     *
+     * @param load enqueues on the compute stream what makes the program's input from the slot's device copy of the
+     *             batch (which the next batch through that slot overwrites)
+     */
+    private Pending submit(ImagePipeline through, GpuProgram program, int batch, List<String> fetch, long bytes,
+                           java.util.function.Consumer<java.nio.ByteBuffer> fill,
+                           java.util.function.Consumer<jcuda.driver.CUdeviceptr> load) {
         List<ImagePipeline.Output> outputs = new ArrayList<>();
         for (String layer : fetch) {
             TensorSpec t = plan.tensorOf(layer);
             outputs.add(new ImagePipeline.Output(layer, program.at(t.id()), batch, t.shape(), types.of(t.id())));
         }
-        if (pipeline == null) {
-            long outBytes = plan.kept().stream().filter(t -> t != plan.input())
-                    .mapToLong(t -> plan.tensor(t).elements() * maxBatch * Sizeof.FLOAT).sum();
-            pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outBytes));
-        }
-        long bytes = batch * shape.elements();
-        java.util.function.Consumer<jcuda.driver.CUdeviceptr> compute = images -> {
-            kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images, bytes);
+        java.util.function.Consumer<jcuda.driver.CUdeviceptr> compute = slot -> {
+            load.accept(slot);
             program.enqueue();
         };
-        if (pipeline.fits(outputs)) {
-            return pipeline.submit(bytes, fill, outputs, compute, this);
+        if (through.fits(outputs)) {
+            return through.submit(bytes, fill, outputs, compute, this);
         }
-        pipeline.submit(bytes, fill, List.of(), compute, this);
+        through.submit(bytes, fill, List.of(), compute, this);
         Map<String, Tensor> out = download(batch, fetch);   // on the compute stream, after the pass
         return () -> out;
+    }
+
+    /** The most a pass can fetch at the largest batch: every kept tensor but the input, as float32. */
+    private long outputBytes() {
+        return plan.kept().stream().filter(t -> t != plan.input())
+                .mapToLong(t -> plan.tensor(t).elements() * maxBatch * Sizeof.FLOAT).sum();
     }
 
     @Override

@@ -22,13 +22,13 @@ import java.util.function.Supplier;
  *       ({@link Overloaded}): latency stays bounded by the queue's length, never by the load.</li>
  *   <li><b>Failures.</b> A failed forward pass fails the images of that batch only. Requests are checked before
  *       they are queued (shape, finiteness, decoding), so one bad input never reaches a batch.</li>
- *   <li><b>Submit-ahead.</b> Where an instance's runner {@link Runner#overlaps overlaps} batches (the GPU's uint8
- *       path: upload, preprocessing and the pass are enqueued, and the call returns), the instance starts the next
+ *   <li><b>Submit-ahead.</b> Where an instance's runner {@link Runner#overlaps overlaps} batches (the GPU's
+ *       pipelines: upload, preprocessing and the pass are enqueued, and the call returns), the instance starts the next
  *       batch from what queued up meanwhile before it answers the one in flight, as `predict` and the Spark job do:
  *       the next batch is packed and uploaded while this one computes, and the GPU does not wait for the host
  *       between batches under load. It takes only what is queued by then, waiting for nothing more, because the
  *       batch in flight is answered after it starts; with nothing queued, that batch is answered at once. Runners
- *       that do the whole pass when started (the CPU backends, float batches) are answered before the next
+ *       that do the whole pass when started (the CPU backends) are answered before the next
  *       starts.</li>
  *   <li><b>Shutdown.</b> {@link #close()} refuses new work, lets the instances finish everything already queued,
  *       then returns.</li>

@@ -29,10 +29,11 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * One instance's two ways in: a batch of floats, or of decoded images through the engine's uint8 path (submitted,
-     * then collected).
+     * One instance's two ways in, each submitted, then collected: a batch of floats, or of decoded images through the
+     * engine's uint8 path.
      */
-    private record Paths(Function<Tensor, float[][]> floats, Function<List<RgbImage>, Supplier<float[][]>> pixels) {
+    private record Paths(Function<Tensor, Supplier<float[][]>> floats,
+                         Function<List<RgbImage>, Supplier<float[][]>> pixels) {
     }
 
     /** Queued pixels are decoded at the input size already: the engines' resizing leaves them as they are. */
@@ -81,8 +82,9 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * A GPU instance: each batch padded up to its bucket (padding rows dropped from the answers); a batch of pixels
-     * only is enqueued and returns at once, so the batcher may start the next before answering it.
+     * A GPU instance: each batch padded up to its bucket (padding rows dropped from the answers), enqueued through
+     * the engine's overlapped pipelines (uint8 pixels, or float32), returning at once, so the batcher may start the
+     * next before answering it.
      */
     private final class Bucketed implements DynamicBatcher.Runner<QueuedImage, float[]> {
         private final Paths paths;
@@ -111,21 +113,20 @@ public final class ServedModel implements AutoCloseable {
 
         @Override
         public boolean overlaps(List<QueuedImage> images) {
-            return pixelsOnly(images);
+            return true;
         }
     }
 
     /**
      * Starts one batch: decoded images through the engine's uint8 path (preprocessed by the executor: on the GPU, a
-     * quarter of the float upload, and enqueued rather than waited for), or, where a client's floats are among them,
-     * every image as floats, run at once.
+     * quarter of the float upload), or, where a client's floats are among them, every image as floats. On the GPU
+     * both are enqueued rather than waited for; the CPU backends run the pass here.
      */
     private Supplier<float[][]> start(Paths paths, List<QueuedImage> batch) {
         if (pixelsOnly(batch)) {
             return paths.pixels().apply(batch.stream().map(q -> ((QueuedImage.Pixels) q).image()).toList());
         }
-        float[][] rows = paths.floats().apply(Tensor.stack(input, batch.stream().map(QueuedImage::floats).toList()));
-        return () -> rows;
+        return paths.floats().apply(Tensor.stack(input, batch.stream().map(QueuedImage::floats).toList()));
     }
 
     private static boolean pixelsOnly(List<QueuedImage> batch) {
@@ -153,7 +154,7 @@ public final class ServedModel implements AutoCloseable {
                                          ServerMetrics metrics) {
         List<Paths> instances = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
-            instances.add(new Paths(e::predict, images -> e.predictLater(images, AT_INPUT_SIZE)));
+            instances.add(new Paths(e::predictLater, images -> e.predictLater(images, AT_INPUT_SIZE)));
         }
         return new ServedModel(name, engines.get(0).graph().input().shape(), labels, engines, instances, batching,
                 metrics);
@@ -165,7 +166,7 @@ public final class ServedModel implements AutoCloseable {
         List<Paths> instances = new ArrayList<>();
         for (InceptionV3Engine e : engines) {
             HeadClassifier h = e.withHead(head);
-            instances.add(new Paths(h::predict, images -> h.predictLater(images, AT_INPUT_SIZE)));
+            instances.add(new Paths(h::predictLater, images -> h.predictLater(images, AT_INPUT_SIZE)));
         }
         return new ServedModel(name, engines.get(0).graph().input().shape(), Labels.ofNames(head.classNames()),
                 engines, instances, batching, metrics);

@@ -33,6 +33,12 @@ public final class HeadClassifier {
         return probabilities(engine.features(batch));
     }
 
+    /** {@link #predict(Tensor)} started now and collected later ({@link InceptionV3Engine#featuresLater(Tensor)}). */
+    public java.util.function.Supplier<float[][]> predictLater(Tensor batch) {
+        java.util.function.Supplier<float[][]> features = engine.featuresLater(batch);
+        return () -> probabilities(features.get());
+    }
+
     /**
      * {@link #predict(Tensor)} for decoded images, through the engine's uint8 path ({@link
      * InceptionV3Engine#featuresLater}), started now and collected later.

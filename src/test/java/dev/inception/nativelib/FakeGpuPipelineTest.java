@@ -29,10 +29,12 @@ class FakeGpuPipelineTest {
     static List<String> pass;
     static List<String> out;
     static String text;
+    static FakeGpu.Recording recording;
 
     @BeforeAll
     static void record() throws Exception {
         FakeGpu.Recording r = FakeGpu.record(tmp, "pipeline");
+        recording = r;
         out = r.probe().out();
         text = r.probe().text();
         pass = r.between("begin pipeline", "end pipeline");
@@ -114,6 +116,46 @@ class FakeGpuPipelineTest {
             int download = indexes("copy dtoh ").get(b);
             assertEquals("stream " + copy + " waits for event " + computed.split(" ")[1], pass.get(download - 1));
         }
+    }
+
+    /**
+     * Float32 batches (the server's clients' tensors) through an fp16 engine's float pipeline: each upload carries
+     * its batch's float32 bytes, on the copy stream, the next enqueued before the host waits for the one before, and
+     * each batch is narrowed on the compute stream after its upload.
+     */
+    @Test
+    void floatBatchesStreamThroughAFloatPipelineOfTheirOwn() {
+        assertTrue(out.contains("float first=2"), text);
+        assertTrue(out.contains("float second=2 third=2"), text);
+        List<String> floats = recording.between("begin float pipeline", "end float pipeline");
+        String expected = out.stream().filter(l -> l.startsWith("expected float uploads ")).findFirst().orElseThrow();
+        List<Integer> uploads = new ArrayList<>();
+        List<Integer> narrows = new ArrayList<>();
+        List<Integer> waits = new ArrayList<>();
+        for (int i = 0; i < floats.size(); i++) {
+            String l = floats.get(i);
+            if (l.startsWith("copy htod ")) {
+                uploads.add(i);
+            } else if (l.startsWith("launch narrow_f32_f16 ")) {
+                narrows.add(i);
+            } else if (l.startsWith("event ") && l.endsWith(" synchronize")) {
+                waits.add(i);
+            }
+        }
+        assertEquals(List.of(expected.substring("expected float uploads ".length()).split(" ")),
+                uploads.stream().map(i -> floats.get(i).split(" ")[4]).toList(), floats.toString());
+        assertEquals(3, narrows.size(), floats.toString());
+        int copy = stream(floats.get(uploads.get(0)));
+        for (int b = 0; b < 3; b++) {
+            assertEquals(copy, stream(floats.get(uploads.get(b))));
+            assertNotEquals(copy, stream(floats.get(narrows.get(b))));
+            assertTrue(uploads.get(b) < narrows.get(b), floats.toString());
+            // 2 * 268203 float32 values: four bytes each
+            assertTrue(floats.get(uploads.get(b)).startsWith("copy htod " + 2 * 268203 * 4 + " "), floats.get(uploads.get(b)));
+        }
+        // submit 1, submit 2, collect 1, submit 3, collect 2, collect 3
+        assertEquals(3, waits.size(), floats.toString());
+        assertTrue(uploads.get(1) < waits.get(0) && waits.get(0) < uploads.get(2), floats.toString());
     }
 
     @Test

@@ -174,6 +174,11 @@ public final class FakeGpuProbe {
                 }
                 System.out.println("input round trip " + p + "=" + java.util.Arrays.equals(expected, back)
                         + " unchanged=" + java.util.Arrays.equals(x.data(), back));
+                // the same batch submitted (the float pipeline: pinned slot, copy stream, copied or narrowed from the
+                // slot into the input tensor), the input brought back through the staging buffers (2 MB: too large
+                // for a slot's outputs)
+                float[] submitted = e.submit(x, List.of("input_1")).await().get("input_1").data();
+                System.out.println("submitted round trip " + p + "=" + java.util.Arrays.equals(expected, submitted));
                 // images whose outputs (here the 2 MB input tensor) exceed a pipeline slot come back through the
                 // staging buffers; the fake's preprocess kernel writes nothing, so the arena still holds x
                 byte[] rgb = new byte[(int) (2 * g.input().shape().elements())];
@@ -271,6 +276,28 @@ public final class FakeGpuProbe {
             System.out.println("first again=" + first.get().length);
             mark(log, "end pipeline");
             late = e.predictLater(List.of(img), Interpolation.NEAREST);
+        }
+        // float32 batches (the server's clients' tensors) through the float pipeline of an fp16 engine, streamed the
+        // same way: each upload must carry its batch's float32 bytes, narrowed on the device
+        List<Tensor> floats = List.of(Tensor.uniform(2, g.input().shape(), 11), Tensor.uniform(2, g.input().shape(), 12),
+                Tensor.uniform(2, g.input().shape(), 13));
+        StringBuilder floatHashes = new StringBuilder("expected float uploads");
+        for (Tensor t : floats) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(t.data().length * 4)
+                    .order(java.nio.ByteOrder.nativeOrder());
+            bytes.asFloatBuffer().put(t.data());
+            floatHashes.append(' ').append(fnv1a(bytes.array()));
+        }
+        System.out.println(floatHashes);
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withPrecision(dev.inception.Precision.FP16))) {
+            e.predict(floats.get(0));
+            mark(log, "begin float pipeline");
+            java.util.function.Supplier<float[][]> first = e.predictLater(floats.get(0));
+            java.util.function.Supplier<float[][]> second = e.predictLater(floats.get(1));
+            System.out.println("float first=" + first.get().length);
+            java.util.function.Supplier<float[][]> third = e.predictLater(floats.get(2));
+            System.out.println("float second=" + second.get().length + " third=" + third.get().length);
+            mark(log, "end float pipeline");
         }
         try {
             late.get();

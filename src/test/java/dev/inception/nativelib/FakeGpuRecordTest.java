@@ -505,6 +505,7 @@ class FakeGpuRecordTest {
     void anInputRoundTripsThroughTheArenaAsItsPrecisionStoresIt(Precision p) {
         boolean sixteen = p == Precision.FP16 || p == Precision.BF16;
         assertTrue(out.contains("input round trip " + p + "=true unchanged=" + !sixteen), String.join("\n", out));
+        assertTrue(out.contains("submitted round trip " + p + "=true"), String.join("\n", out));
         assertTrue(out.contains("images too large for a slot " + p + "=true"), String.join("\n", out));
     }
 
