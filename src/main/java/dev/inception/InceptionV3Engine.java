@@ -187,9 +187,7 @@ public final class InceptionV3Engine implements AutoCloseable {
 
     /** Class probabilities, one row per image. Needs a model with its top. */
     public float[][] predict(Tensor batch) {
-        if (!graph.has("predictions")) {
-            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
-        }
+        requireTop();
         return rows(forward(batch));
     }
 
@@ -209,9 +207,7 @@ public final class InceptionV3Engine implements AutoCloseable {
      */
     public java.util.function.Supplier<float[][]> predictLater(List<dev.inception.image.RgbImage> images,
                                                                 dev.inception.image.Interpolation how) {
-        if (!graph.has("predictions")) {
-            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
-        }
+        requireTop();
         return rowsLater(images, how, graph.output().name());
     }
 
@@ -221,15 +217,20 @@ public final class InceptionV3Engine implements AutoCloseable {
      * {@link #predictLater(List, dev.inception.image.Interpolation)} does for images. The supplier waits for its pass.
      */
     public java.util.function.Supplier<float[][]> predictLater(Tensor batch) {
-        if (!graph.has("predictions")) {
-            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
-        }
+        requireTop();
         return rowsLater(batch, graph.output().name());
     }
 
     /** {@link #features(Tensor)} started now and collected later, as {@link #predictLater(Tensor)}. */
     public java.util.function.Supplier<float[][]> featuresLater(Tensor batch) {
         return rowsLater(batch, featureLayer());
+    }
+
+    /** Class probabilities need the classifier top. */
+    private void requireTop() {
+        if (!graph.has("predictions")) {
+            throw new IllegalStateException("this engine was opened without the classifier top (includeTop=false)");
+        }
     }
 
     /** The 2048-d bottleneck features (global average pool of mixed10), one row per image. */
