@@ -60,9 +60,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
         /**
          * Whether {@link #start} returns while the batch still runs, so that starting the next batch first costs
-         * this one's answers no more than the host's share of that start. False: start did the whole pass.
+         * this one's answers no more than the host's share of that start. False: start does the whole pass, and each
+         * batch is answered before the next starts.
          */
-        default boolean overlaps(List<I> batch) {
+        default boolean overlaps() {
             return false;
         }
 
@@ -159,7 +160,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
 
     private void loop(Runner<I, O> runner) {
-        Started<I, O> inFlight = null;
+        boolean ahead = runner.overlaps();
+        Started<I, O> inFlight = null;   // only ever set where the runner overlaps
         while (true) {
             List<Work<I, O>> batch;
             if (inFlight == null) {
@@ -179,11 +181,6 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                     inFlight = null;
                     continue;
                 }
-            }
-            boolean ahead = runner.overlaps(inputs(batch));
-            if (inFlight != null && !ahead) {
-                answer(inFlight);   // this start does its whole pass: the batch in flight would wait it out
-                inFlight = null;
             }
             Started<I, O> started = start(runner, batch);
             if (inFlight != null) {

@@ -112,7 +112,7 @@ public final class ServedModel implements AutoCloseable {
         }
 
         @Override
-        public boolean overlaps(List<QueuedImage> images) {
+        public boolean overlaps() {
             return true;
         }
     }

@@ -188,7 +188,7 @@ class DynamicBatcherTest {
             }
 
             @Override
-            public boolean overlaps(List<Integer> batch) {
+            public boolean overlaps() {
                 return overlaps;
             }
         };
