@@ -52,8 +52,9 @@ import java.util.concurrent.Callable;
                 "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
                 "             packs them, no executor (above end2end's time per batch, the host is what limits it);",
                 "  floats     preprocessed float32 images in host memory -> class probabilities in host memory,",
-                "             one call at a time: the path of serve's and spark's batches (on the GPU: the input's",
-                "             upload, its conversion to 16 bits for fp16/bf16, the forward pass, the download).",
+                "             one call at a time, as serve runs its clients' float32 tensors (on the GPU: the",
+                "             float32 pipeline's upload, the conversion to 16 bits for fp16/bf16, the pass, the",
+                "             download).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
@@ -287,14 +288,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * A float32 batch to probabilities, synchronously, as the server's batcher and the Spark job call the engine:
-     * wall-clock time per call, the input's checks, transfers and conversions included.
+     * A float32 batch to probabilities, submitted and collected, as the server's batcher runs its clients' float32
+     * tensors: wall-clock time per call, the input's checks, transfers and conversions included.
      */
     private double[] floats(InceptionV3Engine engine, Tensor t) {
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
-            engine.predict(t);
+            engine.predictLater(t).get();
             if (i >= 0) {
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }
