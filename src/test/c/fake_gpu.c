@@ -1,5 +1,5 @@
 /* A fake GPU for running the GPU executor's Java side on a machine without one: libcuda.so.1 with "device memory"
- * in host memory (malloc + memcpy), and libcudnn.so.9 / libcublas.so.13 whose calls succeed without computing.
+ * in host memory (calloc + memcpy), and libcudnn.so.9 / libcublas.so.13 whose calls succeed without computing.
  * Every allocation, descriptor and handle is counted; at exit each library prints what is still alive, so a test
  * can check that the executor releases everything it creates. Built by FakeGpuTest with -DFAKE_CUDA, -DFAKE_CUDNN
  * or -DFAKE_CUBLAS. Outputs of cuDNN and cuBLAS calls are NOT computed: this checks wiring, not arithmetic.
