@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chmod -R u+x "$here/jre/bin" "$here/jre/lib/jspawnhelper" "$here/inception" "$here"/*.sh 2>/dev/null || true
 results="${INCEPTION_RESULTS_DIR:-/tmp/r}"
 # Presets for issue #15's two speed windows (docs/NATIVE.md), so that a device session types no long regex:
-# INCEPTION_PRESET=speed (our fp16 paths, cuDNN engines, the bias + ReLU kernel and reduce-overhead, about 480 s)
+# INCEPTION_PRESET=speed (our fp16 paths, cuDNN engines, the bias + ReLU kernel, 1x1 GEMMs and reduce-overhead fp16)
 # and =autotune (torch.compile's max-autotune alone, with nearly the whole window). Settings given explicitly win
 # over a preset's.
 case "${INCEPTION_PRESET:-}" in

@@ -555,9 +555,14 @@ int cudnnBackendExecute(void *h, void *plan, void *pack) {
 
 #ifdef FAKE_CUBLAS
 LIVE_COUNTER(cublas_handles)
-int cublasCreate_v2(void **h) { *h = malloc(1); cublas_handles++; return 0; }
+/* A handle keeps the stream it was set to, so that each GEMM records where it runs: "cublas on stream S ..." */
+typedef struct { int stream; } BlasHandle;
+int cublasCreate_v2(void **h) { *h = calloc(1, sizeof(BlasHandle)); cublas_handles++; return 0; }
 int cublasDestroy_v2(void *h) { free(h); cublas_handles--; return 0; }
-int cublasSetStream_v2(void) { return 0; }
+int cublasSetStream_v2(void *h, void *stream) {
+    ((BlasHandle *) h)->stream = stream != NULL ? *(const int *) stream : 0;
+    return 0;
+}
 int cublasSetMathMode(void) { return 0; }
 int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *alpha, const void *a, int lda,
                    const void *b, int ldb, const float *beta, void *c, int ldc) {
@@ -567,10 +572,21 @@ int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *al
 }
 int cublasGemmEx(void *h, int ta, int tb, int m, int n, int k, const void *alpha, const void *a, int atype, int lda,
                  const void *b, int btype, int ldb, const void *beta, void *c, int ctype, int ldc, int compute, int algo) {
-    (void) h; (void) alpha; (void) a; (void) b; (void) beta; (void) c;
+    (void) alpha; (void) beta;
     RECORD("gemmEx %d %d m %d n %d k %d a %d lda %d b %d ldb %d c %d ldc %d compute %d algo %d\n", ta, tb, m, n, k,
            atype, lda, btype, ldb, ctype, ldc, compute, algo);
-    return 0;
+    RECORD("cublas on stream %d a %llu b %llu c %llu\n", ((BlasHandle *) h)->stream, (unsigned long long) a,
+           (unsigned long long) b, (unsigned long long) c);
+    /* FAKE_CUBLAS_GEMM_STATUS_FILE: a file whose number is returned by every transposed-A GEMM (a 1x1 convolution's;
+     * the Dense layer's is not transposed) while it exists, as a cuBLAS that refuses them would */
+    const char *path = getenv("FAKE_CUBLAS_GEMM_STATUS_FILE");
+    FILE *f = ta == 1 && path != NULL && *path != '\0' ? fopen(path, "r") : NULL;
+    int status = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%d", &status) != 1) status = 0;
+        fclose(f);
+    }
+    return status;
 }
 int cublasGetProperty(int type, int *value) { *value = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }
 #endif

@@ -64,8 +64,12 @@ class GpuNetworkTest {
             gpu = e.taps(x);
             gpu = e.taps(x);   // the second pass is the captured one, which later passes replay
             long planned = e.describe().stream().filter(l -> l.contains("backend engine")).count();
-            System.out.printf("[native-tests] batch %d %s %s: %d convolutions on cuDNN backend plans, fallbacks %s%n",
-                    x.batch(), lowering, precision, planned, e.fallbacks());
+            long gemms = e.describe().stream().filter(l -> l.contains("(1x1 as GEMM")).count();
+            System.out.printf("[native-tests] batch %d %s %s: %d convolutions on cuDNN backend plans, %d as cuBLAS"
+                    + " GEMMs, fallbacks %s%n", x.batch(), lowering, precision, planned, gemms, e.fallbacks());
+            if (o.gpu().gemm1x1() && Boolean.getBoolean("inception.gemm1x1.always")) {
+                assertTrue(gemms == 40, "every 1x1 convolution a GEMM: " + gemms + "; " + e.fallbacks());
+            }
         }
         Verification.Report r = Verification.compare(cpu, gpu, precision);
         for (Verification.TapResult t : r.taps()) {
@@ -91,6 +95,22 @@ class GpuNetworkTest {
     void biasReluKernelWithinTheTolerance(Precision precision) {
         assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 10), Lowering.FUSED, precision,
                 o -> o.withBiasReluKernel(true));
+    }
+
+    /**
+     * --gemm-1x1 with every 1x1 convolution a cuBLAS GEMM (the property that skips the timing: otherwise only the
+     * faster ones would run) and the bias + ReLU kernel after it, within the precision's tolerance of the reference.
+     */
+    @ParameterizedTest(name = "{0}, fused plan, batch 2, every 1x1 convolution a GEMM")
+    @CsvSource({"FP32", "FP16"})
+    void oneByOneGemmsWithinTheTolerance(Precision precision) {
+        System.setProperty("inception.gemm1x1.always", "true");
+        try {
+            assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 11), Lowering.FUSED, precision,
+                    o -> o.withGemm1x1(true));
+        } finally {
+            System.clearProperty("inception.gemm1x1.always");
+        }
     }
 
     /**

@@ -40,9 +40,13 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      * @param biasReluKernel run each fused convolution as cudnnConvolutionForward followed by this project's bias +
      *                       ReLU kernel (kernels/bias_relu.cu) instead of cudnnConvolutionBiasActivationForward: off
      *                       by default until a GPU run has measured it
+     * @param gemm1x1        time each 1x1 convolution also as one cuBLAS GEMM over the NHWC pixels (followed by the
+     *                       bias + ReLU kernel where fused), and run it so where it beats cuDNN's choice: off by
+     *                       default until a GPU run has measured it
      */
     public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,
-                      boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines, boolean biasReluKernel)
+                      boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines, boolean biasReluKernel,
+                      boolean gemm1x1)
             implements java.io.Serializable {
 
         /** The default {@link #streamsMaxBatch}: between the H200's batch 8 (streams faster) and 32 (slower). */
@@ -61,10 +65,10 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
         /**
          * FP32, CUDA graphs on, branch streams up to batch 16, copy-free concatenation off, pooling by our kernels,
-         * the legacy convolution API with cuDNN's fused bias and ReLU.
+         * the legacy convolution API with cuDNN's fused bias and ReLU, 1x1 convolutions by cuDNN too.
          */
         public static Gpu defaults() {
-            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false);
+            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false, false);
         }
 
         /** These switches with some changed: what each of EngineOptions' with* methods changes is one line. */
@@ -72,7 +76,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
             Changes c = new Changes(this);
             change.accept(c);
             return new Gpu(c.precision, c.cudaGraphs, c.branchStreams, c.copyFreeConcat, c.cudnnPooling,
-                    c.streamsMaxBatch, c.cudnnEngines, c.biasReluKernel);
+                    c.streamsMaxBatch, c.cudnnEngines, c.biasReluKernel, c.gemm1x1);
         }
 
         /** A Gpu's switches as fields to assign (checked again when {@link #with} builds the new Gpu). */
@@ -85,6 +89,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
             int streamsMaxBatch;
             int cudnnEngines;
             boolean biasReluKernel;
+            boolean gemm1x1;
 
             Changes(Gpu g) {
                 precision = g.precision;
@@ -95,6 +100,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
                 streamsMaxBatch = g.streamsMaxBatch;
                 cudnnEngines = g.cudnnEngines;
                 biasReluKernel = g.biasReluKernel;
+                gemm1x1 = g.gemm1x1;
             }
         }
     }
@@ -168,6 +174,10 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
     public EngineOptions withBiasReluKernel(boolean on) {
         return withGpu(gpu.with(c -> c.biasReluKernel = on));
+    }
+
+    public EngineOptions withGemm1x1(boolean on) {
+        return withGpu(gpu.with(c -> c.gemm1x1 = on));
     }
 
     public EngineOptions withCudnnPooling(boolean on) {

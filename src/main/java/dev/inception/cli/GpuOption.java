@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /**
  * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat,
- * --cudnn-pooling, --cudnn-engines and --bias-relu-kernel: how the GPU executor computes, for every command that
+ * --cudnn-pooling, --cudnn-engines, --bias-relu-kernel and --gemm-1x1: how the GPU executor computes, for every command that
  * runs the network.
  */
 final class GpuOption {
@@ -62,6 +62,12 @@ final class GpuOption {
                     + " cudnnConvolutionBiasActivationForward. Off by default until a GPU run has measured it.")
     boolean biasReluKernel;
 
+    @Option(names = "--gemm-1x1",
+            description = "GPU, experimental: time each 1x1 convolution also as one cuBLAS GEMM over the NHWC pixels"
+                    + " (then this project's bias + ReLU kernel), and run it so where it beats cuDNN's choice; its"
+                    + " output can be a channel slice at no cost. Off by default until a GPU run has measured it.")
+    boolean gemm1x1;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -83,6 +89,6 @@ final class GpuOption {
                     + " legacy algorithms, whose math types pin TF32 on or off)");
         }
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling,
-                streamsMaxBatch, cudnnEngines, biasReluKernel));
+                streamsMaxBatch, cudnnEngines, biasReluKernel, gemm1x1));
     }
 }

@@ -107,6 +107,7 @@ final class VerifyCommand implements Callable<Integer> {
             candidateName = c.backend() + " " + plan + " " + gpu.precision
                     + (c.backend().equals("gpu") && gpu.cudnnEngines > 0 ? ", cuDNN engines " + gpu.cudnnEngines : "")
                     + (c.backend().equals("gpu") && gpu.biasReluKernel ? ", bias+ReLU kernel" : "")
+                    + (c.backend().equals("gpu") && gpu.gemm1x1 ? ", 1x1 as GEMM" : "")
                     + (replay != null ? ", then its CUDA graph replay" : "");
             fallbacks = c.fallbacks();
         }

@@ -3,6 +3,8 @@ package dev.inception.gpu;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.runtime.cudaStream_t;
@@ -14,8 +16,8 @@ import static jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING;
 
 /**
  * Streams for the branches of a mixed block, which are independent until their concatenation: lane 0 is the
- * context's stream, lanes 1..{@link #SIDE} are side streams, each with a cuDNN handle of its own (a handle is bound
- * to one stream). At batch 1 a branch's convolutions fill a fraction of an H200, so running the four branches side
+ * context's stream, lanes 1..{@link #SIDE} are side streams, each with cuDNN and cuBLAS handles of its own (a
+ * handle is bound to one stream, and cuBLAS's workspace to one handle). At batch 1 a branch's convolutions fill a fraction of an H200, so running the four branches side
  * by side shortens the pass; at large batches each already fills the GPU and lanes change little.
  *
  * <p>Ordering is by events only, so it works inside stream capture too (the graph gets parallel branches): before
@@ -32,6 +34,7 @@ final class BranchLanes implements AutoCloseable {
     private final CudaContext cx;
     private final List<CUstream> streams = new ArrayList<>();
     private final List<cudnnHandle> handles = new ArrayList<>();
+    private final List<cublasHandle> blas = new ArrayList<>();
     private final List<CUevent> events = new ArrayList<>();
 
     BranchLanes(CudaContext cx) {
@@ -46,6 +49,13 @@ final class BranchLanes implements AutoCloseable {
                 handles.add(h);
                 CudaCalls.cudnn(JCudnn.cudnnSetStream(h, new cudaStream_t(s)), "cudnnSetStream (branch lane "
                         + (i + 1) + ")");
+                cublasHandle b = new cublasHandle();
+                CudaCalls.cublas(JCublas2.cublasCreate(b), "cublasCreate (branch lane " + (i + 1) + ")");
+                blas.add(b);
+                CudaCalls.cublas(JCublas2.cublasSetStream(b, new cudaStream_t(s)), "cublasSetStream (branch lane "
+                        + (i + 1) + ")");
+                CudaCalls.cublas(JCublas2.cublasSetMathMode(b, CudaContext.cublasMathMode(cx.precision())),
+                        "cublasSetMathMode (branch lane " + (i + 1) + ")");
             }
             for (int i = 0; i <= SIDE; i++) {
                 CUevent e = new CUevent();
@@ -76,6 +86,10 @@ final class BranchLanes implements AutoCloseable {
         return lane == 0 ? cx.cudnn() : handles.get(lane - 1);
     }
 
+    cublasHandle cublas(int lane) {
+        return lane == 0 ? cx.cublas() : blas.get(lane - 1);
+    }
+
     /** Side lanes 1..lanes-1 start after everything enqueued so far on the main stream. */
     void fork(int lanes) {
         CUevent fork = events.get(0);
@@ -103,6 +117,8 @@ final class BranchLanes implements AutoCloseable {
         events.clear();
         handles.forEach(JCudnn::cudnnDestroy);
         handles.clear();
+        blas.forEach(JCublas2::cublasDestroy);
+        blas.clear();
         streams.forEach(JCudaDriver::cuStreamDestroy);
         streams.clear();
     }

@@ -7,11 +7,12 @@ import java.util.Locale;
  * workspace and the time cudnnFindConvolutionForwardAlgorithm measured for it (negative for IMPLICIT_GEMM added as
  * the last resort). cuDNN measures algorithm and math type as a pair, so the convolution descriptor is set to the
  * chosen pair's math type before the call ({@link ConvolutionCall}); the math type also tells whether tensor cores
- * may run the layer. Where a cuDNN backend execution plan runs the step instead ({@link ConvEngines}), {@code engine}
- * names it ("engine 12 (heuristic rank 0 of 9)") and algo and math type are those of the legacy call it replaced.
+ * may run the layer. Where something else runs the step instead, a cuDNN backend execution plan ({@link ConvEngines})
+ * or a cuBLAS GEMM ({@link GemmConvolution}), {@code instead} names it ("backend engine 12 (heuristic rank 0 of
+ * 9)"), its workspace and time are its own, and algo and math type are those of the legacy call it replaced.
  */
 public record ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds,
-                         String engine) {
+                         String instead) {
 
     /** A legacy algorithm's choice. */
     public ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds) {
@@ -37,9 +38,9 @@ public record ConvChoice(String step, int batch, int algo, int mathType, long wo
         return algoName(algo);
     }
 
-    /** The algorithm and its math type, "WINOGRAD (TENSOR_OP_MATH)", or the backend plan's engine. */
+    /** The algorithm and its math type, "WINOGRAD (TENSOR_OP_MATH)", or what runs the step instead. */
     public String describe() {
-        return engine != null ? "backend " + engine : algoName() + " (" + mathName(mathType) + ")";
+        return instead != null ? instead : algoName() + " (" + mathName(mathType) + ")";
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.inception.gpu;
 
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcudnn.JCudnn;
@@ -411,34 +410,20 @@ final class ConvEngines {
         // a plan writes y, which may be memory a pass still in flight uses (the arena is shared by batch sizes)
         JCudaDriver.cuCtxSynchronize();
         long most = plans.stream().mapToLong(Candidate::workspaceBytes).max().orElse(0);
-        CUevent start = new CUevent();
-        CUevent stop = new CUevent();
-        JCudaDriver.cuEventCreate(start, 0);
-        JCudaDriver.cuEventCreate(stop, 0);
-        try (DeviceBuffer scratch = new DeviceBuffer(most, "workspace for timing cuDNN engines")) {
+        try (EventTimer timer = new EventTimer();
+             DeviceBuffer scratch = new DeviceBuffer(most, "workspace for timing cuDNN engines")) {
             Choice best = null;
             for (Candidate c : plans) {
                 cudnnBackendDescriptor pack = variantPack(o, c.form(), scratch.ptr());
-                if (execute(h, c, pack, o) != 0) {
+                float each = timer.each(stream, RUNS, () -> execute(h, c, pack, o));
+                if (each < 0) {
                     continue;   // warm-up refused: this plan does not run here
                 }
-                JCudaDriver.cuEventRecord(start, stream);
-                for (int r = 0; r < RUNS; r++) {
-                    execute(h, c, pack, o);
-                }
-                JCudaDriver.cuEventRecord(stop, stream);
-                JCudaDriver.cuEventSynchronize(stop);
-                float[] ms = new float[1];
-                JCudaDriver.cuEventElapsedTime(ms, start, stop);
-                float each = ms[0] / RUNS;
                 if (best == null || each < best.milliseconds()) {
                     best = new Choice(c, each);
                 }
             }
             return best;
-        } finally {
-            JCudaDriver.cuEventDestroy(start);
-            JCudaDriver.cuEventDestroy(stop);
         }
     }
 }

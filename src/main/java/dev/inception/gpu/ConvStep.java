@@ -4,4 +4,9 @@ package dev.inception.gpu;
 interface ConvStep extends Runnable {
 
     ConvChoice choice();
+
+    /** What runs the step, for profiles: "cudnn " and the choice, unless a step says more. */
+    default String implementation() {
+        return "cudnn " + choice().describe();
+    }
 }

@@ -93,9 +93,11 @@ final class ConvolutionCall implements ConvStep {
         this.report = report;
     }
 
-    /** Whether the bias and ReLU run as kernels/bias_relu.cu after a plain convolution (--bias-relu-kernel). */
-    boolean kernelEpilogue() {
-        return epilogue != null && epilogue.kernel() != null;
+    /** With --bias-relu-kernel, the kernel that runs the bias and ReLU after the plain convolution, named too. */
+    @Override
+    public String implementation() {
+        return ConvStep.super.implementation() + (epilogue != null && epilogue.kernel() != null
+                ? " + kernel bias_relu" : "");
     }
 
     /** The algorithm in use now (the first candidate until a fallback). */

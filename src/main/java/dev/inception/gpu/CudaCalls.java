@@ -36,4 +36,9 @@ public final class CudaCalls {
             throw new GpuException(call + " failed: " + cublasStatus.stringFor(status));
         }
     }
+
+    /** cuBLAS's name for a status, with its number: "CUBLAS_STATUS_NOT_SUPPORTED (cuBLAS status 15)". */
+    static String cublasStatus(int status) {
+        return cublasStatus.stringFor(status) + " (cuBLAS status " + status + ")";
+    }
 }

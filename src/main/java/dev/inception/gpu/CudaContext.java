@@ -51,12 +51,16 @@ public final class CudaContext implements AutoCloseable {
             CudaCalls.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
             opened = 4;
             CudaCalls.cublas(JCublas2.cublasSetStream(cublas, new cudaStream_t(stream)), "cublasSetStream");
-            CudaCalls.cublas(JCublas2.cublasSetMathMode(cublas,
-                    precision == Precision.TF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            CudaCalls.cublas(JCublas2.cublasSetMathMode(cublas, cublasMathMode(precision)), "cublasSetMathMode");
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** TF32 products for TF32 only: fp32 stays exact float32, and 16-bit GEMMs ask for tensor cores by type. */
+    static int cublasMathMode(Precision precision) {
+        return precision == Precision.TF32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH;
     }
 
     public void makeCurrent() {

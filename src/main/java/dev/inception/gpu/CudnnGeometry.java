@@ -37,8 +37,9 @@ public final class CudnnGeometry {
     }
 
     /**
-     * C (m x n, column-major) = A (m x k) B (k x n): cuBLAS's view of a row-major Dense layer y = x W, computed as
-     * y^T = W^T x^T, where row-major W (in x units) is W^T column-major with leading dimension units.
+     * C (m x n, column-major) = op(A) (m x k) B (k x n): cuBLAS's view of a row-major Dense layer y = x W, computed as
+     * y^T = W^T x^T, where row-major W (in x units) is W^T column-major with leading dimension units (op(A) = A);
+     * and of a 1x1 convolution ({@link #oneByOne(Conv, int, int)}, op(A) = A transposed).
      */
     public record Gemm(int m, int n, int k, int lda, int ldb, int ldc) {
     }
@@ -70,6 +71,33 @@ public final class CudnnGeometry {
 
     public static Gemm dense(int batch, int inputs, int units) {
         return new Gemm(units, batch, inputs, units, inputs, units);
+    }
+
+    /** Whether a convolution is 1x1 with stride 1 (and so no padding): a matrix product over the pixels in NHWC. */
+    public static boolean oneByOne(Conv g) {
+        return g.r() == 1 && g.s() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0
+                && (long) g.input().n() * g.input().h() * g.input().w() <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * A 1x1 convolution over NHWC tensors as cuBLAS's C = op(A) B, column-major: each pixel's channels are a
+     * column, so x is B (c x pixels, leading dimension the pixel stride of x), y is C (k x pixels, leading
+     * dimension the pixel stride of y: a channel slice of a block output is written in place), and the KRSC filter,
+     * k rows of c weights, is column-major c x k, so A = filter with op(A) = transposed (lda = c).
+     *
+     * @param xPixelStride elements from one pixel of x to the next (its channels, or its parent's for a slice)
+     * @param yPixelStride the same for y
+     */
+    public static Gemm oneByOne(Conv g, int xPixelStride, int yPixelStride) {
+        if (!oneByOne(g)) {
+            throw new IllegalArgumentException("not a 1x1 convolution with stride 1: " + g);
+        }
+        if (xPixelStride < g.input().c() || yPixelStride < g.k()) {
+            throw new IllegalArgumentException("pixel strides " + xPixelStride + " and " + yPixelStride
+                    + " are below the channels " + g.input().c() + " and " + g.k());
+        }
+        int pixels = g.input().n() * g.input().h() * g.input().w();
+        return new Gemm(g.k(), pixels, g.input().c(), g.input().c(), xPixelStride, yPixelStride);
     }
 
     /** Keras's average pooling divides by the in-bounds cells: cuDNN's COUNT_EXCLUDE_PADDING. */

@@ -47,7 +47,7 @@ final class EngineConvolution implements ConvStep {
         }
         ConvChoice replaced = legacy.choice();
         return new ConvChoice(step, batch, replaced.algo(), replaced.mathType(), chosen.candidate().workspaceBytes(),
-                chosen.milliseconds(), chosen.candidate().describe());
+                chosen.milliseconds(), "backend " + chosen.candidate().describe());
     }
 
     @Override

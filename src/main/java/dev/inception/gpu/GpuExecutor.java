@@ -86,7 +86,7 @@ public final class GpuExecutor implements Executor {
             workspace = own(new Workspace(WORKSPACE_LIMIT, BranchLanes.count(lanes)));
             shared = new GpuProgram.Shared(plan, cx, arena, weights, kernels, types, workspace,
                     scratch(plan, BranchLanes.count(lanes)), options.gpu().cudnnPooling(), engines(options),
-                    options.gpu().biasReluKernel(), fallbacks::add);
+                    options.gpu().biasReluKernel(), options.gpu().gemm1x1(), fallbacks::add);
             GpuProgram full = own(new GpuProgram(shared, maxBatch, lanesAt(maxBatch), graphs));
             programs.put(maxBatch, full);
             workspace.allocate(full.workspaceNeeded(), cx.memoryInfo()[0]);
@@ -162,10 +162,14 @@ public final class GpuExecutor implements Executor {
                 + streamsMaxBatch + ")")
                 + (shared.cudnnEngines() == 0 ? "" : ", cuDNN backend plans (" + shared.cudnnEngines()
                 + " timed per convolution)")
-                + (shared.biasReluKernel() ? ", bias + ReLU by kernel" : ""));
+                + (shared.biasReluKernel() ? ", bias + ReLU by kernel" : "")
+                + (shared.gemm1x1() ? ", 1x1 convolutions as GEMMs where faster" : ""));
         programs.forEach((batch, p) -> {
             if (p.enginesSummary() != null) {
                 lines.add("  batch " + batch + ": " + p.enginesSummary());
+            }
+            if (p.gemmSummary() != null) {
+                lines.add("  batch " + batch + ": " + p.gemmSummary());
             }
         });
         programs.values().forEach(p -> p.choices().forEach(c -> lines.add("  " + c)));

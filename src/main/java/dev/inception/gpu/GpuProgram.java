@@ -10,6 +10,7 @@ import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
@@ -45,10 +46,11 @@ final class GpuProgram implements AutoCloseable {
      * @param cudnnEngines how many of cuDNN's backend plans to time for each fused convolution
      *                     ({@link ConvEngines}); 0 keeps the legacy API's algorithms only
      * @param biasReluKernel fused convolutions as cudnnConvolutionForward + kernels/bias_relu.cu
+     * @param gemm1x1      1x1 convolutions as cuBLAS GEMMs where measured faster ({@link GemmConvolution})
      */
     record Shared(Plan plan, CudaContext cx, DeviceBuffer arena, DeviceWeights weights, KernelModule kernels,
                   TensorTypes types, Workspace workspace, Scratch scratch, boolean cudnnPooling, int cudnnEngines,
-                  boolean biasReluKernel, java.util.function.Consumer<Fallback> fallbacks) {
+                  boolean biasReluKernel, boolean gemm1x1, java.util.function.Consumer<Fallback> fallbacks) {
     }
 
     /**
@@ -70,6 +72,8 @@ final class GpuProgram implements AutoCloseable {
     /** The backend API's descriptors, and the engine search; null where off (then every convolution is legacy). */
     private final CudnnBackend backend;
     private ConvEngines engines;
+    /** With --gemm-1x1, what the 1x1 convolutions' GEMM search chose; null where off. */
+    private final GemmConvolution.Tally gemms;
     private final Plan plan;
     private final int n;
     private final CudaContext cx;
@@ -113,6 +117,7 @@ final class GpuProgram implements AutoCloseable {
         this.fallbacks = shared.fallbacks();
         this.backend = shared.cudnnEngines() > 0 ? new CudnnBackend() : null;
         this.engines = backend == null ? null : new ConvEngines(backend, shared.cudnnEngines());
+        this.gemms = shared.gemm1x1() ? new GemmConvolution.Tally() : null;
         this.n = n;
         this.lanes = lanes;
         this.graphs = graphs;
@@ -306,8 +311,7 @@ final class GpuProgram implements AutoCloseable {
     String implementation(int i) {
         Step s = plan.steps().get(i);
         if (ops.get(i) instanceof ConvStep c) {
-            return "cudnn " + c.choice().describe()
-                    + (c instanceof ConvolutionCall call && call.kernelEpilogue() ? " + kernel bias_relu" : "");
+            return c.implementation();
         }
         if (s instanceof Step.Concat c) {
             return plan.inPlace(c) ? "in place (no copy)" : "kernel " + String.join(" + ", concatParts(c).stream()
@@ -368,7 +372,8 @@ final class GpuProgram implements AutoCloseable {
         Step s = plan.steps().get(i);
         cudnnHandle h = cudnn(i);
         if (s instanceof Step.Conv c) {
-            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]), stream(i));
+            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]), stream(i),
+                    lanes == null ? cx.cublas() : lanes.cublas(laneOf[i]));
         }
         CUdeviceptr x = at(s.inputs().get(0));
         CUdeviceptr y = at(s.output());
@@ -443,7 +448,7 @@ final class GpuProgram implements AutoCloseable {
                 name + ": cudnnPoolingForward");
     }
 
-    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane, CUstream stream) {
+    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane, CUstream stream, cublasHandle blas) {
         CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
         if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
             throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
@@ -476,8 +481,33 @@ final class GpuProgram implements AutoCloseable {
                 detour(c.output(), g.output(), lane.index(), stream, bias), fallbacks);
         ConvStep step = engines == null || epilogue == null ? call
                 : engineOr(call, c, g, type, h, stream, lane, bias, kernel);
+        if (gemms != null && CudnnGeometry.oneByOne(g)) {
+            step = gemmOr(step, c, g, type, stream, blas, kernel);
+        }
         convolutions.add(step);
         return step;
+    }
+
+    /**
+     * A 1x1 convolution as a cuBLAS GEMM and, for a fused step, the bias + ReLU kernel, where that is measured
+     * faster than the step built for it ({@link GemmConvolution}); else that step.
+     */
+    private ConvStep gemmOr(ConvStep built, Step.Conv c, CudnnGeometry.Conv g, StorageType type, CUstream stream,
+                            cublasHandle blas, Runnable kernel) {
+        int xStride = pixelStride(c.input());
+        int yStride = pixelStride(c.output());
+        GemmConvolution gemm = new GemmConvolution(c.name(), n, blas, CudnnGeometry.oneByOne(g, xStride, yStride),
+                type, cx.precision(), weights.get(c.name() + "/filter"), at(c.input()), at(c.output()), kernel, built,
+                fallbacks);
+        // the time to beat is the built step's: the legacy algorithm's, or a backend plan's
+        String key = cx.ordinal() + " " + cx.precision() + " " + g + " pixels " + xStride + " and " + yStride
+                + " apart, against " + built.choice().describe();
+        return GemmConvolution.fasterOf(key, gemm, stream, gemms);
+    }
+
+    /** What the 1x1 GEMM search chose in this program ({@link GemmConvolution.Tally}); null where off. */
+    String gemmSummary() {
+        return gemms == null ? null : gemms.summary();
     }
 
     /**

@@ -273,7 +273,8 @@ class BundleIT {
             "bench-fp16-cudnn-pooling", "profile-fp16-256", "profile-fp16-1", "profile-fp16-128",
             "bench-fp16-no-streams", "bench-fp16-streams-all", "torch-compile-reduce-overhead-fp16",
             "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines", "native-engines",
-            "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files");
+            "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files",
+            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm");
     /** The runbook's other stages. */
     static final List<String> OTHERS = List.of("diag", "smoke", "verify-fp32-fused",
             "verify-fp32-faithful", "verify-bf16-fused", "verify-tf32-fused", "verify-fp16-copy-free", "bench-fp32",

@@ -142,7 +142,8 @@ class H200RehearsalIT {
             "verify-fp32-faithful", "bench-fp16-no-graphs", "bench-fp16-no-streams", "bench-fp16-streams-all", "bench-fp32-plain",
             "verify-fp16-copy-free", "bench-fp16-copy-free", "bench-bf16", "bench-tf32", "bench-fp32-faithful",
             "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines", "native-engines",
-            "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files"}) {
+            "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files",
+            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
         }
         // every precision's engine opens and runs on the fake: bench has no numeric check, so it passes
@@ -150,7 +151,7 @@ class H200RehearsalIT {
         for (String s : new String[] {"bench-fp16", "bench-fp32", "bench-bf16", "bench-tf32", "bench-fp32-plain",
             "bench-fp16-copy-free", "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-256", "profile-fp16-1",
             "profile-fp16-128", "bench-fp16-engines", "profile-fp16-256-engines", "bench-fp16-bias-relu-kernel",
-            "profile-fp16-256-bias-relu", "bench-fp16-files"}) {
+            "profile-fp16-256-bias-relu", "bench-fp16-files", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm"}) {
             assertTrue(stage(s).contains("pass"), stage(s));
         }
         assertTrue(stage("info").contains("pass"), stage("info"));
@@ -160,6 +161,7 @@ class H200RehearsalIT {
         assertTrue(stage("verify-fp16-fused").contains("fail"), stage("verify-fp16-fused"));
         assertTrue(stage("verify-fp16-engines").contains("fail"), stage("verify-fp16-engines"));
         assertTrue(stage("verify-fp16-bias-relu").contains("fail"), stage("verify-fp16-bias-relu"));
+        assertTrue(stage("verify-fp16-gemm").contains("fail"), stage("verify-fp16-gemm"));
         assertTrue(stage("torch-peers").contains("skipped"), stage("torch-peers"));
     }
 

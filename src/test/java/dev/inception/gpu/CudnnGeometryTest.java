@@ -135,6 +135,102 @@ class CudnnGeometryTest {
         assertArrayEquals(expected, y, 1e-5f);
     }
 
+    /**
+     * cuBLAS's C = op(A) B with op(A) = A transposed ("T", "N"), column-major as its documentation defines it: only
+     * C's m x n elements are written, each column ldc apart, so what lies between them (a slice's neighbours) stays.
+     */
+    static void gemmTransposedA(CudnnGeometry.Gemm g, float[] a, float[] b, float[] c, int cOffset) {
+        for (int j = 0; j < g.n(); j++) {
+            for (int i = 0; i < g.m(); i++) {
+                float s = 0;
+                for (int p = 0; p < g.k(); p++) {
+                    s += a[i * g.lda() + p] * b[j * g.ldb() + p];
+                }
+                c[cOffset + j * g.ldc() + i] = s;
+            }
+        }
+    }
+
+    /**
+     * A 1x1 convolution as the GEMM the executor runs it as (--gemm-1x1): the reference's conv2d on the same
+     * numbers, with x a channel slice of a wider tensor (its pixels 11 channels apart) and y written into channels
+     * 3..6 of a 9-channel block output, whose other channels are left as they were.
+     */
+    @Test
+    void oneByOneConvolutionAsTransposedGemmIsTheReferenceConvolution() {
+        int n = 2;
+        int h = 3;
+        int w = 5;
+        int cin = 6;
+        int cout = 4;
+        int xStride = 11;
+        int yStride = 9;
+        int yOffset = 3;
+        SplittableRandom r = new SplittableRandom(7);
+        float[] dense = new float[n * h * w * cin];
+        float[] wide = new float[n * h * w * xStride];
+        for (int p = 0; p < n * h * w; p++) {
+            for (int c = 0; c < xStride; c++) {
+                float v = (float) (r.nextDouble() - 0.5);
+                wide[p * xStride + c] = v;
+                if (c < cin) {
+                    dense[p * cin + c] = v;
+                }
+            }
+        }
+        float[] keras = new float[cin * cout];
+        for (int i = 0; i < keras.length; i++) {
+            keras[i] = (float) (r.nextDouble() - 0.5);
+        }
+        Shape in = Shape.of(h, w, cin);
+        Window win = Window.of(in, 1, 1, 1, 1, dev.inception.model.Padding.SAME);
+        float[] expected = new float[n * h * w * cout];
+        CpuOps.conv2d(dense, 0, new CpuOps.Dims(n, h, w, cin), keras, null, win, cout, false, expected, 0);
+
+        CudnnGeometry.Conv g = new CudnnGeometry.Conv(new CudnnGeometry.Dims(n, cin, h, w), cout, 1, 1, 0, 0, 1, 1,
+                new CudnnGeometry.Dims(n, cout, h, w));
+        assertTrue(CudnnGeometry.oneByOne(g));
+        CudnnGeometry.Gemm gemm = CudnnGeometry.oneByOne(g, xStride, yStride);
+        float[] out = new float[n * h * w * yStride];
+        java.util.Arrays.fill(out, 42f);
+        // the filter as the GPU holds it (KRSC), x from its first channel, y from its slice's first channel
+        gemmTransposedA(gemm, Layouts.kerasKernelToKrsc(keras, 1, 1, cin, cout), wide, out, yOffset);
+        for (int p = 0; p < n * h * w; p++) {
+            for (int c = 0; c < yStride; c++) {
+                float got = out[p * yStride + c];
+                if (c >= yOffset && c < yOffset + cout) {
+                    assertEquals(expected[p * cout + c - yOffset], got, 1e-6f, "pixel " + p + " channel " + c);
+                } else {
+                    assertEquals(42f, got, "pixel " + p + " channel " + c + " is outside the slice");
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyStrideOneOneByOneConvolutionsAreGemms() {
+        CudnnGeometry.Dims x = new CudnnGeometry.Dims(2, 8, 9, 9);
+        assertTrue(!CudnnGeometry.oneByOne(new CudnnGeometry.Conv(x, 4, 3, 3, 1, 1, 1, 1, x)));
+        assertTrue(!CudnnGeometry.oneByOne(new CudnnGeometry.Conv(x, 4, 1, 1, 0, 0, 2, 2,
+                new CudnnGeometry.Dims(2, 4, 5, 5))));
+        CudnnGeometry.Conv one = new CudnnGeometry.Conv(x, 4, 1, 1, 0, 0, 1, 1, new CudnnGeometry.Dims(2, 4, 9, 9));
+        assertEquals(new CudnnGeometry.Gemm(4, 2 * 9 * 9, 8, 8, 8, 4), CudnnGeometry.oneByOne(one, 8, 4));
+        assertThrows(IllegalArgumentException.class, () -> CudnnGeometry.oneByOne(one, 7, 4));
+        // InceptionV3 at batch 256: 40 of its 94 convolutions are 1x1 with stride 1
+        Plan plan = Planner.lower(InceptionV3.build(), Lowering.FUSED);
+        long ones = plan.steps().stream().filter(s -> s instanceof Step.Conv c
+                && CudnnGeometry.oneByOne(CudnnGeometry.conv(c, plan.tensor(c.input()).shape(), 256))).count();
+        assertEquals(ONE_BY_ONE, ones);
+    }
+
+    /**
+     * InceptionV3's 1x1 convolutions, counted from Keras's inception_v3.py: conv2d_bn(x, 80, 1, 1) in the stem; 4
+     * in each of mixed0..2 (branch1x1, branch5x5's first, branch3x3dbl's first, branch_pool's); 1 in mixed3; 4 in
+     * each of mixed4..7 (branch1x1, branch7x7's first, branch7x7dbl's first, branch_pool's); 2 in mixed8; 4 in each
+     * of mixed9..10 (branch1x1, branch3x3's first, branch3x3dbl's first, branch_pool's).
+     */
+    static final int ONE_BY_ONE = 1 + 3 * 4 + 1 + 4 * 4 + 2 + 2 * 4;
+
     @Test
     void algorithmNamesAndGridSizes() {
         assertEquals("WINOGRAD_NONFUSED", ConvChoice.algoName(7));

@@ -53,6 +53,11 @@ public final class FakeGpuProbe {
             engines(g, w, java.nio.file.Path.of(args[1]), refuse == null ? null : java.nio.file.Path.of(refuse));
             return;
         }
+        if (args.length > 1 && args[0].equals("gemm")) {
+            String refuse = System.getenv("FAKE_CUBLAS_GEMM_STATUS_FILE");
+            gemm(g, w, java.nio.file.Path.of(args[1]), refuse == null ? null : java.nio.file.Path.of(refuse));
+            return;
+        }
         if (args.length > 1 && args[0].equals("bias-relu")) {
             biasRelu(g, w, java.nio.file.Path.of(args[1]));
             return;
@@ -384,6 +389,57 @@ public final class FakeGpuProbe {
                 mark(log, "end " + runs[r]);
                 System.out.println(runs[r] + " " + e.describe().get(0));
                 System.out.println(runs[r] + " fallbacks=" + e.fallbacks().size());
+            }
+        }
+        System.out.println("ok");
+    }
+
+    /**
+     * With FAKE_GPU_LOG set, fp16, the fused plan, batch 2 (branch streams on), graphs off: a legacy pass (the
+     * pointers and streams to compare with), then engines opened with --gemm-1x1 (the open times the GEMMs), one of
+     * their passes, one with copy-free concatenation too, and an fp32 one. With refuse set (the fake's
+     * FAKE_CUBLAS_GEMM_STATUS_FILE), the status in it (if it exists) refuses the 1x1 GEMMs; PROBE_REFUSE_AFTER_OPEN=1
+     * writes 15 (NOT_SUPPORTED) there once the first --gemm-1x1 engine has timed them. PROBE_GEMM_ALWAYS=1 sets
+     * GemmConvolution.ALWAYS_PROPERTY (every 1x1 convolution a GEMM, whatever its time).
+     */
+    static void gemm(Graph g, Weights w, java.nio.file.Path log, java.nio.file.Path refuse) {
+        if ("1".equals(System.getenv("PROBE_GEMM_ALWAYS"))) {
+            System.setProperty("inception.gemm1x1.always", "true");
+        }
+        EngineOptions o = EngineOptions.defaults().withBackend(Backend.GPU).withMaxBatch(2).withLowering(Lowering.FUSED)
+                .withPrecision(dev.inception.Precision.FP16).withCudaGraphs(false);
+        Tensor x = Tensor.zeros(2, g.input().shape());
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o)) {
+            e.forward(x);
+            mark(log, "begin legacy");
+            e.forward(x);
+            mark(log, "end legacy");
+        }
+        mark(log, "begin open");
+        try (InceptionV3Engine e = InceptionV3Engine.open(w, o.withGemm1x1(true))) {
+            mark(log, "end open");
+            if (refuse != null && "1".equals(System.getenv("PROBE_REFUSE_AFTER_OPEN"))) {
+                writeString(refuse, "15");
+            }
+            e.forward(x);
+            mark(log, "begin gemm");
+            e.forward(x);
+            mark(log, "end gemm");
+            e.describe().stream().filter(l -> l.contains("conv2d_6 ") || l.contains("as cuBLAS GEMMs")
+                    || l.startsWith("gpu:")).forEach(l -> System.out.println("describe=" + l.strip()));
+            System.out.println("fallbacks=" + e.fallbacks().size());
+            e.fallbacks().stream().limit(1).forEach(f -> System.out.println("first fallback=" + f));
+            e.profile(Tensor.zeros(1, g.input().shape())).stream().filter(t -> t.step().equals("conv2d_6"))
+                    .forEach(t -> System.out.println("profile=" + t.implementation()));
+        }
+        for (String run : new String[] {"copyfree", "fp32"}) {
+            EngineOptions with = run.equals("fp32") ? o.withGemm1x1(true).withPrecision(dev.inception.Precision.FP32)
+                    : o.withGemm1x1(true).withCopyFreeConcat(true);
+            try (InceptionV3Engine e = InceptionV3Engine.open(w, with)) {
+                e.forward(x);
+                mark(log, "begin " + run);
+                e.forward(x);
+                mark(log, "end " + run);
             }
         }
         System.out.println("ok");
