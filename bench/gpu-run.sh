@@ -313,12 +313,6 @@ fi
 # fp16 at the throughput target's batch and at batch 1 (every step in the JSON, the slowest 20 in the chart)
 profile fp16 256
 profile fp16 1
-# cuDNN's backend plans, in two forms (conv + bias + ReLU as one operation graph; the convolution alone followed by
-# kernels/bias_relu.cu), the first 4 the heuristic ranks in each, timed, each convolution keeping the legacy
-# algorithm unless a plan beats it: the lead for the batch-256 target, correct first
-check fp16-engines 90 --plan fused --precision fp16 --cudnn-engines 4
-bench fp16-engines 150 --precision fp16 --cudnn-engines 4 --batch 1,32,256 --scope network
-steps fp16-256-engines 90 --precision fp16 --cudnn-engines 4 --batch 256
 # cuDNN's fused conv + bias + ReLU against a plain convolution and kernels/bias_relu.cu (--bias-relu-kernel): several
 # fused fp16 1x1 convolutions took ten times their bandwidth bound on the first H200 run
 check fp16-bias-relu 60 --plan fused --precision fp16 --bias-relu-kernel
@@ -329,6 +323,13 @@ steps fp16-256-bias-relu 60 --precision fp16 --bias-relu-kernel --batch 256
 check fp16-gemm 60 --plan fused --precision fp16 --gemm-1x1
 bench fp16-gemm-1x1 60 --precision fp16 --gemm-1x1 --batch 1,32,256 --scope network
 steps fp16-256-gemm 60 --precision fp16 --gemm-1x1 --batch 256
+# cuDNN's backend plans, in two forms (conv + bias + ReLU as one operation graph; the convolution alone followed by
+# kernels/bias_relu.cu), the first 4 the heuristic ranks in each, timed, each convolution keeping the legacy
+# algorithm unless a plan beats it: the lead for the batch-256 target, correct first; after the two switches
+# above, whose searches cost milliseconds where this one may compile kernels for tens of seconds
+check fp16-engines 90 --plan fused --precision fp16 --cudnn-engines 4
+bench fp16-engines 150 --precision fp16 --cudnn-engines 4 --batch 1,32,256 --scope network
+steps fp16-256-engines 90 --precision fp16 --cudnn-engines 4 --batch 256
 bench fp32 90 --precision fp32 --batch "$all_batches"
 if [ "$peers" = 1 ]; then
   torch eager-fp32 90 "$all_batches"

@@ -17,8 +17,9 @@ import static jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING;
 /**
  * Streams for the branches of a mixed block, which are independent until their concatenation: lane 0 is the
  * context's stream, lanes 1..{@link #SIDE} are side streams, each with cuDNN and cuBLAS handles of its own (a
- * handle is bound to one stream, and cuBLAS's workspace to one handle). At batch 1 a branch's convolutions fill a fraction of an H200, so running the four branches side
- * by side shortens the pass; at large batches each already fills the GPU and lanes change little.
+ * handle is bound to one stream, and cuBLAS's workspace to one handle). At batch 1 a branch's convolutions fill a
+ * fraction of an H200, so running the four branches side by side shortens the pass; at large batches each already
+ * fills the GPU and lanes change little.
  *
  * <p>Ordering is by events only, so it works inside stream capture too (the graph gets parallel branches): before
  * a block, the main stream records {@code fork} and every side lane waits for it; after its last step in the block,

@@ -9,7 +9,7 @@ import java.util.Locale;
  * chosen pair's math type before the call ({@link ConvolutionCall}); the math type also tells whether tensor cores
  * may run the layer. Where something else runs the step instead, a cuDNN backend execution plan ({@link ConvEngines})
  * or a cuBLAS GEMM ({@link GemmConvolution}), {@code instead} names it ("backend engine 12 (heuristic rank 0 of
- * 9)"), its workspace and time are its own, and algo and math type are those of the legacy call it replaced.
+ * 9)"), the time is its own, and algo and math type are those of the legacy call it replaced.
  */
 public record ConvChoice(String step, int batch, int algo, int mathType, long workspaceBytes, float milliseconds,
                          String instead) {

@@ -169,10 +169,14 @@ final class GemmConvolution implements ConvStep {
         }
     }
 
+    /**
+     * The GEMM, with the replaced step's workspace: cuBLAS needs none of the program's, but the workspace is sized
+     * from the choices when the engine opens, and a GEMM refused at run time falls back to the replaced step.
+     */
     @Override
     public ConvChoice choice() {
         ConvChoice r = replaced.choice();
-        return refused ? r : new ConvChoice(step, batch, r.algo(), r.mathType(), 0, milliseconds,
+        return refused ? r : new ConvChoice(step, batch, r.algo(), r.mathType(), r.workspaceBytes(), milliseconds,
                 "cublasGemmEx " + g.m() + "x" + g.n() + "x" + g.k() + " (1x1 as GEMM"
                         + (epilogue != null ? ") + kernel bias_relu" : ")"));
     }

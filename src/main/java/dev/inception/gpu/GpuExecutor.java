@@ -59,9 +59,9 @@ public final class GpuExecutor implements Executor {
     private final Staging stagingOut;
     private final List<Fallback> fallbacks = new ArrayList<>();
     /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
-    private ImagePipeline pipeline;
+    private TransferPipeline pipeline;
     /** The same for float32 batches ({@link #submit(Tensor, List)}), with slots four times as large. */
-    private ImagePipeline floatPipeline;
+    private TransferPipeline floatPipeline;
     /** Made on the first float32 batch of a 16-bit executor ({@link #upload}); image-only engines pay nothing. */
     private DeviceBuffer floatInputs;
     private final CUevent start = new CUevent();
@@ -201,7 +201,7 @@ public final class GpuExecutor implements Executor {
     }
 
     /**
-     * Enqueues a batch through the {@link ImagePipeline} (its upload and download overlap the neighbouring batches'
+     * Enqueues a batch through the {@link TransferPipeline} (its upload and download overlap the neighbouring batches'
      * compute) and returns at once. Outputs too large for a pipeline slot (taps at large batches) come back
      * through the bounded staging buffers before this returns.
      */
@@ -235,7 +235,7 @@ public final class GpuExecutor implements Executor {
     public synchronized Pending submit(Tensor input, List<String> fetch) {
         GpuProgram program = prepare(input.batch(), input.shape(), fetch);
         if (floatPipeline == null) {
-            floatPipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT,
+            floatPipeline = own(new TransferPipeline(cx, plan.inputTensor().elements() * maxBatch * Sizeof.FLOAT,
                     outputBytes()));
         }
         StorageType type = types.of(plan.input());
@@ -256,7 +256,7 @@ public final class GpuExecutor implements Executor {
                                 java.util.function.Consumer<java.nio.ByteBuffer> fill) {
         GpuProgram program = prepare(batch, shape, fetch);
         if (pipeline == null) {
-            pipeline = own(new ImagePipeline(cx, plan.inputTensor().elements() * maxBatch, outputBytes()));
+            pipeline = own(new TransferPipeline(cx, plan.inputTensor().elements() * maxBatch, outputBytes()));
         }
         long bytes = batch * shape.elements();
         return submit(pipeline, program, batch, fetch, bytes, fill,
@@ -271,13 +271,13 @@ public final class GpuExecutor implements Executor {
      * @param load enqueues on the compute stream what makes the program's input from the slot's device copy of the
      *             batch (which the next batch through that slot overwrites)
      */
-    private Pending submit(ImagePipeline through, GpuProgram program, int batch, List<String> fetch, long bytes,
+    private Pending submit(TransferPipeline through, GpuProgram program, int batch, List<String> fetch, long bytes,
                            java.util.function.Consumer<java.nio.ByteBuffer> fill,
                            java.util.function.Consumer<jcuda.driver.CUdeviceptr> load) {
-        List<ImagePipeline.Output> outputs = new ArrayList<>();
+        List<TransferPipeline.Output> outputs = new ArrayList<>();
         for (String layer : fetch) {
             TensorSpec t = plan.tensorOf(layer);
-            outputs.add(new ImagePipeline.Output(layer, program.at(t.id()), batch, t.shape(), types.of(t.id())));
+            outputs.add(new TransferPipeline.Output(layer, program.at(t.id()), batch, t.shape(), types.of(t.id())));
         }
         java.util.function.Consumer<jcuda.driver.CUdeviceptr> compute = slot -> {
             load.accept(slot);

@@ -6,15 +6,11 @@ import dev.inception.plan.Plan;
 import dev.inception.plan.Step;
 import dev.inception.plan.TensorSpec;
 import jcuda.Pointer;
-import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
-import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
-import jcuda.jcudnn.cudnnConvolutionDescriptor;
-import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnPoolingDescriptor;
 import jcuda.jcudnn.cudnnTensorDescriptor;
@@ -68,23 +64,17 @@ final class GpuProgram implements AutoCloseable {
     private final List<Runnable> ops = new ArrayList<>();
     /** Step i's call(s) with the lane ordering around them (fork before, join after): what a pass runs. */
     private final List<Runnable> sequence = new ArrayList<>();
-    private final List<ConvStep> convolutions = new ArrayList<>();
-    /** The backend API's descriptors, and the engine search; null where off (then every convolution is legacy). */
-    private final CudnnBackend backend;
-    private ConvEngines engines;
-    /** With --gemm-1x1, what the 1x1 convolutions' GEMM search chose; null where off. */
-    private final GemmConvolution.Tally gemms;
+    private final ProgramTensors tensors;
+    /** The convolution steps, built with the searches the switches ask for. */
+    private final ConvBuilder convs;
     private final Plan plan;
     private final int n;
     private final CudaContext cx;
-    private final DeviceBuffer arena;
     private final DeviceWeights weights;
     private final KernelModule kernels;
     private final TensorTypes types;
     private final Workspace workspace;
-    private final Scratch scratch;
     private final boolean cudnnPooling;
-    private final boolean biasReluKernel;
     private final java.util.function.Consumer<Fallback> fallbacks;
     private final BranchLanes lanes;
     private final int[] laneOf;
@@ -106,19 +96,15 @@ final class GpuProgram implements AutoCloseable {
     GpuProgram(Shared shared, int n, BranchLanes lanes, boolean graphs) {
         this.plan = shared.plan();
         this.cx = shared.cx();
-        this.arena = shared.arena();
         this.weights = shared.weights();
         this.kernels = shared.kernels();
         this.types = shared.types();
         this.workspace = shared.workspace();
-        this.scratch = shared.scratch();
         this.cudnnPooling = shared.cudnnPooling();
-        this.biasReluKernel = shared.biasReluKernel();
         this.fallbacks = shared.fallbacks();
-        this.backend = shared.cudnnEngines() > 0 ? new CudnnBackend() : null;
-        this.engines = backend == null ? null : new ConvEngines(backend, shared.cudnnEngines());
-        this.gemms = shared.gemm1x1() ? new GemmConvolution.Tally() : null;
         this.n = n;
+        this.tensors = new ProgramTensors(plan, n, shared.arena(), types, d);
+        this.convs = new ConvBuilder(shared, tensors, d);
         this.lanes = lanes;
         this.graphs = graphs;
         if (lanes != null && !plan.concurrentBranches()) {
@@ -328,51 +314,41 @@ final class GpuProgram implements AutoCloseable {
 
     /** What the cuDNN backend plan search found for this program ({@link ConvEngines#summary()}); null where off. */
     String enginesSummary() {
-        return engines == null ? null : engines.summary();
+        return convs.enginesSummary();
     }
 
-    /** The algorithm each convolution uses now. */
+    /** What the 1x1 GEMM search chose in this program ({@link GemmConvolution.Tally}); null where off. */
+    String gemmSummary() {
+        return convs.gemmSummary();
+    }
+
+    /** The algorithm, plan or GEMM each convolution uses now. */
     List<ConvChoice> choices() {
-        return convolutions.stream().map(ConvStep::choice).toList();
+        return convs.choices();
     }
 
     long workspaceNeeded() {
         return choices().stream().mapToLong(ConvChoice::workspaceBytes).max().orElse(0);
     }
 
-    /**
-     * Where a tensor starts: its float32-sized slot, of which a 16-bit tensor uses the first half (TensorTypes); a
-     * channel slice starts at its channel offset inside its parent's first pixel.
-     */
+    /** Where a tensor starts in the arena at this batch size ({@link ProgramTensors#at}). */
     CUdeviceptr at(int tensor) {
-        TensorSpec t = plan.tensor(tensor);
-        if (t.isSlice()) {
-            return arena.at(plan.tensor(t.slice().parent()).offset() * n * Sizeof.FLOAT
-                    + (long) t.slice().channelOffset() * types.of(tensor).bytes);
-        }
-        return arena.at(t.offset() * n * Sizeof.FLOAT);
+        return tensors.at(tensor);
     }
 
     private Shape shape(int tensor) {
-        return plan.tensor(tensor).shape();
+        return tensors.shape(tensor);
     }
 
     private cudnnTensorDescriptor desc(int tensor) {
-        return desc(tensor, CudnnGeometry.Dims.of(n, shape(tensor)));
-    }
-
-    /** The descriptor of a tensor with these dimensions: dense, or strided inside its parent for a channel slice. */
-    private cudnnTensorDescriptor desc(int tensor, CudnnGeometry.Dims dims) {
-        TensorSpec t = plan.tensor(tensor);
-        return t.isSlice() ? d.slice(dims, types.of(tensor), shape(t.slice().parent()).channels())
-                : d.tensor(dims, types.of(tensor));
+        return tensors.desc(tensor);
     }
 
     private Runnable compile(int i) {
         Step s = plan.steps().get(i);
         cudnnHandle h = cudnn(i);
         if (s instanceof Step.Conv c) {
-            return conv(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]), stream(i),
+            return convs.build(c, h, workspace.lane(lanes == null ? 0 : laneOf[i]), stream(i),
                     lanes == null ? cx.cublas() : lanes.cublas(laneOf[i]));
         }
         CUdeviceptr x = at(s.inputs().get(0));
@@ -427,9 +403,8 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private PoolLaunch poolLaunch(Step.Pool p) {
-        TensorSpec out = plan.tensor(p.output());
-        int stride = pixelStride(p.output());
-        int offset = out.isSlice() ? out.slice().channelOffset() : 0;
+        int stride = tensors.pixelStride(p.output());
+        int offset = tensors.channelOffset(p.output());
         PoolGeometry g = PoolGeometry.of(p, shape(p.input()), stride);
         Shape expected = shape(p.output());
         if (g.outHeight() != expected.height() || g.outWidth() != expected.width()) {
@@ -443,139 +418,9 @@ final class GpuProgram implements AutoCloseable {
     private Runnable pooling(String name, CudnnGeometry.Pool g, cudnnTensorDescriptor xd, int output, Pointer x,
                              Pointer y, cudnnHandle h) {
         cudnnPoolingDescriptor pd = d.pooling(g);
-        cudnnTensorDescriptor yd = desc(output, g.output());
+        cudnnTensorDescriptor yd = tensors.desc(output, g.output());
         return () -> CudaCalls.cudnn(JCudnn.cudnnPoolingForward(h, pd, ONE, xd, x, ZERO, yd, y),
                 name + ": cudnnPoolingForward");
-    }
-
-    private Runnable conv(Step.Conv c, cudnnHandle h, Workspace.Lane lane, CUstream stream, cublasHandle blas) {
-        CudnnGeometry.Conv g = CudnnGeometry.conv(c, shape(c.input()), n);
-        if (!g.output().equals(CudnnGeometry.Dims.of(n, shape(c.output())))) {
-            throw new GpuException(c.name() + ": cuDNN would produce " + g.output() + ", the plan expects "
-                    + shape(c.output()));
-        }
-        StorageType type = types.of(c.output());
-        cudnnTensorDescriptor xd = desc(c.input(), g.input());
-        cudnnTensorDescriptor yd = desc(c.output(), g.output());
-        cudnnFilterDescriptor fd = d.filter(g, types.activations());
-        cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
-        String key = cx.ordinal() + " " + cx.precision() + " " + g;
-        long limit = lane.bytes();
-        List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, c.name()).stream()
-                .filter(a -> a.workspaceBytes() <= limit)
-                .map(a -> new ConvChoice(c.name(), n, a.algo(), Descriptors.runMathType(cx.precision(), a.mathType()),
-                        a.workspaceBytes(), a.milliseconds()))
-                .toList();
-        if (fitting.isEmpty()) {
-            throw new GpuException(c.name() + ": no cuDNN algorithm fits a workspace of " + (limit >> 20)
-                    + " MiB at batch " + n);
-        }
-        CUdeviceptr bias = c.foldedBn() == null ? null : weights.get(c.name() + "/bias");
-        // kernels/bias_relu.cu over the output: the epilogue with --bias-relu-kernel, and after convolution-alone plans
-        Runnable kernel = bias == null ? null : biasRelu(c.output(), bias, type, stream);
-        ConvolutionCall.Epilogue epilogue = bias == null ? null
-                : new ConvolutionCall.Epilogue(d.channels(c.filters(), type), bias, d.relu(),
-                        biasReluKernel ? kernel : null);
-        ConvolutionCall call = new ConvolutionCall(c.name(), n, h, xd, at(c.input()), fd,
-                weights.get(c.name() + "/filter"), cd, yd, at(c.output()), lane, fitting, epilogue,
-                detour(c.output(), g.output(), lane.index(), stream, bias), fallbacks);
-        ConvStep step = engines == null || epilogue == null ? call
-                : engineOr(call, c, g, type, h, stream, lane, bias, kernel);
-        if (gemms != null && CudnnGeometry.oneByOne(g)) {
-            step = gemmOr(step, c, g, type, stream, blas, kernel);
-        }
-        convolutions.add(step);
-        return step;
-    }
-
-    /**
-     * A 1x1 convolution as a cuBLAS GEMM and, for a fused step, the bias + ReLU kernel, where that is measured
-     * faster than the step built for it ({@link GemmConvolution}); else that step.
-     */
-    private ConvStep gemmOr(ConvStep built, Step.Conv c, CudnnGeometry.Conv g, StorageType type, CUstream stream,
-                            cublasHandle blas, Runnable kernel) {
-        int xStride = pixelStride(c.input());
-        int yStride = pixelStride(c.output());
-        GemmConvolution gemm = new GemmConvolution(c.name(), n, blas, CudnnGeometry.oneByOne(g, xStride, yStride),
-                type, cx.precision(), weights.get(c.name() + "/filter"), at(c.input()), at(c.output()), kernel, built,
-                fallbacks);
-        // the time to beat is the built step's: the legacy algorithm's, or a backend plan's
-        String key = cx.ordinal() + " " + cx.precision() + " " + g + " pixels " + xStride + " and " + yStride
-                + " apart, against " + built.choice().describe();
-        return GemmConvolution.fasterOf(key, gemm, stream, gemms);
-    }
-
-    /** What the 1x1 GEMM search chose in this program ({@link GemmConvolution.Tally}); null where off. */
-    String gemmSummary() {
-        return gemms == null ? null : gemms.summary();
-    }
-
-    /**
-     * The fused convolution as the cuDNN backend plan that beat its legacy call ({@link ConvEngines}), or the legacy
-     * call. Where the backend API fails outright (a cuDNN that refuses the graph), the search is off for the rest of
-     * the program, reported once, and every convolution keeps its legacy call.
-     */
-    private ConvStep engineOr(ConvolutionCall legacy, Step.Conv c, CudnnGeometry.Conv g, StorageType type,
-                              cudnnHandle h, CUstream stream, Workspace.Lane lane, CUdeviceptr bias, Runnable kernel) {
-        int yStride = pixelStride(c.output());
-        ConvEngines.Operands o = new ConvEngines.Operands(g, type, at(c.input()), pixelStride(c.input()),
-                weights.get(c.name() + "/filter"), bias, at(c.output()), yStride, kernel);
-        String key = cx.ordinal() + " " + cx.precision() + " " + g + " output pixels " + yStride + " apart, "
-                + engines.tried() + " tried";
-        try {
-            ConvEngines.Choice chosen = engines.choose(key, c.name(), h, stream, o, legacy.choice().milliseconds(),
-                    lane.bytes());
-            return chosen == null ? legacy
-                    : new EngineConvolution(c.name(), n, h, engines, o, chosen, lane, legacy, fallbacks);
-        } catch (GpuException e) {
-            engines = null;
-            fallbacks.accept(new Fallback(c.name(), n, "cuDNN backend engine search", "legacy algorithms for every"
-                    + " convolution", e.getMessage()));
-            return legacy;
-        }
-    }
-
-    /** Elements from one pixel of a tensor to the next: its channels, or its parent's for a channel slice. */
-    private int pixelStride(int tensor) {
-        TensorSpec t = plan.tensor(tensor);
-        return t.isSlice() ? shape(t.slice().parent()).channels() : shape(tensor).channels();
-    }
-
-    /**
-     * y = ReLU(y + bias) by kernels/bias_relu.cu over a convolution's output, in place, on its stream (a channel
-     * slice's pixels as far apart as its block output's).
-     */
-    private Runnable biasRelu(int output, CUdeviceptr bias, StorageType type, CUstream stream) {
-        TensorSpec t = plan.tensor(output);
-        Shape s = shape(output);
-        int stride = pixelStride(output);
-        int offset = t.isSlice() ? t.slice().channelOffset() : 0;
-        long pixels = (long) n * s.height() * s.width();
-        CUdeviceptr y = at(output);
-        return () -> kernels.biasRelu(stream, type, y, bias, pixels, s.channels(), stride, offset);
-    }
-
-    /**
-     * For an output that is a channel slice: a dense scratch output and its copy into the slice (with
-     * --bias-relu-kernel and a bias, the epilogue on the scratch first); else null.
-     */
-    private ConvolutionCall.Detour detour(int output, CudnnGeometry.Dims dims, int lane, CUstream stream,
-                                          CUdeviceptr bias) {
-        TensorSpec t = plan.tensor(output);
-        if (!t.isSlice()) {
-            return null;
-        }
-        CUdeviceptr dense = scratch.lane(lane);
-        CUdeviceptr parent = at(t.slice().parent());
-        StorageType type = types.of(output);
-        long pixels = (long) dims.n() * dims.h() * dims.w();
-        int total = shape(t.slice().parent()).channels();
-        int offset = t.slice().channelOffset();
-        // with --bias-relu-kernel, the epilogue runs on the dense scratch before its copy
-        Runnable biasRelu = !biasReluKernel || bias == null ? null
-                : () -> kernels.biasRelu(stream, type, dense, bias, pixels, dims.c(), dims.c(), 0);
-        return new ConvolutionCall.Detour(d.tensor(dims, type), dense,
-                () -> kernels.concat(stream, type, parent, dense, pixels, dims.c(), total, offset), biasRelu);
     }
 
     /** One part of a concatenation: its tensor, type, channels, and where they go in the output's channels. */
@@ -670,9 +515,7 @@ final class GpuProgram implements AutoCloseable {
     }
 
     private void closeDescriptors() {
-        if (backend != null) {
-            backend.close();
-        }
+        convs.close();
         d.close();
     }
 }

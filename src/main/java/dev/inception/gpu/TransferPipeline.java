@@ -17,11 +17,12 @@ import java.util.function.Consumer;
 import static jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING;
 
 /**
- * Overlapped transfers for a stream of image batches: two slots, each with its own pinned and device buffers, and
- * a copy stream beside the compute stream. Batch i uses slot i % 2:
+ * Overlapped transfers for a stream of input batches (uint8 images; the executor keeps a second pipeline, with
+ * float32 slots, for float batches): two slots, each with its own pinned and device buffers, and a copy stream beside
+ * the compute stream. Batch i uses slot i % 2:
  * <pre>
- *   copy stream     H2D images -> slot bytes                              record uploaded
- *   compute stream  wait uploaded; preprocess + the pass (a graph replay);
+ *   copy stream     H2D inputs -> slot bytes                              record uploaded
+ *   compute stream  wait uploaded; preprocess (or narrow) + the pass (a graph replay);
  *                   D2D the outputs -> slot out                           record computed
  *   copy stream     wait computed; D2H slot out -> slot's pinned buffer   record downloaded
  * </pre>
@@ -30,7 +31,7 @@ import static jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING;
  * pass overwrites the arena. A slot is taken again two batches later, after its batch was collected (by its owner,
  * or by the submission that needs the slot, which keeps the results for the owner).
  */
-final class ImagePipeline implements AutoCloseable {
+final class TransferPipeline implements AutoCloseable {
 
     static final int SLOTS = 2;
     /** The most output bytes a slot brings back: predictions or features at large batches, not taps. */
@@ -52,7 +53,7 @@ final class ImagePipeline implements AutoCloseable {
     private boolean streamCreated;
 
     /** @param inBytes the largest batch of images; @param outBytes the largest set of outputs (up to OUT_LIMIT) */
-    ImagePipeline(CudaContext cx, long inBytes, long outBytes) {
+    TransferPipeline(CudaContext cx, long inBytes, long outBytes) {
         this.cx = cx;
         this.inBytes = inBytes;
         this.outBytes = Math.min(outBytes, OUT_LIMIT);
