@@ -123,7 +123,13 @@ int cuDriverGetVersion(int *v) { *v = 13000; return 0; }
 int cuDeviceGetCount(int *n) { *n = 1; return 0; }
 int cuDeviceGet(int *dev, int ordinal) { if (ordinal != 0) return 101; *dev = 0; return 0; }  /* INVALID_DEVICE */
 int cuDeviceGetName(char *name, int len, int dev) { (void) dev; snprintf(name, (size_t) len, "Fake GPU"); return 0; }
-int cuDeviceGetAttribute(int *v, int attr, int dev) { (void) dev; *v = attr == 75 ? 9 : 0; return 0; }
+/* compute capability 9.0 (attribute 75) with an H100 SXM's SMs (16), clocks in kHz (13: SMs, 36: memory) and memory
+ * bus bits (37); every other attribute 0 */
+int cuDeviceGetAttribute(int *v, int attr, int dev) {
+    (void) dev;
+    *v = attr == 75 ? 9 : attr == 16 ? 132 : attr == 13 ? 1980000 : attr == 36 ? 2619000 : attr == 37 ? 5120 : 0;
+    return 0;
+}
 int cuDeviceTotalMem_v2(size_t *bytes, int dev) { (void) dev; *bytes = 1ULL << 34; return 0; }
 int cuMemGetInfo_v2(size_t *free_, size_t *total) { *free_ = 1ULL << 33; *total = 1ULL << 34; return 0; }
 int cuDevicePrimaryCtxRetain(void **ctx, int dev) { (void) dev; *ctx = (void *) 0x1; contexts++; return 0; }

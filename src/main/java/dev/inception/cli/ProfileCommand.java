@@ -5,6 +5,8 @@ import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
 import dev.inception.StepTime;
 import dev.inception.Tensor;
+import dev.inception.bench.Roofline;
+import dev.inception.gpu.GpuDevices;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.plan.Lowering;
@@ -35,7 +37,10 @@ import java.util.concurrent.Callable;
                 "other here, so the total is a little above bench's; bench's own figure is printed beside it.",
                 "CUDA events time the GPU's steps; after the warm-up (and with CUDA graphs on) each step is",
                 "replayed five times from a graph of its own between the events, so that the host's cost of",
-                "launching it (larger than many steps at batch 1) is not counted as GPU time."},
+                "launching it (larger than many steps at batch 1) is not counted as GPU time.",
+                "On an A100, H100 or H200 each step also gets its roofline bound, the least time its arithmetic and",
+                "memory traffic allow at the device's peaks (from its SMs, clocks and memory bus), and how close",
+                "it came to it: where tuning can still gain, and where it cannot."},
         footer = {"", "Example: inception profile --backend cpu --batch 1 --chart profile.png"})
 final class ProfileCommand implements Callable<Integer> {
 
@@ -79,9 +84,11 @@ final class ProfileCommand implements Callable<Integer> {
      * multiply-adds, and GB/s (10^9 bytes per second) from the least memory it must move (its inputs read and its
      * output written once, its layer's weights read once), the measure for memory-bound steps such as poolings and
      * concatenations.
+     *
+     * @param boundMilliseconds the roofline's least time for the step ({@link Roofline}); null where unknown
      */
     record Row(String step, double milliseconds, double share, double gflops, double gbytesPerSecond,
-               String implementation) {
+               String implementation, Double boundMilliseconds) {
     }
 
     @Override
@@ -99,8 +106,12 @@ final class ProfileCommand implements Callable<Integer> {
         List<List<StepTime>> passes = new ArrayList<>();
         double[] forward = new double[iters];
         String backendName;
+        Roofline roofline = null;
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
             backendName = engine.backend();
+            if (backendName.equals("gpu")) {
+                roofline = roofline(options);
+            }
             for (int i = 0; i < warmup; i++) {
                 engine.profile(x);
                 engine.timeForward(x);
@@ -112,7 +123,7 @@ final class ProfileCommand implements Callable<Integer> {
         }
         // what an activation or weight element takes where it is stored: the CPU backends hold float32
         int elementBytes = backendName.equals("gpu") ? gpu.precision().storageBytes() : Float.BYTES;
-        List<Row> rows = rows(graph, passes, elementBytes);
+        List<Row> rows = rows(graph, passes, elementBytes, roofline);
         // "gpu, fp16, fused, batch 256": the precision only where there is a choice of one
         String what = backendName + (backendName.equals("gpu") ? ", " + gpu.precision().cliName() : "") + ", " + plan
                 + ", batch " + batch;
@@ -126,27 +137,59 @@ final class ProfileCommand implements Callable<Integer> {
             m.put("batch", batch);
             m.put("total_ms", total);
             m.put("forward_ms", benchMs);
+            if (roofline != null) {
+                Map<String, Object> peaks = new LinkedHashMap<>();
+                peaks.put("peak_gflops", roofline.gflops());
+                peaks.put("peak_gbytes_per_s", roofline.gbytesPerSecond());
+                peaks.put("bound_ms", bound(rows));
+                peaks.put("source", roofline.source());
+                m.put("roofline", peaks);
+            }
             m.put("steps", rows);
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
         } else {
             List<Row> shown = slowest(rows);
-            out.printf("%-28s %10s %7s %9s %8s  %s%n", "step (" + what + ")", "ms", "share", "GFLOP/s", "GB/s",
-                    "implementation");
+            boolean bounds = roofline != null;
+            out.printf("%-28s %10s %7s %9s %8s%s  %s%n", "step (" + what + ")", "ms", "share", "GFLOP/s", "GB/s",
+                    bounds ? String.format("%9s %8s", "bound ms", "of bound") : "", "implementation");
             for (Row r : shown) {
-                out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f %8.1f  %s%n", r.step(), r.milliseconds(),
-                        100 * r.share(), r.gflops(), r.gbytesPerSecond(), r.implementation());
+                out.printf(Locale.ROOT, "%-28s %10.3f %6.1f%% %9.1f %8.1f%s  %s%n", r.step(), r.milliseconds(),
+                        100 * r.share(), r.gflops(), r.gbytesPerSecond(), bounds ? String.format(Locale.ROOT,
+                                "%9.3f %7.1f%%", r.boundMilliseconds(), 100 * ofBound(r)) : "", r.implementation());
             }
             if (shown.size() < rows.size()) {
                 out.printf("... %d more steps (--top 0 shows all)%n", rows.size() - shown.size());
             }
             out.printf(Locale.ROOT, "total of step medians: %.1f ms; a whole forward pass (as bench times it): %.1f ms%n",
                     total, benchMs);
+            if (bounds) {
+                double least = bound(rows);
+                out.printf(Locale.ROOT, "roofline bound of the steps: %.2f ms (%.0f images/s); %s%n", least,
+                        batch * 1000 / least, roofline.source());
+            }
         }
         if (chart != null && ReportCommand.drawn(err, () -> dev.inception.bench.Charts.profile(slowest(rows).stream()
                 .map(r -> Map.entry(r.step(), r.milliseconds())).toList(), what + ": slowest steps (ms)", chart))) {
             err.println("chart: " + chart);
         }
         return Main.OK;
+    }
+
+    /** The GPU's roofline in the engine's precision, or null where its architecture's rates are not tabled. */
+    private static Roofline roofline(EngineOptions options) {
+        GpuDevices.Report r = GpuDevices.query();
+        return r.devices().size() <= options.device() ? null
+                : Roofline.of(r.devices().get(options.device()), options.precision()).orElse(null);
+    }
+
+    /** The sum of the steps' bounds: the least time the whole pass could take, step after step. */
+    private static double bound(List<Row> rows) {
+        return rows.stream().mapToDouble(Row::boundMilliseconds).sum();
+    }
+
+    /** How close a step came to its bound: 1 at the bound, 0.1 at ten times it. */
+    private static double ofBound(Row r) {
+        return r.milliseconds() > 0 ? r.boundMilliseconds() / r.milliseconds() : 0;
     }
 
     private List<Row> slowest(List<Row> rows) {
@@ -158,7 +201,7 @@ final class ProfileCommand implements Callable<Integer> {
      * Each step's median and rates (see {@link Row}), from its Keras layer (a fused step is named after its conv);
      * steps that are no Keras layer of their own get zero rates.
      */
-    private List<Row> rows(Graph graph, List<List<StepTime>> passes, int elementBytes) {
+    private List<Row> rows(Graph graph, List<List<StepTime>> passes, int elementBytes, Roofline roofline) {
         List<StepTime> first = passes.get(0);
         double[] medians = new double[first.size()];
         for (int s = 0; s < first.size(); s++) {
@@ -176,7 +219,7 @@ final class ProfileCommand implements Callable<Integer> {
             long bytes = graph.has(step) ? leastBytes(graph.node(step), batch, elementBytes) : 0;
             double ms = medians[s];
             rows.add(new Row(step, ms, ms / total, ms > 0 ? 2.0 * macs / (ms * 1e6) : 0, ms > 0 ? bytes / (ms * 1e6) : 0,
-                    first.get(s).implementation()));
+                    first.get(s).implementation(), roofline == null ? null : roofline.boundMilliseconds(2.0 * macs, bytes)));
         }
         return rows;
     }

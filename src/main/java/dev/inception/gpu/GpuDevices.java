@@ -11,7 +11,14 @@ import java.util.List;
 /** The CUDA driver's view of this machine. Call only after NativeStack.load() succeeded. */
 public final class GpuDevices {
 
-    public record Device(int ordinal, String name, int major, int minor, long totalBytes) {
+    /**
+     * @param multiprocessors how many SMs
+     * @param clockKHz        the SMs' peak clock
+     * @param memoryClockKHz  the memory's peak clock (transfers happen on both edges)
+     * @param memoryBusBits   the memory bus's width
+     */
+    public record Device(int ordinal, String name, int major, int minor, long totalBytes, int multiprocessors,
+                         int clockKHz, int memoryClockKHz, int memoryBusBits) {
         public String computeCapability() {
             return major + "." + minor;
         }
@@ -40,19 +47,27 @@ public final class GpuDevices {
                 JCudaDriver.cuDeviceGet(d, i);
                 byte[] name = new byte[256];
                 JCudaDriver.cuDeviceGetName(name, name.length, d);
-                int[] major = new int[1];
-                int[] minor = new int[1];
-                JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, d);
-                JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, d);
                 long[] bytes = new long[1];
                 JCudaDriver.cuDeviceTotalMem(bytes, d);
-                devices.add(new Device(i, cString(name), major[0], minor[0], bytes[0]));
+                devices.add(new Device(i, cString(name),
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR), bytes[0],
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT),
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE),
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
+                        attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)));
             }
             return new Report(version[0], devices, null);
         } catch (CudaException e) {
             return new Report(version[0], List.of(), "the CUDA driver answered " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("NO_DEVICE") ? " (no GPU visible)" : ""));
         }
+    }
+
+    private static int attribute(CUdevice d, int attribute) {
+        int[] v = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(v, attribute, d);
+        return v[0];
     }
 
     static String cString(byte[] b) {

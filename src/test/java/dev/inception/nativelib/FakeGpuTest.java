@@ -69,6 +69,38 @@ class FakeGpuTest {
         assertTrue(!(conv <= 1e-4) && !(sgemm <= 1e-4), json);
     }
 
+    /**
+     * `inception profile` on the fake GPU (an H100 SXM's attributes: 132 SMs at 1980 MHz, 5120-bit memory at 2619
+     * MHz) gives each step its roofline bound, here checked by hand for conv2d_1 in fp16 at batch 2.
+     */
+    @Test
+    void profileBoundsEachStepByTheDevicesRoofline() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.cli.Main.class, "profile", "--backend", "gpu",
+                "--precision", "fp16", "--batch", "2", "--iters", "1", "--warmup", "0", "--json");
+        String text = r.text();
+        assertEquals(0, r.exit(), text);
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(text.substring(text.indexOf('{'),
+                text.lastIndexOf('}') + 1)).getAsJsonObject();
+        com.google.gson.JsonObject peaks = o.getAsJsonObject("roofline");
+        double gflops = 132 * 1.98e9 * 4096 / 1e9;
+        double gbytes = 2 * 2.619e9 * 5120 / 8 / 1e9;
+        assertEquals(gflops, peaks.get("peak_gflops").getAsDouble(), 1e-6 * gflops);
+        assertEquals(gbytes, peaks.get("peak_gbytes_per_s").getAsDouble(), 1e-6 * gbytes);
+        com.google.gson.JsonObject conv1 = o.getAsJsonArray("steps").get(0).getAsJsonObject();
+        assertEquals("conv2d_1", conv1.get("step").getAsString());
+        // two images: 149x149x32 outputs of 27 multiply-adds; 299x299x3 in and 149x149x32 out, the 3x3x3x32 kernel
+        // once, two bytes each in fp16
+        double flops = 2.0 * 2 * 149 * 149 * 32 * 27;
+        double bytes = (2.0 * (299 * 299 * 3 + 149 * 149 * 32) + 3 * 3 * 3 * 32) * 2;
+        double expected = Math.max(flops / (gflops * 1e6), bytes / (gbytes * 1e6));
+        assertEquals(expected, conv1.get("boundMilliseconds").getAsDouble(), 1e-9 * expected);
+        double sum = 0;
+        for (com.google.gson.JsonElement e : o.getAsJsonArray("steps")) {
+            sum += e.getAsJsonObject().get("boundMilliseconds").getAsDouble();
+        }
+        assertEquals(sum, peaks.get("bound_ms").getAsDouble(), 1e-9 * sum);
+    }
+
     /** Transfers larger than the staging buffer go in pieces and arrive intact (the fake GPU's copies are real). */
     @Test
     void transfersLargerThanTheStagingBufferRoundTripInPieces() throws Exception {
