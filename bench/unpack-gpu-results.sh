@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Turns the runbook's tarball (r.tgz from bench/on-device.sh) into bench/results/<date>-<gpu>/, ready to commit,
-# with report.md: charts, every point, and issue #15's targets met or missed (inception report --targets).
+# with report.md: charts, every point, issue #15's targets met or missed (inception report --targets), and each
+# profile's slowest steps with their roofline bounds.
 #
 #   bench/unpack-gpu-results.sh R.tgz [NAME]     NAME defaults to <date of the run>-h200
 #
@@ -50,9 +51,10 @@ if [ -d "$dest/inductor-autotune" ]; then
     [ -f "$f" ] && cp "$f" "$root/bench/peers/inductor-autotune/" && echo "autotune cache: $(basename "$f") into bench/peers/inductor-autotune/ for the next bundle"
   done
 fi
-# charts, every point as a table, and issue #15's targets judged (met or missed, by how much), in report.md
+# charts, every point as a table, issue #15's targets judged (met or missed, by how much) and the profiles' slowest
+# steps, in report.md
 shopt -s nullglob
-results=("$dest"/bench-*.json "$dest"/torch-gpu-*.json)
+results=("$dest"/bench-*.json "$dest"/torch-gpu-*.json "$dest"/profile-*.json)
 if [ ${#results[@]} -gt 0 ]; then
   if "$root/bin/inception" report --targets --out "$dest" "${results[@]}" > "$dest/report.md"; then
     echo "report: ${dest#$root/}/report.md"

@@ -30,9 +30,15 @@ public final class MachineInfo {
         dev.inception.nativelib.NativeStack stack = dev.inception.nativelib.NativeStack.load();
         dev.inception.gpu.GpuDevices.Report r = dev.inception.gpu.GpuDevices.query();
         if (device < r.devices().size()) {
-            m.put("gpu", r.devices().get(device).name());
-            m.put("compute_capability", r.devices().get(device).computeCapability());
-            m.put("gpu_memory_mib", r.devices().get(device).totalBytes() >> 20);
+            dev.inception.gpu.GpuDevices.Device d = r.devices().get(device);
+            m.put("gpu", d.name());
+            m.put("compute_capability", d.computeCapability());
+            m.put("gpu_memory_mib", d.totalBytes() >> 20);
+            // what the roofline is computed from (profile), and what a reader compares GPUs of one name by
+            m.put("sms", d.multiprocessors());
+            m.put("clock_mhz", d.clockKHz() / 1000);
+            m.put("memory_clock_mhz", d.memoryClockKHz() / 1000);
+            m.put("memory_bus_bits", d.memoryBusBits());
         }
         m.put("driver_cuda_version", r.driverVersionString());
         m.put("cudnn", stack.cudnnRuntimeVersion() + " (" + stack.discovery().cudnn().map(l -> l.soname() + ", "

@@ -3,6 +3,7 @@ package dev.inception.cli;
 import dev.inception.bench.BenchResults;
 import dev.inception.bench.Charts;
 import dev.inception.bench.LoadResults;
+import dev.inception.bench.ProfileResults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,10 +22,14 @@ import java.util.concurrent.Callable;
         description = {"Render benchmark results (from 'inception bench --out' and bench/peers/torch_inception.py)",
                 "as PNG charts (latency and throughput vs batch size, one line per series) and print a Markdown",
                 "table of every point, and one of what each GPU switch changes (a series with a switch away from",
-                "its default beside the default series at the same batch: the ratio of their p50 latencies)."},
+                "its default beside the default series at the same batch: the ratio of their p50 latencies).",
+                "Results of 'inception profile --json' given too become a table each of their slowest steps."},
         footer = {"", "Examples:", "  inception report --out docs/img bench/results/*.json",
                 "  inception report --targets --out bench/results/2026-12-01-h200 bench/results/2026-12-01-h200/*.json"})
 final class ReportCommand implements Callable<Integer> {
+
+    /** Rows of each profile's table: the slowest steps. */
+    static final int PROFILE_ROWS = 15;
 
     @Spec
     CommandSpec spec;
@@ -51,10 +56,13 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<BenchResults.Point> points = new ArrayList<>();
         List<LoadResults.Point> load = new ArrayList<>();
+        List<ProfileResults.Profile> profiles = new ArrayList<>();
         for (Path f : files) {
             try {
                 if (LoadResults.is(f)) {
                     load.addAll(LoadResults.read(f));
+                } else if (ProfileResults.is(f)) {
+                    profiles.add(ProfileResults.read(f));
                 } else {
                     points.addAll(BenchResults.read(f));
                 }
@@ -81,6 +89,10 @@ final class ReportCommand implements Callable<Integer> {
         if (targets) {
             spec.commandLine().getOut().print("\n" + dev.inception.bench.Targets.markdown(
                     dev.inception.bench.Targets.judge(points)));
+        }
+        if (!profiles.isEmpty()) {
+            spec.commandLine().getOut().print("\n## Where the time went: the slowest steps (inception profile)\n"
+                    + ProfileResults.markdown(profiles, PROFILE_ROWS));
         }
         return Main.OK;
     }

@@ -58,6 +58,25 @@ class ReportCommandTest {
                 r.out());
     }
 
+    /**
+     * A profile's JSON given to report becomes a table of its slowest steps: the first H200 run's fp16 profile at
+     * batch 256 (committed; written before profiles had roofline bounds), whose slowest steps were cuDNN's average
+     * poolings (1.923 ms of the steps' 45.77 for average_pooling2d_3).
+     */
+    @Test
+    void aProfileBecomesATableOfItsSlowestSteps() throws Exception {
+        Path profile = Path.of("bench/results/2026-11-30-h200/profile-fp16-256.json");
+        PredictCommandTest.Run r = PredictCommandTest.run("report", "--out", tmp.resolve("p").toString(),
+                profile.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("### gpu fp16 fused, batch 256 (profile-fp16-256.json): steps 45.77 ms, a whole"
+                + " pass 24.08 ms"), r.out());
+        java.util.List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| step")
+                && !l.startsWith("| ---")).toList();
+        assertEquals(ReportCommand.PROFILE_ROWS, rows.size(), r.out());
+        assertEquals("| average_pooling2d_3 | 1.923 | 4.2% | cudnn |", rows.get(0));
+    }
+
     /** GPU series with a switch off are their own series, named by what was off. */
     @Test
     void gpuSeriesNameTheSwitchesThatWereOff() throws Exception {

@@ -101,6 +101,22 @@ class FakeGpuTest {
         assertEquals(sum, peaks.get("bound_ms").getAsDouble(), 1e-9 * sum);
     }
 
+    /** A GPU benchmark's JSON names the device's SMs, clocks and memory bus (the fake's: an H100 SXM's). */
+    @Test
+    void benchResultsRecordTheDevicesAttributes() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.cli.Main.class, "bench", "--backend", "gpu",
+                "--batch", "1", "--iters", "1", "--warmup", "0", "--json");
+        String text = r.text();
+        assertEquals(0, r.exit(), text);
+        com.google.gson.JsonObject machine = com.google.gson.JsonParser.parseString(text.substring(
+                text.indexOf('{'), text.lastIndexOf('}') + 1)).getAsJsonObject().getAsJsonObject("machine");
+        assertEquals(132, machine.get("sms").getAsInt(), machine.toString());
+        assertEquals(1980, machine.get("clock_mhz").getAsInt());
+        assertEquals(2619, machine.get("memory_clock_mhz").getAsInt());
+        assertEquals(5120, machine.get("memory_bus_bits").getAsInt());
+        assertEquals("9.0", machine.get("compute_capability").getAsString());
+    }
+
     /** Transfers larger than the staging buffer go in pieces and arrive intact (the fake GPU's copies are real). */
     @Test
     void transfersLargerThanTheStagingBufferRoundTripInPieces() throws Exception {
