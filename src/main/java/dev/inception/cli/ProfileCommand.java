@@ -5,7 +5,7 @@ import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
 import dev.inception.StepTime;
 import dev.inception.Tensor;
-import dev.inception.bench.Roofline;
+import dev.inception.gpu.Roofline;
 import dev.inception.gpu.GpuDevices;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;

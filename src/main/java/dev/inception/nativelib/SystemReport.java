@@ -1,7 +1,9 @@
 package dev.inception.nativelib;
 
 import dev.inception.BackendUnavailableException;
+import dev.inception.Precision;
 import dev.inception.gpu.GpuDevices;
+import dev.inception.gpu.Roofline;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +56,11 @@ public final class SystemReport {
                     m.put("name", dev.name());
                     m.put("compute_capability", dev.computeCapability());
                     m.put("memory_mib", dev.totalBytes() >> 20);
+                    m.put("sms", dev.multiprocessors());
+                    m.put("clock_mhz", dev.clockKHz() / 1000);
+                    m.put("memory_bus_bits", dev.memoryBusBits());
+                    m.put("memory_clock_mhz", dev.memoryClockKHz() / 1000);
+                    roofline(dev).ifPresent(peaks -> m.put("roofline", peaks));
                     gpus.add(m);
                 }
                 if (g.error() != null) {
@@ -81,6 +88,20 @@ public final class SystemReport {
         r.put("problems", problems);
         r.put("searched", d.searched().stream().map(Object::toString).toList());
         return r;
+    }
+
+    /**
+     * The device's peaks by precision (what profile's bounds are computed from: {@link Roofline}), in TFLOP/s and
+     * GB/s; empty where its architecture's rates are not tabled.
+     */
+    static Optional<Map<String, Object>> roofline(GpuDevices.Device device) {
+        Map<String, Object> peaks = new LinkedHashMap<>();
+        for (Precision p : Precision.values()) {
+            Roofline.of(device, p).ifPresent(r -> peaks.put(p.cliName() + "_tflops",
+                    Math.round(r.gflops() / 100) / 10.0));
+        }
+        Roofline.of(device, Precision.FP32).ifPresent(r -> peaks.put("gbytes_per_s", Math.round(r.gbytesPerSecond())));
+        return peaks.isEmpty() ? Optional.empty() : Optional.of(peaks);
     }
 
     private static Object describe(Optional<Library> l) {

@@ -101,6 +101,24 @@ class FakeGpuTest {
         assertEquals(sum, peaks.get("bound_ms").getAsDouble(), 1e-9 * sum);
     }
 
+    /** info names each GPU's SMs, clocks and memory bus, and its peaks by precision (the fake's: an H100 SXM's). */
+    @Test
+    void infoGivesEachGpusPeaks() throws Exception {
+        FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.cli.Main.class, "info", "--json");
+        String text = r.text();
+        assertEquals(0, r.exit(), text);
+        com.google.gson.JsonObject g = com.google.gson.JsonParser.parseString(text.substring(text.indexOf('{'),
+                text.lastIndexOf('}') + 1)).getAsJsonObject().getAsJsonArray("gpus").get(0).getAsJsonObject();
+        assertEquals(132, g.get("sms").getAsInt(), g.toString());
+        com.google.gson.JsonObject peaks = g.getAsJsonObject("roofline");
+        // 132 SMs x 1.98 GHz x 4096 (fp16, bf16), 2048 (tf32), 256 (fp32) operations per clock; 2 x 2.619 GHz x 640 B
+        assertEquals(1070.5, peaks.get("fp16_tflops").getAsDouble(), 1e-9, g.toString());
+        assertEquals(1070.5, peaks.get("bf16_tflops").getAsDouble(), 1e-9);
+        assertEquals(535.3, peaks.get("tf32_tflops").getAsDouble(), 1e-9);
+        assertEquals(66.9, peaks.get("fp32_tflops").getAsDouble(), 1e-9);
+        assertEquals(3352, peaks.get("gbytes_per_s").getAsLong());
+    }
+
     /** A GPU benchmark's JSON names the device's SMs, clocks and memory bus (the fake's: an H100 SXM's). */
     @Test
     void benchResultsRecordTheDevicesAttributes() throws Exception {

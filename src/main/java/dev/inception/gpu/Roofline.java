@@ -1,7 +1,6 @@
-package dev.inception.bench;
+package dev.inception.gpu;
 
 import dev.inception.Precision;
-import dev.inception.gpu.GpuDevices;
 
 import java.util.Locale;
 import java.util.Optional;
