@@ -92,8 +92,8 @@ public final class ProfileResults {
                     p.file(), p.totalMs(), p.forwardMs(), p.boundMs() == null ? ""
                             : String.format(Locale.ROOT, ", roofline bound %.2f ms", p.boundMs())));
             boolean bounds = p.boundMs() != null;
-            sb.append(bounds ? "| step | ms | share | bound ms | of bound | implementation |\n| --- | --- | --- | --- | --- | --- |\n"
-                    : "| step | ms | share | implementation |\n| --- | --- | --- | --- |\n");
+            sb.append(bounds ? "| step | ms | share | bound ms | of bound | implementation |\n"
+                    + "| --- | --- | --- | --- | --- | --- |\n" : "| step | ms | share | implementation |\n| --- | --- | --- | --- |\n");
             p.steps().stream().sorted(Comparator.comparingDouble(Step::milliseconds).reversed()).limit(top)
                     .forEach(s -> sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.1f%% |%s %s |%n", s.step(),
                             s.milliseconds(), 100 * s.milliseconds() / p.totalMs(), !bounds ? "" : bound(s),

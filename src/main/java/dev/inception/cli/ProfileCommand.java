@@ -5,8 +5,8 @@ import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
 import dev.inception.StepTime;
 import dev.inception.Tensor;
-import dev.inception.gpu.Roofline;
 import dev.inception.gpu.GpuDevices;
+import dev.inception.gpu.Roofline;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.plan.Lowering;
@@ -219,7 +219,8 @@ final class ProfileCommand implements Callable<Integer> {
             long bytes = graph.has(step) ? leastBytes(graph.node(step), batch, elementBytes) : 0;
             double ms = medians[s];
             rows.add(new Row(step, ms, ms / total, ms > 0 ? 2.0 * macs / (ms * 1e6) : 0, ms > 0 ? bytes / (ms * 1e6) : 0,
-                    first.get(s).implementation(), roofline == null ? null : roofline.boundMilliseconds(2.0 * macs, bytes)));
+                    first.get(s).implementation(),
+                    roofline == null ? null : roofline.boundMilliseconds(2.0 * macs, bytes)));
         }
         return rows;
     }

@@ -42,8 +42,8 @@ class ProfileResultsTest {
         assertTrue(md.contains("### gpu fp16 fused, batch 256 (profile-fp16-256.json): steps 4.00 ms, a whole pass"
                 + " 3.50 ms, roofline bound 1.50 ms"), md);
         // the two slowest of three: the pooling (2 ms of 4, its bound 1 ms: 50%), then the first 1 ms step
-        List<String> rows = md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| step") && !l.startsWith("| ---"))
-                .toList();
+        List<String> rows = md.lines()
+                .filter(l -> l.startsWith("| ") && !l.startsWith("| step") && !l.startsWith("| ---")).toList();
         assertEquals(List.of("| average_pooling2d_1 | 2.000 | 50.0% | 1.000 | 50% | kernel pool_nhwc_f16x8 |",
                 "| conv2d_1 | 1.000 | 25.0% | 0.500 | 50% | cudnn IMPLICIT_PRECOMP_GEMM (TENSOR_OP_MATH) |"), rows);
     }
