@@ -6,6 +6,7 @@ import dev.inception.InceptionV3Engine;
 import dev.inception.Precision;
 import dev.inception.Tensor;
 import dev.inception.gpu.GpuDevices;
+import dev.inception.gpu.GpuProperties;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.plan.Lowering;
@@ -67,7 +68,7 @@ class GpuNetworkTest {
             long gemms = e.describe().stream().filter(l -> l.contains("(1x1 as GEMM")).count();
             System.out.printf("[native-tests] batch %d %s %s: %d convolutions on cuDNN backend plans, %d as cuBLAS"
                     + " GEMMs, fallbacks %s%n", x.batch(), lowering, precision, planned, gemms, e.fallbacks());
-            if (o.gpu().gemm1x1() && Boolean.getBoolean("inception.gemm1x1.always")) {
+            if (o.gpu().gemm1x1() && Boolean.getBoolean(GpuProperties.GEMM_1X1_ALWAYS)) {
                 assertTrue(gemms == 40, "every 1x1 convolution a GEMM: " + gemms + "; " + e.fallbacks());
             }
         }
@@ -104,12 +105,12 @@ class GpuNetworkTest {
     @ParameterizedTest(name = "{0}, fused plan, batch 2, every 1x1 convolution a GEMM")
     @CsvSource({"FP32", "FP16"})
     void oneByOneGemmsWithinTheTolerance(Precision precision) {
-        System.setProperty("inception.gemm1x1.always", "true");
+        System.setProperty(GpuProperties.GEMM_1X1_ALWAYS, "true");
         try {
             assertMatchesTheReference(GpuTestSupport.random(2, graph.input().shape(), 11), Lowering.FUSED, precision,
                     o -> o.withGemm1x1(true));
         } finally {
-            System.clearProperty("inception.gemm1x1.always");
+            System.clearProperty(GpuProperties.GEMM_1X1_ALWAYS);
         }
     }
 

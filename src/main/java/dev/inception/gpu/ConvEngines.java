@@ -46,12 +46,11 @@ final class ConvEngines {
     static final int RUNS = 3;
 
     /**
-     * The system property that bounds one program's search, in seconds (default {@value #SEARCH_SECONDS}): finalizing
-     * a plan may compile its kernels at run time (cuDNN's runtime-fusion engines use NVRTC), and a search that
+     * How long one program's search may take, in seconds, unless {@link GpuProperties#ENGINE_SEARCH_SECONDS} says
+     * otherwise: finalizing a plan may compile its kernels at run time (cuDNN's runtime-fusion engines use NVRTC), and a search that
      * outlasted a benchmark's budget would leave nothing measured. Once it is spent, the convolutions not yet decided
      * keep their legacy algorithms, and {@link #summary()} says how many.
      */
-    static final String SEARCH_SECONDS_PROPERTY = "inception.cudnnEngines.searchSeconds";
     static final int SEARCH_SECONDS = 60;
 
     /** The two forms of a fused convolution's graph. */
@@ -117,7 +116,7 @@ final class ConvEngines {
         }
         this.api = api;
         this.tried = tried;
-        this.budgetNanos = (long) (Double.parseDouble(System.getProperty(SEARCH_SECONDS_PROPERTY,
+        this.budgetNanos = (long) (Double.parseDouble(System.getProperty(GpuProperties.ENGINE_SEARCH_SECONDS,
                 String.valueOf(SEARCH_SECONDS))) * 1e9);
     }
 

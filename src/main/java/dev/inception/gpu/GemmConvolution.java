@@ -43,12 +43,6 @@ final class GemmConvolution implements ConvStep {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
-    /**
-     * The system property that makes every 1x1 convolution a GEMM wherever cuBLAS runs it, whatever its time: for
-     * verifying the GEMMs' arithmetic on a GPU (GpuNetworkTest), where otherwise only the faster ones would run.
-     */
-    static final String ALWAYS_PROPERTY = "inception.gemm1x1.always";
-
     /** Per geometry key, the GEMM's measured milliseconds, or {@link #KEPT} where the replaced step was faster. */
     private static final Map<String, Float> DECIDED = new ConcurrentHashMap<>();
     private static final float KEPT = -1f;
@@ -113,7 +107,7 @@ final class GemmConvolution implements ConvStep {
      */
     static ConvStep fasterOf(String key, GemmConvolution gemm, CUstream stream, Tally tally) {
         tally.ones++;
-        boolean always = Boolean.getBoolean(ALWAYS_PROPERTY);
+        boolean always = Boolean.getBoolean(GpuProperties.GEMM_1X1_ALWAYS);
         float toBeat = always ? Float.POSITIVE_INFINITY : gemm.replaced.choice().milliseconds();
         key += always ? ", always" : "";
         Float decided = DECIDED.get(key);

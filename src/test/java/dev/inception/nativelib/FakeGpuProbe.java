@@ -321,9 +321,9 @@ public final class FakeGpuProbe {
      * (status 3000) from then on. PROBE_SEARCH_SECONDS sets the plan search's time budget.
      */
     static void engines(Graph g, Weights w, java.nio.file.Path log, java.nio.file.Path refuse) {
-        String budget = System.getenv("PROBE_SEARCH_SECONDS");   // ConvEngines.SEARCH_SECONDS_PROPERTY
+        String budget = System.getenv("PROBE_SEARCH_SECONDS");
         if (budget != null) {
-            System.setProperty("inception.cudnnEngines.searchSeconds", budget);
+            System.setProperty(dev.inception.gpu.GpuProperties.ENGINE_SEARCH_SECONDS, budget);
         }
         EngineOptions o = legacyPass(g, w, log);
         Tensor x = Tensor.zeros(2, g.input().shape());
@@ -393,11 +393,11 @@ public final class FakeGpuProbe {
      * their passes, one with copy-free concatenation too, and an fp32 one. With refuse set (the fake's
      * FAKE_CUBLAS_GEMM_STATUS_FILE), the status in it (if it exists) refuses the 1x1 GEMMs; PROBE_REFUSE_AFTER_OPEN=1
      * writes 15 (NOT_SUPPORTED) there once the first --gemm-1x1 engine has timed them. PROBE_GEMM_ALWAYS=1 sets
-     * GemmConvolution.ALWAYS_PROPERTY (every 1x1 convolution a GEMM, whatever its time).
+     * GpuProperties.GEMM_1X1_ALWAYS (every 1x1 convolution a GEMM, whatever its time).
      */
     static void gemm(Graph g, Weights w, java.nio.file.Path log, java.nio.file.Path refuse) {
         if ("1".equals(System.getenv("PROBE_GEMM_ALWAYS"))) {
-            System.setProperty("inception.gemm1x1.always", "true");
+            System.setProperty(dev.inception.gpu.GpuProperties.GEMM_1X1_ALWAYS, "true");
         }
         EngineOptions o = legacyPass(g, w, log);
         Tensor x = Tensor.zeros(2, g.input().shape());
