@@ -47,7 +47,7 @@ final class GemmConvolution implements ConvStep {
     private static final Map<String, Float> DECIDED = new ConcurrentHashMap<>();
     private static final float KEPT = -1f;
 
-    /** What one program's choices came to, for --verbose: "1x1 convolutions as GEMMs: 30 of 40 (...)". */
+    /** What one program's choices came to, for --verbose: "1x1 convolutions as cuBLAS GEMMs: 30 of 40 (...)". */
     static final class Tally {
         private int ones;
         private int won;
