@@ -34,11 +34,7 @@ public final class MachineInfo {
             m.put("gpu", d.name());
             m.put("compute_capability", d.computeCapability());
             m.put("gpu_memory_mib", d.totalBytes() >> 20);
-            // what the roofline is computed from (profile), and what a reader compares GPUs of one name by
-            m.put("sms", d.multiprocessors());
-            m.put("clock_mhz", d.clockKHz() / 1000);
-            m.put("memory_clock_mhz", d.memoryClockKHz() / 1000);
-            m.put("memory_bus_bits", d.memoryBusBits());
+            m.putAll(d.hardware());
         }
         m.put("driver_cuda_version", r.driverVersionString());
         m.put("cudnn", stack.cudnnRuntimeVersion() + " (" + stack.discovery().cudnn().map(l -> l.soname() + ", "

@@ -66,7 +66,7 @@ final class ConvBuilder implements AutoCloseable {
         cudnnTensorDescriptor yd = tensors.desc(c.output(), g.output());
         cudnnFilterDescriptor fd = d.filter(g, types.activations());
         cudnnConvolutionDescriptor cd = d.convolution(g, cx.precision());
-        String key = cx.ordinal() + " " + cx.precision() + " " + g;
+        String key = geometryKey(g);
         long limit = lane.bytes();
         List<ConvChoice> fitting = ConvAlgorithms.candidates(key, h, xd, fd, cd, yd, c.name()).stream()
                 .filter(a -> a.workspaceBytes() <= limit)
@@ -96,6 +96,14 @@ final class ConvBuilder implements AutoCloseable {
         return step;
     }
 
+    /**
+     * What every per-process decision about a convolution depends on: the device, the precision and the geometry
+     * (batch included); each search adds what else its answer depends on.
+     */
+    private String geometryKey(CudnnGeometry.Conv g) {
+        return cx.ordinal() + " " + cx.precision() + " " + g;
+    }
+
     /** The algorithm, plan or GEMM each convolution uses now. */
     List<ConvChoice> choices() {
         return built.stream().map(ConvStep::choice).toList();
@@ -122,7 +130,7 @@ final class ConvBuilder implements AutoCloseable {
         ConvEngines.Operands o = new ConvEngines.Operands(g, type, tensors.at(c.input()),
                 tensors.pixelStride(c.input()), weights.get(c.name() + "/filter"), bias, tensors.at(c.output()),
                 yStride, kernel);
-        String key = cx.ordinal() + " " + cx.precision() + " " + g + " output pixels " + yStride + " apart, "
+        String key = geometryKey(g) + " output pixels " + yStride + " apart, "
                 + engines.tried() + " tried";
         try {
             ConvEngines.Choice chosen = engines.choose(key, c.name(), h, stream, o, legacy.choice().milliseconds(),
@@ -149,7 +157,7 @@ final class ConvBuilder implements AutoCloseable {
                 CudnnGeometry.oneByOne(g, xStride, yStride), type, cx.precision(), weights.get(c.name() + "/filter"),
                 tensors.at(c.input()), tensors.at(c.output()), kernel, replaced, fallbacks);
         // the time to beat is the replaced step's: the legacy algorithm's, or a backend plan's
-        String key = cx.ordinal() + " " + cx.precision() + " " + g + " pixels " + xStride + " and " + yStride
+        String key = geometryKey(g) + " pixels " + xStride + " and " + yStride
                 + " apart, against " + replaced.choice().describe();
         return GemmConvolution.fasterOf(key, gemm, stream, gemms);
     }

@@ -6,7 +6,9 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The CUDA driver's view of this machine. Call only after NativeStack.load() succeeded. */
 public final class GpuDevices {
@@ -21,6 +23,19 @@ public final class GpuDevices {
                          int clockKHz, int memoryClockKHz, int memoryBusBits) {
         public String computeCapability() {
             return major + "." + minor;
+        }
+
+        /**
+         * SMs, clocks and memory bus, as info and bench results record them: what the roofline is computed from,
+         * and what tells apart GPUs of one name.
+         */
+        public Map<String, Object> hardware() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sms", multiprocessors);
+            m.put("clock_mhz", clockKHz / 1000);
+            m.put("memory_clock_mhz", memoryClockKHz / 1000);
+            m.put("memory_bus_bits", memoryBusBits);
+            return m;
         }
     }
 

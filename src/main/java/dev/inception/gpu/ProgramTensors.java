@@ -71,7 +71,7 @@ final class ProgramTensors {
         return t.isSlice() ? t.slice().channelOffset() : 0;
     }
 
-    /** The tensor's elements at this batch size: pixels times channels. */
+    /** The tensor's pixels at this batch size: images times height times width. */
     long pixels(int tensor) {
         Shape s = shape(tensor);
         return (long) n * s.height() * s.width();

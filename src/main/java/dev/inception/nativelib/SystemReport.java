@@ -56,10 +56,7 @@ public final class SystemReport {
                     m.put("name", dev.name());
                     m.put("compute_capability", dev.computeCapability());
                     m.put("memory_mib", dev.totalBytes() >> 20);
-                    m.put("sms", dev.multiprocessors());
-                    m.put("clock_mhz", dev.clockKHz() / 1000);
-                    m.put("memory_bus_bits", dev.memoryBusBits());
-                    m.put("memory_clock_mhz", dev.memoryClockKHz() / 1000);
+                    m.putAll(dev.hardware());
                     roofline(dev).ifPresent(peaks -> m.put("roofline", peaks));
                     gpus.add(m);
                 }

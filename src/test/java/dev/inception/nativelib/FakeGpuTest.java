@@ -69,6 +69,12 @@ class FakeGpuTest {
         assertTrue(!(conv <= 1e-4) && !(sgemm <= 1e-4), json);
     }
 
+    /** The JSON object a command printed, from the probe's output (the fake libraries' counts follow it). */
+    static com.google.gson.JsonObject json(String text) {
+        return com.google.gson.JsonParser.parseString(text.substring(text.indexOf('{'), text.lastIndexOf('}') + 1))
+                .getAsJsonObject();
+    }
+
     /**
      * `inception profile` on the fake GPU (an H100 SXM's attributes: 132 SMs at 1980 MHz, 5120-bit memory at 2619
      * MHz) gives each step its roofline bound, here checked by hand for conv2d_1 in fp16 at batch 2.
@@ -79,8 +85,7 @@ class FakeGpuTest {
                 "--precision", "fp16", "--batch", "2", "--iters", "1", "--warmup", "0", "--json");
         String text = r.text();
         assertEquals(0, r.exit(), text);
-        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(text.substring(text.indexOf('{'),
-                text.lastIndexOf('}') + 1)).getAsJsonObject();
+        com.google.gson.JsonObject o = json(text);
         com.google.gson.JsonObject peaks = o.getAsJsonObject("roofline");
         double gflops = 132 * 1.98e9 * 4096 / 1e9;
         double gbytes = 2 * 2.619e9 * 5120 / 8 / 1e9;
@@ -107,8 +112,7 @@ class FakeGpuTest {
         FakeGpu.Probe r = gpu.run(java.util.Map.of(), dev.inception.cli.Main.class, "info", "--json");
         String text = r.text();
         assertEquals(0, r.exit(), text);
-        com.google.gson.JsonObject g = com.google.gson.JsonParser.parseString(text.substring(text.indexOf('{'),
-                text.lastIndexOf('}') + 1)).getAsJsonObject().getAsJsonArray("gpus").get(0).getAsJsonObject();
+        com.google.gson.JsonObject g = json(text).getAsJsonArray("gpus").get(0).getAsJsonObject();
         assertEquals(132, g.get("sms").getAsInt(), g.toString());
         com.google.gson.JsonObject peaks = g.getAsJsonObject("roofline");
         // 132 SMs x 1.98 GHz x 4096 (fp16, bf16), 2048 (tf32), 256 (fp32) operations per clock; 2 x 2.619 GHz x 640 B
@@ -126,8 +130,7 @@ class FakeGpuTest {
                 "--batch", "1", "--iters", "1", "--warmup", "0", "--json");
         String text = r.text();
         assertEquals(0, r.exit(), text);
-        com.google.gson.JsonObject machine = com.google.gson.JsonParser.parseString(text.substring(
-                text.indexOf('{'), text.lastIndexOf('}') + 1)).getAsJsonObject().getAsJsonObject("machine");
+        com.google.gson.JsonObject machine = json(text).getAsJsonObject("machine");
         assertEquals(132, machine.get("sms").getAsInt(), machine.toString());
         assertEquals(1980, machine.get("clock_mhz").getAsInt());
         assertEquals(2619, machine.get("memory_clock_mhz").getAsInt());
