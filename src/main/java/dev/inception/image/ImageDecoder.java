@@ -113,33 +113,39 @@ public final class ImageDecoder {
         int h = img.getHeight();
         byte[] out = new byte[w * h * 3];
         Raster raster = img.getRaster();
-        int bands = raster.getNumBands();
         int bits = raster.getSampleModel().getSampleSize(0);
-        int[] px = new int[bands];
         RasterSamples samples = RasterSamples.of(raster);
+        int bands = samples.bands();
+        int[] row = new int[w * bands];
         IndexColorModel palette = img.getColorModel() instanceof IndexColorModel icm ? icm : null;
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                samples.pixel(x, y, px);
-                int o = (y * w + x) * 3;
-                if (palette != null) {
-                    // P -> RGB looks the index up; transparency is not applied
-                    out[o] = (byte) palette.getRed(px[0]);
-                    out[o + 1] = (byte) palette.getGreen(px[0]);
-                    out[o + 2] = (byte) palette.getBlue(px[0]);
-                } else if (bands <= 2) {
-                    // L, LA; 1-, 2- and 4-bit grey scaled to 0..255 (PIL's L;2, L;4 and mode 1). 16-bit grey is
-                    // PIL's mode I, whose conversion to RGB clamps at 255; 16-bit grey with alpha PIL reads as
-                    // its high bytes (LA;16B)
-                    int v = bits < 8 ? px[0] * 255 / ((1 << bits) - 1)
-                            : bits == 8 ? px[0] : bands == 1 ? Math.min(px[0], 255) : px[0] >> (bits - 8);
+            samples.row(y, row);
+            int o = y * w * 3;
+            if (palette != null) {
+                // P -> RGB looks the index up; transparency is not applied
+                for (int x = 0; x < w; x++, o += 3) {
+                    int index = row[x * bands];
+                    out[o] = (byte) palette.getRed(index);
+                    out[o + 1] = (byte) palette.getGreen(index);
+                    out[o + 2] = (byte) palette.getBlue(index);
+                }
+            } else if (bands <= 2) {
+                // L, LA; 1-, 2- and 4-bit grey scaled to 0..255 (PIL's L;2, L;4 and mode 1). 16-bit grey is
+                // PIL's mode I, whose conversion to RGB clamps at 255; 16-bit grey with alpha PIL reads as
+                // its high bytes (LA;16B)
+                for (int x = 0; x < w; x++, o += 3) {
+                    int s = row[x * bands];
+                    int v = bits < 8 ? s * 255 / ((1 << bits) - 1)
+                            : bits == 8 ? s : bands == 1 ? Math.min(s, 255) : s >> (bits - 8);
                     out[o] = out[o + 1] = out[o + 2] = (byte) v;
-                } else {
-                    // RGB, RGBA; 16-bit colour is read by PIL as its high byte
-                    int shift = Math.max(bits - 8, 0);
-                    out[o] = (byte) (px[0] >> shift);
-                    out[o + 1] = (byte) (px[1] >> shift);
-                    out[o + 2] = (byte) (px[2] >> shift);
+                }
+            } else {
+                // RGB, RGBA; 16-bit colour is read by PIL as its high byte
+                int shift = Math.max(bits - 8, 0);
+                for (int i = 0; i < w * bands; i += bands, o += 3) {
+                    out[o] = (byte) (row[i] >> shift);
+                    out[o + 1] = (byte) (row[i + 1] >> shift);
+                    out[o + 2] = (byte) (row[i + 2] >> shift);
                 }
             }
         }

@@ -86,48 +86,60 @@ final class JpegSamples {
     static RgbImage toRgb(Raster r, ColorSpace cs, boolean adobe) {
         int w = r.getWidth();
         int h = r.getHeight();
-        int bands = r.getNumBands();
         byte[] out = new byte[w * h * 3];
-        int[] px = new int[bands];
         RasterSamples samples = RasterSamples.of(r);
+        int[] row = new int[w * samples.bands()];
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                samples.pixel(x, y, px);
-                int o = (y * w + x) * 3;
-                switch (cs) {
-                    case GRAY -> out[o] = out[o + 1] = out[o + 2] = (byte) px[0];
-                    case RGB -> {
-                        out[o] = (byte) px[0];
-                        out[o + 1] = (byte) px[1];
-                        out[o + 2] = (byte) px[2];
+            samples.row(y, row);
+            int o = y * w * 3;
+            switch (cs) {
+                case GRAY -> {
+                    for (int x = 0; x < w; x++, o += 3) {
+                        out[o] = out[o + 1] = out[o + 2] = (byte) row[x];
                     }
-                    case YCBCR -> ycc(px[0], px[1], px[2], out, o);
-                    case CMYK, YCCK -> {
-                        int c = px[0], m = px[1], ye = px[2], k = px[3];
-                        if (cs == ColorSpace.YCCK) {
-                            // jdcolor.c ycck_cmyk_convert: YCC -> RGB, then inverted; K passes through
-                            c = 255 - clamp(px[0] + CR_R[px[2]]);
-                            m = 255 - clamp(px[0] + ((CB_G[px[1]] + CR_G[px[2]]) >> SCALEBITS));
-                            ye = 255 - clamp(px[0] + CB_B[px[1]]);
-                        }
-                        if (adobe) {
-                            // PIL reads Adobe CMYK as "CMYK;I": inverted
-                            c = 255 - c;
-                            m = 255 - m;
-                            ye = 255 - ye;
-                            k = 255 - k;
-                        }
-                        // PIL's cmyk2rgb: nk = 255 - k; out = nk - c * nk / 255, rounded as MULDIV255
-                        int nk = 255 - k;
-                        out[o] = (byte) clamp(nk - mulDiv255(c, nk));
-                        out[o + 1] = (byte) clamp(nk - mulDiv255(m, nk));
-                        out[o + 2] = (byte) clamp(nk - mulDiv255(ye, nk));
-                    }
-                    default -> throw new IllegalStateException(cs.toString());
                 }
+                case RGB -> {
+                    for (int i = 0; i < w * 3; i++) {
+                        out[o + i] = (byte) row[i];
+                    }
+                }
+                case YCBCR -> {
+                    for (int i = 0; i < w * 3; i += 3) {
+                        ycc(row[i], row[i + 1], row[i + 2], out, o + i);
+                    }
+                }
+                case CMYK, YCCK -> {
+                    for (int i = 0; i < w * 4; i += 4, o += 3) {
+                        cmyk(row[i], row[i + 1], row[i + 2], row[i + 3], cs == ColorSpace.YCCK, adobe, out, o);
+                    }
+                }
+                default -> throw new IllegalStateException(cs.toString());
             }
         }
         return new RgbImage(w, h, out);
+    }
+
+    /** A CMYK or YCCK pixel as PIL makes it RGB. */
+    private static void cmyk(int s0, int s1, int s2, int s3, boolean ycck, boolean adobe, byte[] out, int o) {
+        int c = s0, m = s1, ye = s2, k = s3;
+        if (ycck) {
+            // jdcolor.c ycck_cmyk_convert: YCC -> RGB, then inverted; K passes through
+            c = 255 - clamp(s0 + CR_R[s2]);
+            m = 255 - clamp(s0 + ((CB_G[s1] + CR_G[s2]) >> SCALEBITS));
+            ye = 255 - clamp(s0 + CB_B[s1]);
+        }
+        if (adobe) {
+            // PIL reads Adobe CMYK as "CMYK;I": inverted
+            c = 255 - c;
+            m = 255 - m;
+            ye = 255 - ye;
+            k = 255 - k;
+        }
+        // PIL's cmyk2rgb: nk = 255 - k; out = nk - c * nk / 255, rounded as MULDIV255
+        int nk = 255 - k;
+        out[o] = (byte) clamp(nk - mulDiv255(c, nk));
+        out[o + 1] = (byte) clamp(nk - mulDiv255(m, nk));
+        out[o + 2] = (byte) clamp(nk - mulDiv255(ye, nk));
     }
 
     private static void ycc(int y, int cb, int cr, byte[] out, int o) {

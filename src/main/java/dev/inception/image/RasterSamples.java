@@ -6,17 +6,21 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 
 /**
- * A decoded raster's samples, one pixel at a time, at coordinates counted from its first pixel. Where the raster is
- * 8 bits per sample, pixel-interleaved in one byte array (what the JDK's PNG and JPEG readers make of 8-bit RGB,
- * RGBA, grey and YCbCr images) the samples are read straight from that array, instead of through
- * {@code Raster.getPixel}, which goes through the sample model and its checks for every pixel of every image a server
- * or {@code predict} decodes ({@code bench --scope decode} times it). Every other raster (16-bit, packed, palette
- * indices of under 8 bits) still goes through {@code getPixel}.
+ * A decoded raster's samples, one row at a time, at rows counted from its first pixel. Where the raster is 8 bits per
+ * sample, pixel-interleaved in one byte array (what the JDK's PNG and JPEG readers make of 8-bit RGB, RGBA, grey and
+ * YCbCr images) the samples are read straight from that array, instead of through the raster's sample model and its
+ * checks, for every image a server or {@code predict} decodes ({@code bench --scope decode} times it). Every other
+ * raster (16-bit, packed, palette indices of under 8 bits) goes through {@code Raster.getPixels}, a row per call.
+ * Rows, not pixels: the decoders convert a row in a loop of their own per colour space, with no call or choice per
+ * pixel (a pixel at a time, converting a 640x480 JPEG's samples took as long as libjpeg took to decode them).
  */
 abstract class RasterSamples {
 
-    /** Writes the samples of pixel (x, y), one per band, into px. */
-    abstract void pixel(int x, int y, int[] px);
+    /** The number of samples per pixel. */
+    abstract int bands();
+
+    /** Writes row y's samples, pixel after pixel, one per band (width x bands values), into row. */
+    abstract void row(int y, int[] row);
 
     static RasterSamples of(Raster r) {
         if (r.getSampleModel() instanceof ComponentSampleModel sm && r.getDataBuffer() instanceof DataBufferByte db
@@ -47,10 +51,19 @@ abstract class RasterSamples {
         }
 
         @Override
-        void pixel(int x, int y, int[] px) {
-            int at = first + y * scanline + x * pixelStride;
-            for (int b = 0; b < bandOffsets.length; b++) {
-                px[b] = data[at + bandOffsets[b]] & 0xff;
+        int bands() {
+            return bandOffsets.length;
+        }
+
+        @Override
+        void row(int y, int[] row) {
+            int bands = bandOffsets.length;
+            int at = first + y * scanline;
+            for (int b = 0; b < bands; b++) {
+                int from = at + bandOffsets[b];
+                for (int i = b; i < row.length; i += bands, from += pixelStride) {
+                    row[i] = data[from] & 0xff;
+                }
             }
         }
     }
@@ -63,8 +76,13 @@ abstract class RasterSamples {
         }
 
         @Override
-        void pixel(int x, int y, int[] px) {
-            raster.getPixel(raster.getMinX() + x, raster.getMinY() + y, px);
+        int bands() {
+            return raster.getNumBands();
+        }
+
+        @Override
+        void row(int y, int[] row) {
+            raster.getPixels(raster.getMinX(), raster.getMinY() + y, raster.getWidth(), 1, row);
         }
     }
 }

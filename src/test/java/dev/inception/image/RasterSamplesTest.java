@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** RasterSamples against the JDK's own Raster.getPixel, pixel by pixel, for every kind of raster it reads. */
+/** RasterSamples' rows against the JDK's own Raster.getPixel, pixel by pixel, for every kind of raster it reads. */
 class RasterSamplesTest {
 
     /** A w x h image of the type with random samples in every band. */
@@ -31,18 +31,22 @@ class RasterSamplesTest {
         return img;
     }
 
-    /** Every pixel as getPixel gives it, at coordinates counted from the raster's first pixel. */
+    /** Every row holds each pixel's samples as getPixel gives them, at rows counted from the raster's first pixel. */
     static void assertSameAsGetPixel(Raster r, String what) {
         RasterSamples samples = RasterSamples.of(r);
-        int[] ours = new int[r.getNumBands()];
-        int[] jdk = new int[r.getNumBands()];
+        int bands = r.getNumBands();
+        assertEquals(bands, samples.bands(), what);
+        int[] row = new int[r.getWidth() * bands];
+        int[] jdk = new int[bands];
         for (int y = 0; y < r.getHeight(); y++) {
+            java.util.Arrays.fill(row, -1);
+            samples.row(y, row);
             for (int x = 0; x < r.getWidth(); x++) {
-                samples.pixel(x, y, ours);
                 r.getPixel(r.getMinX() + x, r.getMinY() + y, jdk);
                 int px = x;
                 int py = y;
-                assertArrayEquals(jdk, ours, () -> what + " at " + px + "," + py);
+                assertArrayEquals(jdk, java.util.Arrays.copyOfRange(row, x * bands, (x + 1) * bands),
+                        () -> what + " at " + px + "," + py);
             }
         }
     }
