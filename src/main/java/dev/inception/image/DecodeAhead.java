@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * Decodes the next batches of images on a small pool while the caller runs the network on the current one: the
@@ -61,7 +60,7 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
 
     private final List<T> sources;
     private final Function<T, Path> path;
-    private final UnaryOperator<RgbImage> then;
+    private final Reader read;
     private final int batch;
     private final int ahead;
     private final int threads;
@@ -69,34 +68,44 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
     private final Deque<List<Future<Item<T>>>> pending = new ArrayDeque<>();
     private int submitted;
 
-    /** Resizes each decoded image to {@code height x width} in the worker, as the network will see it. */
-    public static UnaryOperator<RgbImage> resizingTo(int height, int width, Interpolation how) {
-        return img -> Resize.to(img, width, height, how);
-    }
-
-    /** {@link #THREADS} threads, one batch ahead; {@code then} runs on each decoded image in the worker. */
-    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then) {
-        this(sources, path, batch, then, THREADS);
-    }
-
-    /** One batch ahead, on this many threads ({@link #threadsFor} a backend, or the user's choice). */
-    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then, int threads) {
-        this(sources, path, batch, then, threads, 1);
+    /** How a worker reads one file: decoded, and usually resized to the network's input ({@link #resizingTo}). */
+    @FunctionalInterface
+    public interface Reader {
+        RgbImage read(Path file) throws ImageDecodeException;
     }
 
     /**
-     * @param then    what each worker does to its decoded image (usually {@link #resizingTo} the input size)
-     * @param threads decoding threads ({@link #threadsFor})
-     * @param ahead   batches decoded beyond the current one (memory: ahead x batch images after {@code then})
+     * Decodes each file and resizes it to {@code height x width} in the worker, as the network will see it (with
+     * nearest resizing, only the pixels kept are converted: {@link ImageDecoder.Size}).
      */
-    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, UnaryOperator<RgbImage> then, int threads,
+    public static Reader resizingTo(int height, int width, Interpolation how) {
+        ImageDecoder.Size size = new ImageDecoder.Size(width, height, how);
+        return file -> ImageDecoder.read(file, size);
+    }
+
+    /** {@link #THREADS} threads, one batch ahead; {@code read} reads each file in the worker. */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, Reader read) {
+        this(sources, path, batch, read, THREADS);
+    }
+
+    /** One batch ahead, on this many threads ({@link #threadsFor} a backend, or the user's choice). */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, Reader read, int threads) {
+        this(sources, path, batch, read, threads, 1);
+    }
+
+    /**
+     * @param read    how each worker reads its file (usually {@link #resizingTo} the input size)
+     * @param threads decoding threads ({@link #threadsFor})
+     * @param ahead   batches decoded beyond the current one (memory: ahead x batch images as {@code read} gives them)
+     */
+    public DecodeAhead(List<T> sources, Function<T, Path> path, int batch, Reader read, int threads,
                        int ahead) {
         if (batch < 1 || threads < 1 || ahead < 0) {
             throw new IllegalArgumentException("batch and threads must be at least 1, ahead at least 0");
         }
         this.sources = List.copyOf(sources);
         this.path = path;
-        this.then = then;
+        this.read = read;
         this.batch = batch;
         this.ahead = ahead;
         this.threads = threads;
@@ -123,7 +132,7 @@ public final class DecodeAhead<T> implements Iterator<List<DecodeAhead.Item<T>>>
     private Item<T> decode(T source) {
         Path file = path.apply(source);
         try {
-            return new Item<>(source, then.apply(ImageDecoder.read(file)), null);
+            return new Item<>(source, read.read(file), null);
         } catch (ImageDecodeException e) {
             return new Item<>(source, null, e);
         } catch (OutOfMemoryError e) {

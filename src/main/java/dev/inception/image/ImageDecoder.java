@@ -28,16 +28,34 @@ public final class ImageDecoder {
     /** Larger images are refused before decoding: 100 megapixels, about 300 MB as RGB. */
     public static final long MAX_PIXELS = 100_000_000L;
 
+    /**
+     * The size an image is wanted at, and how it gets there (Resize.to's arguments): with NEAREST, only the pixels
+     * the resizing keeps are converted from the decoder's samples (a pixel's RGB depends on its own samples alone, so
+     * the bytes are Resize.to's), and the full-size RGB image is never made.
+     */
+    public record Size(int width, int height, Interpolation how) {
+        public Size {
+            if (width < 1 || height < 1) {
+                throw new IllegalArgumentException("a size of " + width + "x" + height);
+            }
+        }
+    }
+
     private ImageDecoder() {
     }
 
     public static RgbImage read(Path file) throws ImageDecodeException {
+        return read(file, null);
+    }
+
+    /** {@link #read(Path)} resized to {@code size} as {@code Resize.to} does it; null keeps the decoded size. */
+    public static RgbImage read(Path file, Size size) throws ImageDecodeException {
         String problem = InputFiles.problem(file);
         if (problem != null) {
             throw new ImageDecodeException(file + ": " + problem);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            return decode(in, file.toString(), () -> Files.readAllBytes(file), MAX_PIXELS);
+            return decode(in, file.toString(), () -> Files.readAllBytes(file), MAX_PIXELS, size);
         } catch (IOException e) {
             throw new ImageDecodeException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -50,8 +68,13 @@ public final class ImageDecoder {
      *                  sets its own limit, since a few hundred bytes of PNG can declare 100 megapixels
      */
     public static RgbImage read(byte[] encoded, String name, long maxPixels) throws ImageDecodeException {
+        return read(encoded, name, maxPixels, null);
+    }
+
+    /** {@link #read(byte[], String, long)} resized to {@code size} as {@code Resize.to} does it (null: as decoded). */
+    public static RgbImage read(byte[] encoded, String name, long maxPixels, Size size) throws ImageDecodeException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            return decode(in, name, () -> encoded, maxPixels);
+            return decode(in, name, () -> encoded, maxPixels, size);
         } catch (IOException e) {
             throw new ImageDecodeException(name + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -61,7 +84,15 @@ public final class ImageDecoder {
         byte[] get() throws IOException;
     }
 
-    private static RgbImage decode(ImageInputStream in, String name, Bytes whole, long maxPixels)
+    private static RgbImage decode(ImageInputStream in, String name, Bytes whole, long maxPixels, Size size)
+            throws ImageDecodeException {
+        RgbImage img = decodeNearest(in, name, whole, maxPixels, size != null && size.how() == Interpolation.NEAREST
+                ? size : null);
+        return size == null ? img : Resize.to(img, size.width(), size.height(), size.how());
+    }
+
+    /** @param nearest where not null, only the pixels nearest resizing to this size keeps are converted */
+    private static RgbImage decodeNearest(ImageInputStream in, String name, Bytes whole, long maxPixels, Size nearest)
             throws ImageDecodeException {
         try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
@@ -78,7 +109,8 @@ public final class ImageDecoder {
                             + " over the limit of %.1f; downscale it first", name, w, h, w * h / 1e6, maxPixels / 1e6));
                 }
                 if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
-                    return toRgb(reader.read(0));
+                    BufferedImage img = reader.read(0);
+                    return toRgb(img, samples(img.getRaster(), nearest));
                 }
             } finally {
                 reader.dispose();
@@ -91,7 +123,7 @@ public final class ImageDecoder {
                         + " marker after the image data)");
             }
             try (ImageInputStream memory = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-                return JpegSamples.read(memory, markers);
+                return JpegSamples.read(memory, markers, nearest);
             }
         } catch (ImageDecodeException e) {
             throw e;
@@ -107,14 +139,24 @@ public final class ImageDecoder {
         }
     }
 
+    /** A raster's samples: every pixel, or (nearest not null) those that nearest resizing to that size keeps. */
+    static RasterSamples samples(Raster r, Size nearest) {
+        return nearest == null ? RasterSamples.of(r) : RasterSamples.of(r,
+                Resize.nearestIndices(r.getWidth(), nearest.width()),
+                Resize.nearestIndices(r.getHeight(), nearest.height()));
+    }
+
     /** PIL convert('RGB') semantics for any decoded image, from its raster's samples. */
     public static RgbImage toRgb(BufferedImage img) {
-        int w = img.getWidth();
-        int h = img.getHeight();
+        return toRgb(img, RasterSamples.of(img.getRaster()));
+    }
+
+    /** {@link #toRgb(BufferedImage)} of the pixels samples picks. */
+    private static RgbImage toRgb(BufferedImage img, RasterSamples samples) {
+        int w = samples.width();
+        int h = samples.height();
         byte[] out = new byte[w * h * 3];
-        Raster raster = img.getRaster();
-        int bits = raster.getSampleModel().getSampleSize(0);
-        RasterSamples samples = RasterSamples.of(raster);
+        int bits = img.getRaster().getSampleModel().getSampleSize(0);
         int bands = samples.bands();
         int[] row = new int[w * bands];
         IndexColorModel palette = img.getColorModel() instanceof IndexColorModel icm ? icm : null;

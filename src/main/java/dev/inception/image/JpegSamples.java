@@ -51,8 +51,12 @@ final class JpegSamples {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    /** Decodes a JPEG to PIL's convert('RGB') bytes. */
-    static RgbImage read(ImageInputStream in, JpegMarkers markers) throws IOException {
+    /**
+     * Decodes a JPEG to PIL's convert('RGB') bytes.
+     *
+     * @param nearest where not null, only the pixels that nearest resizing to this size keeps are converted
+     */
+    static RgbImage read(ImageInputStream in, JpegMarkers markers, ImageDecoder.Size nearest) throws IOException {
         ImageReader reader = jdkReader();
         java.util.List<String> warnings = new java.util.ArrayList<>();
         // libjpeg fills a cut-off file with grey and only warns; PIL refuses it ("image file is truncated")
@@ -65,7 +69,7 @@ final class JpegSamples {
                     throw new IOException("the file is truncated (" + w + ")");
                 }
             }
-            return toRgb(r, markers.colorSpace(r.getNumBands()), markers.adobe());
+            return toRgb(ImageDecoder.samples(r, nearest), markers.colorSpace(r.getNumBands()), markers.adobe());
         } finally {
             reader.dispose();
         }
@@ -83,11 +87,10 @@ final class JpegSamples {
         throw new IOException("this Java runtime has no JPEG reader of its own (module java.desktop)");
     }
 
-    static RgbImage toRgb(Raster r, ColorSpace cs, boolean adobe) {
-        int w = r.getWidth();
-        int h = r.getHeight();
+    static RgbImage toRgb(RasterSamples samples, ColorSpace cs, boolean adobe) {
+        int w = samples.width();
+        int h = samples.height();
         byte[] out = new byte[w * h * 3];
-        RasterSamples samples = RasterSamples.of(r);
         int[] row = new int[w * samples.bands()];
         for (int y = 0; y < h; y++) {
             samples.row(y, row);

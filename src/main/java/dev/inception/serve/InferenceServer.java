@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.Interpolation;
-import dev.inception.image.Resize;
 import dev.inception.imagenet.Prediction;
 import dev.inception.model.Shape;
 import io.javalin.Javalin;
@@ -264,8 +263,8 @@ public final class InferenceServer implements AutoCloseable {
             for (int i = 0; i < encoded.size(); i++) {
                 try {
                     String name = encoded.size() == 1 ? "the image" : "image " + i;
-                    out.add(new QueuedImage.Pixels(Resize.to(ImageDecoder.read(encoded.get(i), name,
-                            options.maxPixels()), input.width(), input.height(), options.resize())));
+                    out.add(new QueuedImage.Pixels(ImageDecoder.read(encoded.get(i), name, options.maxPixels(),
+                            new ImageDecoder.Size(input.width(), input.height(), options.resize()))));
                 } catch (ImageDecodeException e) {
                     throw HttpError.badRequest(e.getMessage());
                 }

@@ -3,7 +3,6 @@ package dev.inception.spark;
 import dev.inception.image.ImageDecodeException;
 import dev.inception.image.ImageDecoder;
 import dev.inception.image.RgbImage;
-import dev.inception.image.Resize;
 import dev.inception.imagenet.Labels;
 import dev.inception.imagenet.Prediction;
 import dev.inception.model.Shape;
@@ -168,8 +167,8 @@ public final class BatchInference {
                 Row r = input.next();
                 String path = r.getString(0);
                 try {
-                    images.add(Resize.to(ImageDecoder.read((byte[]) r.get(1), path, ImageDecoder.MAX_PIXELS),
-                            shape.width(), shape.height(), spec.resize()));
+                    images.add(ImageDecoder.read((byte[]) r.get(1), path, ImageDecoder.MAX_PIXELS,
+                            new ImageDecoder.Size(shape.width(), shape.height(), spec.resize())));
                     batch.paths.add(path);
                     batch.slots.add(batch.rows.size());
                     batch.rows.add(null);

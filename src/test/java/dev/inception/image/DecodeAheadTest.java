@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +43,7 @@ class DecodeAheadTest {
         List<Path> files = files(11, 4);
         List<Integer> sizes = new ArrayList<>();
         List<Path> order = new ArrayList<>();
-        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, UnaryOperator.identity(), threads)) {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, 3, ImageDecoder::read, threads)) {
             while (ahead.hasNext()) {
                 List<DecodeAhead.Item<Path>> batch = ahead.next();
                 sizes.add(batch.size());
@@ -68,7 +67,7 @@ class DecodeAheadTest {
 
     @Test
     void nothingToDecodeIsAnEmptyIterator() {
-        try (DecodeAhead<Path> ahead = new DecodeAhead<>(List.of(), p -> p, 4, UnaryOperator.identity(), 1, 2)) {
+        try (DecodeAhead<Path> ahead = new DecodeAhead<>(List.of(), p -> p, 4, ImageDecoder::read, 1, 2)) {
             assertFalse(ahead.hasNext());
         }
     }
@@ -92,7 +91,8 @@ class DecodeAheadTest {
     @Test
     void anImageTheHeapCannotHoldFailsAloneWithTheFix() throws Exception {
         List<Path> files = files(3, -1);
-        UnaryOperator<RgbImage> secondTooLarge = img -> {
+        DecodeAhead.Reader secondTooLarge = file -> {
+            RgbImage img = ImageDecoder.read(file);
             if (img.width() == 2) {
                 throw new OutOfMemoryError("Java heap space");
             }

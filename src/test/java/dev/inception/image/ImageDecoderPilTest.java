@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -42,6 +43,38 @@ class ImageDecoderPilTest {
                 String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(ours.pixels()));
                 if (!digest.equals(pil.get("sha256").getAsString())) {
                     throw new AssertionError(e.getKey() + ": differs from PIL" + difference(e.getKey(), ours));
+                }
+            }));
+        }
+        return tests;
+    }
+
+    /**
+     * Decoding at a size gives what resizing the decoded image gives, byte for byte, for every kind of image above:
+     * with nearest resizing only the pixels kept are converted, which must not change one of them (a pixel's RGB
+     * depends on its own samples alone). Sizes down, up, equal and lopsided.
+     */
+    @TestFactory
+    List<DynamicTest> decodingAtASizeIsDecodingThenResizing() throws Exception {
+        JsonObject images = JsonParser.parseString(Files.readString(DIR.resolve("index.json"))).getAsJsonObject()
+                .getAsJsonObject("images");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map.Entry<String, com.google.gson.JsonElement> e : images.entrySet()) {
+            Path source = Path.of(e.getValue().getAsJsonObject().get("source").getAsString());
+            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
+                RgbImage full = ImageDecoder.read(source);
+                byte[] encoded = Files.readAllBytes(source);
+                int[][] sizes = {{299, 299}, {full.width(), full.height()}, {full.width() / 3 + 1, 7},
+                        {2 * full.width() + 1, full.height() + 2}};
+                for (Interpolation how : Interpolation.values()) {
+                    for (int[] wh : sizes) {
+                        ImageDecoder.Size size = new ImageDecoder.Size(wh[0], wh[1], how);
+                        byte[] expected = Resize.to(full, wh[0], wh[1], how).pixels();
+                        String what = e.getKey() + " at " + wh[0] + "x" + wh[1] + " " + how;
+                        assertArrayEquals(expected, ImageDecoder.read(source, size).pixels(), what);
+                        assertArrayEquals(expected, ImageDecoder.read(encoded, "x", ImageDecoder.MAX_PIXELS, size)
+                                .pixels(), what + ", from memory");
+                    }
                 }
             }));
         }

@@ -84,4 +84,32 @@ class RasterSamplesTest {
             assertSameAsGetPixel(img.getRaster(), "type " + type);
         }
     }
+
+    /**
+     * Picked columns and rows (what nearest resizing keeps: repeated, skipped, out of order) read the samples getPixel
+     * gives at those coordinates, from both readers.
+     */
+    @Test
+    void pickedColumnsAndRowsReadThosePixels() {
+        int[] columns = {0, 0, 5, 2, 36, 17};
+        int[] rows = {22, 3, 3, 0};
+        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_BYTE_GRAY,
+                BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_INT_RGB}) {
+            Raster r = random(type, 37, 23, type).getRaster();
+            RasterSamples picked = RasterSamples.of(r, columns, rows);
+            assertEquals(columns.length, picked.width());
+            assertEquals(rows.length, picked.height());
+            int bands = r.getNumBands();
+            int[] row = new int[columns.length * bands];
+            int[] jdk = new int[bands];
+            for (int y = 0; y < rows.length; y++) {
+                picked.row(y, row);
+                for (int x = 0; x < columns.length; x++) {
+                    r.getPixel(columns[x], rows[y], jdk);
+                    assertArrayEquals(jdk, java.util.Arrays.copyOfRange(row, x * bands, (x + 1) * bands),
+                            "type " + type + " at " + x + "," + y);
+                }
+            }
+        }
+    }
 }
