@@ -55,11 +55,14 @@ import java.util.concurrent.Callable;
                 "             one call at a time, as serve runs its clients' float32 tensors (on the GPU: the",
                 "             float32 pipeline's upload, the conversion to 16 bits for fp16/bf16, the pass, the",
                 "             download).",
+                "Images are resized as --resize says (nearest by default, as predict).",
                 "Seeded weights: speed does not depend on the values. Results as a table, or JSON with the",
                 "machine, git commit, date and every setting (--json, --out)."})
 final class BenchCommand implements Callable<Integer> {
 
     private static final List<String> SCOPES = List.of("network", "end2end", "files", "decode", "host", "floats");
+    /** The scopes that resize images (as --resize says). */
+    private static final List<String> RESIZING = List.of("end2end", "files", "decode", "host");
 
     @Spec
     CommandSpec spec;
@@ -75,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     DecodeOption decode;
+
+    /** for end2end, files, decode and host: the scopes that resize */
+    @picocli.CommandLine.Mixin
+    ResizeOption resize;
 
     @Option(names = "--batch", defaultValue = "1,8", split = ",", paramLabel = "N[,N...]",
             description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -127,6 +134,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         Lowering lowering = Choice.of(Lowering.class, plan, "--plan");
+        Interpolation how = resize.how();
         Graph graph = InceptionV3.build();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults())).withLowering(lowering)
@@ -161,6 +169,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (scopes.contains("files") || scopes.contains("decode")) {
                 settings.put("decode_threads", decode.threads(engine.backend()));
+            }
+            if (scopes.stream().anyMatch(RESIZING::contains)) {
+                settings.put("resize", how.name().toLowerCase(java.util.Locale.ROOT));
             }
             settings.put("batches", batches);
             settings.put("warmup", warmup);
@@ -254,7 +265,7 @@ final class BenchCommand implements Callable<Integer> {
         java.util.function.Supplier<float[][]> pending = null;
         long last = System.nanoTime();
         for (int i = -warmup; i <= iters; i++) {
-            java.util.function.Supplier<float[][]> next = i < iters ? engine.predictLater(images, Interpolation.NEAREST)
+            java.util.function.Supplier<float[][]> next = i < iters ? engine.predictLater(images, resize.how())
                     : null;
             if (pending != null) {
                 for (float[] row : pending.get()) {
@@ -280,7 +291,7 @@ final class BenchCommand implements Callable<Integer> {
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
-            Preprocess.packBytes(images, in.height(), in.width(), Interpolation.NEAREST);
+            Preprocess.packBytes(images, in.height(), in.width(), resize.how());
             if (i >= 0) {
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }
@@ -323,13 +334,13 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = -warmup; i < iters; i++) {
                 long start = System.nanoTime();
                 try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch, DecodeAhead.resizingTo(
-                        input.height(), input.width(), Interpolation.NEAREST), decode.threads(engine.backend()))) {
+                        input.height(), input.width(), resize.how()), decode.threads(engine.backend()))) {
                     while (ahead.hasNext()) {
                         List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
                         if (!classify) {
                             continue;
                         }
-                        for (float[] row : engine.predict(images, Interpolation.NEAREST)) {
+                        for (float[] row : engine.predict(images, resize.how())) {
                             labels.top(row, 5);
                         }
                     }

@@ -2,7 +2,6 @@ package dev.inception.cli;
 
 import dev.inception.EngineOptions;
 import dev.inception.InceptionV3Engine;
-import dev.inception.image.Interpolation;
 import dev.inception.model.Graph;
 import dev.inception.model.InceptionV3;
 import dev.inception.transfer.FeatureExtractor;
@@ -68,8 +67,8 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     DecodeOption decode;
 
-    @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
-    String resize;
+    @Mixin
+    ResizeOption resize;
 
     @Option(names = "--json", description = "Print the summary as JSON (progress and skipped images stay on stderr).")
     boolean json;
@@ -110,7 +109,7 @@ final class FeaturesCommand implements Callable<Integer> {
         FeatureSet set;
         try (InceptionV3Engine engine = InceptionV3Engine.open(w, options, err::println)) {
             Progress progress = new Progress(err, folder.samples().size(), "images", true);
-            set = FeatureExtractor.extract(engine, folder, batch, Choice.of(Interpolation.class, resize, "--resize"),
+            set = FeatureExtractor.extract(engine, folder, batch, resize.how(),
                     decode.threads(engine.backend()), progress::update, line -> {
                         err.println(line);
                         skipped[0]++;

@@ -62,9 +62,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per image per line on stdout.")
     boolean json;
 
-    @Option(names = "--resize", defaultValue = "nearest",
-            description = "nearest | bilinear (default: ${DEFAULT-VALUE}, as Keras's load_img).")
-    String resize;
+    @Mixin
+    ResizeOption resize;
 
     @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -88,7 +87,7 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1 || batch < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top and --batch must be at least 1");
         }
-        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
+        Interpolation how = resize.how();
         SoftmaxHead newHead = head == null ? null : SoftmaxHead.load(head, 2048);
         InceptionV3.Options model = graphOptions(newHead);
         Graph graph = InceptionV3.build(model);

@@ -113,9 +113,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " get 400. A few hundred bytes of PNG can declare 100 megapixels.")
     double maxMegapixels;
 
-    @Option(names = "--resize", defaultValue = "nearest",
-            description = "nearest | bilinear, for encoded images (default: ${DEFAULT-VALUE}, as predict).")
-    String resize;
+    /** for encoded images; KServe FP32 tensors come at the input size already */
+    @Mixin
+    ResizeOption resize;
 
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
@@ -133,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private int serve() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
+        Interpolation how = resize.how();
         if (maxBatch < 1 || maxDelayMs < 0 || !Double.isFinite(maxDelayMs) || queue < maxBatch || instances < 1
                 || maxBodyMb < 1 || !(maxMegapixels > 0) || maxMegapixels > ImageDecoder.MAX_PIXELS / 1e6 || port < 0 || port > 65535 || workers != null && workers < 1) {
             throw new UsageException("--max-batch, --instances, --workers and --max-body-mb must be at least 1,"

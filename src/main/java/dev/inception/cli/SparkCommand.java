@@ -96,8 +96,8 @@ final class SparkCommand implements Callable<Integer> {
             description = "features mode: network input size, each side >= 75 (default: ${DEFAULT-VALUE}).")
     String inputSize;
 
-    @Option(names = "--resize", defaultValue = "nearest", description = "nearest | bilinear (default: ${DEFAULT-VALUE}).")
-    String resize;
+    @Mixin
+    ResizeOption resize;
 
     @Option(names = "--h5", paramLabel = "FEATURES.h5",
             description = "features mode with --labelled: also write the features file 'train-head' reads, split as"
@@ -188,7 +188,7 @@ final class SparkCommand implements Callable<Integer> {
     private JobSpec job() {
         JobSpec.Mode m = Choice.of(JobSpec.Mode.class, mode, "--mode");
         Choice.of(Format.class, format, "--format");
-        Interpolation how = Choice.of(Interpolation.class, resize, "--resize");
+        Interpolation how = resize.how();
         if (batch < 1 || top < 1) {
             throw new UsageException("--batch and --top must be at least 1");
         }

@@ -64,14 +64,21 @@ class BenchCommandTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown --scope 'gpu': one of network, end2end, files, decode, host, floats"),
                 bad.err());
+        // the host scope resizes, and says how; a resizing no one knows is a usage error before anything runs
+        assertEquals("nearest", report("--batch", "1", "--warmup", "0", "--iters", "1", "--scope", "host")
+                .getAsJsonObject("settings").get("resize").getAsString());
+        PredictCommandTest.Run lanczos = PredictCommandTest.run("bench", "--backend", "cpu", "--resize", "lanczos");
+        assertEquals(2, lanczos.code());
+        assertTrue(lanczos.err().contains("--resize"), lanczos.err());
     }
 
     /** decode: the files scope's JPEGs decoded and resized on the decode threads, nothing classified. */
     @Test
     void theDecodeScopeTimesDecodingFilesAlone() {
         JsonObject o = report("--batch", "2", "--warmup", "0", "--iters", "1", "--scope", "decode", "--decode-threads",
-                "3");
+                "3", "--resize", "bilinear");
         assertEquals(3, o.getAsJsonObject("settings").get("decode_threads").getAsInt());
+        assertEquals("bilinear", o.getAsJsonObject("settings").get("resize").getAsString());
         JsonArray results = o.getAsJsonArray("results");
         assertEquals(1, results.size());
         JsonObject res = results.get(0).getAsJsonObject();
