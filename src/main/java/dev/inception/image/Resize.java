@@ -7,6 +7,8 @@ public final class Resize {
 
     /** PIL's fixed-point precision for 8-bit resampling: 32 - 8 - 2 bits. */
     private static final int PRECISION_BITS = 22;
+    /** Where every weighted sum starts: a half, so that the final shift rounds. */
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
 
     private Resize() {
     }
@@ -88,26 +90,25 @@ public final class Resize {
         int h = img.height();
         if (width != w) {
             Coefficients c = Coefficients.of(w, width);
-            pixels = pass(pixels, w, h, c, true);
+            pixels = horizontal(pixels, w, h, c);
             w = width;
         }
         if (height != h) {
             Coefficients c = Coefficients.of(h, height);
-            pixels = pass(pixels, w, h, c, false);
+            pixels = vertical(pixels, w, c);
             h = height;
         }
         return new RgbImage(w, h, pixels);
     }
 
-    /** For each output index: the first input index, how many inputs, and their fixed-point weights. */
-    record Coefficients(int[] start, int[] count, int[][] weights) {
+    /** For each output index: the first input index, and the fixed-point weights of it and the inputs after it. */
+    record Coefficients(int[] start, int[][] weights) {
 
         static Coefficients of(int inSize, int outSize) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
             double support = 1.0 * filterScale;      // the triangle filter's support is 1
             int[] start = new int[outSize];
-            int[] count = new int[outSize];
             int[][] weights = new int[outSize][];
             for (int o = 0; o < outSize; o++) {
                 double center = (o + 0.5) * scale;
@@ -126,35 +127,69 @@ public final class Resize {
                     weights[o][i] = (int) (v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
                 }
                 start[o] = min;
-                count[o] = k.length;
             }
-            return new Coefficients(start, count, weights);
+            return new Coefficients(start, weights);
         }
     }
 
-    private static byte[] pass(byte[] src, int w, int h, Coefficients c, boolean horizontal) {
-        int outW = horizontal ? c.start().length : w;
-        int outH = horizontal ? h : c.start().length;
-        byte[] out = new byte[outW * outH * 3];
-        for (int y = 0; y < outH; y++) {
-            for (int x = 0; x < outW; x++) {
-                int o = horizontal ? x : y;
-                for (int ch = 0; ch < 3; ch++) {
-                    long acc = 1L << (PRECISION_BITS - 1);
-                    for (int i = 0; i < c.count()[o]; i++) {
-                        int sx = horizontal ? c.start()[o] + i : x;
-                        int sy = horizontal ? y : c.start()[o] + i;
-                        acc += (long) (src[(sy * w + sx) * 3 + ch] & 0xff) * c.weights()[o][i];
-                    }
-                    out[(y * outW + x) * 3 + ch] = (byte) clip8(acc);
+    /**
+     * Each output row from its row of the source, each pixel a weighted sum of the source pixels its coefficients
+     * name (a pixel's three channels in one loop). Integer sums, so the order of the additions cannot change a
+     * result, and in 32 bits, as PIL's, which cannot overflow: a weight rounds up by at most a half and only where
+     * its share is at least 2^-23, of which there are at most 2^23, so a pixel's weights sum to at most 2^23, and
+     * 255 * 2^23 + 2^21 is below 2^31.
+     */
+    private static byte[] horizontal(byte[] src, int w, int h, Coefficients c) {
+        int outW = c.start().length;
+        byte[] out = new byte[outW * h * 3];
+        for (int y = 0; y < h; y++) {
+            int row = y * w * 3;
+            int o = y * outW * 3;
+            for (int x = 0; x < outW; x++, o += 3) {
+                int[] k = c.weights()[x];
+                int r = HALF;
+                int g = HALF;
+                int b = HALF;
+                for (int i = 0, s = row + c.start()[x] * 3; i < k.length; i++, s += 3) {
+                    r += (src[s] & 0xff) * k[i];
+                    g += (src[s + 1] & 0xff) * k[i];
+                    b += (src[s + 2] & 0xff) * k[i];
                 }
+                out[o] = (byte) clip8(r);
+                out[o + 1] = (byte) clip8(g);
+                out[o + 2] = (byte) clip8(b);
             }
         }
         return out;
     }
 
-    private static int clip8(long v) {
-        if (v >= (255L + 1) << PRECISION_BITS) {
+    /**
+     * Each output row a weighted sum of whole source rows: the inner loop runs along a row, over consecutive bytes
+     * (a loop down each column would touch a new cache line for every tap).
+     */
+    private static byte[] vertical(byte[] src, int w, Coefficients c) {
+        int outH = c.start().length;
+        int rowBytes = w * 3;
+        byte[] out = new byte[rowBytes * outH];
+        int[] acc = new int[rowBytes];
+        for (int y = 0; y < outH; y++) {
+            java.util.Arrays.fill(acc, HALF);
+            int[] k = c.weights()[y];
+            for (int i = 0, s = c.start()[y] * rowBytes; i < k.length; i++, s += rowBytes) {
+                int weight = k[i];
+                for (int j = 0; j < rowBytes; j++) {
+                    acc[j] += (src[s + j] & 0xff) * weight;
+                }
+            }
+            for (int j = 0, o = y * rowBytes; j < rowBytes; j++) {
+                out[o + j] = (byte) clip8(acc[j]);
+            }
+        }
+        return out;
+    }
+
+    private static int clip8(int v) {
+        if (v >= (255 + 1) << PRECISION_BITS) {
             return 255;
         }
         return v <= 0 ? 0 : (int) (v >> PRECISION_BITS);
