@@ -29,12 +29,16 @@ class ImageDecoderPilTest {
 
     static final Path DIR = Path.of("src/test/resources/pil");
 
+    /** Each fixture's name and what PIL recorded for it: source path, mode, size, SHA-256 of its RGB bytes. */
+    static JsonObject fixtures() throws java.io.IOException {
+        return JsonParser.parseString(Files.readString(DIR.resolve("index.json"))).getAsJsonObject()
+                .getAsJsonObject("images");
+    }
+
     @TestFactory
     List<DynamicTest> decodesExactlyAsPil() throws Exception {
-        JsonObject images = JsonParser.parseString(Files.readString(DIR.resolve("index.json"))).getAsJsonObject()
-                .getAsJsonObject("images");
         List<DynamicTest> tests = new ArrayList<>();
-        for (Map.Entry<String, com.google.gson.JsonElement> e : images.entrySet()) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : fixtures().entrySet()) {
             JsonObject pil = e.getValue().getAsJsonObject();
             tests.add(DynamicTest.dynamicTest(e.getKey() + " (" + pil.get("mode").getAsString() + ")", () -> {
                 RgbImage ours = ImageDecoder.read(Path.of(pil.get("source").getAsString()));
@@ -56,10 +60,8 @@ class ImageDecoderPilTest {
      */
     @TestFactory
     List<DynamicTest> decodingAtASizeIsDecodingThenResizing() throws Exception {
-        JsonObject images = JsonParser.parseString(Files.readString(DIR.resolve("index.json"))).getAsJsonObject()
-                .getAsJsonObject("images");
         List<DynamicTest> tests = new ArrayList<>();
-        for (Map.Entry<String, com.google.gson.JsonElement> e : images.entrySet()) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : fixtures().entrySet()) {
             Path source = Path.of(e.getValue().getAsJsonObject().get("source").getAsString());
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
                 RgbImage full = ImageDecoder.read(source);
