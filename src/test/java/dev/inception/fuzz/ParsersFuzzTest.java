@@ -35,13 +35,20 @@ class ParsersFuzzTest {
 
     @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void images(byte[] data) {
-        try {
-            // a 1-megapixel limit: the parsers are the target, not how fast Java zeroes a 300 MB raster
-            ImageDecoder.read(data, "fuzz-input", 1_000_000);
-        } catch (ImageDecodeException expected) {
-            // the project's answer to a bad image
+        // as decoded, and at the network's input size as predict, serve and Spark decode (under nearest resizing only
+        // the pixels kept are converted, by index maps made from the decoded raster's own size)
+        for (ImageDecoder.Size size : new ImageDecoder.Size[] {null, AT_INPUT}) {
+            try {
+                // a 1-megapixel limit: the parsers are the target, not how fast Java zeroes a 300 MB raster
+                ImageDecoder.read(data, "fuzz-input", 1_000_000, size);
+            } catch (ImageDecodeException expected) {
+                // the project's answer to a bad image
+            }
         }
     }
+
+    private static final ImageDecoder.Size AT_INPUT = new ImageDecoder.Size(299, 299,
+            dev.inception.image.Interpolation.NEAREST);
 
     @FuzzTest(maxDuration = "3h", maxExecutions = 1_000_000)
     void featuresFile(byte[] data) {
