@@ -122,7 +122,8 @@ public final class ImageDecoder {
                 throw new ImageDecodeException(name + ": truncated or corrupt image (the file is truncated: no end"
                         + " marker after the image data)");
             }
-            try (ImageInputStream memory = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            try (ImageInputStream memory = new MemoryCacheImageInputStream(
+                    new ByteArrayInputStream(markers.withoutIccProfile(bytes)))) {
                 return JpegSamples.read(memory, markers, nearest);
             }
         } catch (ImageDecodeException e) {

@@ -117,6 +117,52 @@ class ImageDecoderTest {
         assertEquals(640, ImageDecoder.read(extra).width());
     }
 
+    /**
+     * An embedded ICC profile changes no decoded byte (PIL ignores it; the decoder drops its segments before the
+     * JDK's reader sees them, which would build a colour transform from it): sRGB's profile, in two APP2 segments
+     * (as large profiles are split), the second after fill bytes, put into a JFIF file that had none; and the
+     * segments found are exactly those put in.
+     */
+    @Test
+    void anIccProfileChangesNoByteAndItsSegmentsAreDropped() throws Exception {
+        byte[] plain = Files.readAllBytes(Path.of("src/test/resources/pil/baseline-420.jpg"));
+        byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB).getData();
+        int half = profile.length / 2;
+        ByteArrayOutputStream tagged = new ByteArrayOutputStream();
+        tagged.write(plain, 0, 2);                                      // SOI
+        tagged.write(iccSegment(Arrays.copyOfRange(profile, 0, half), 1, 2));
+        tagged.write(new byte[] {(byte) 0xFF, (byte) 0xFF});            // fill bytes before the next marker
+        tagged.write(iccSegment(Arrays.copyOfRange(profile, half, profile.length), 2, 2));
+        tagged.write(plain, 2, plain.length - 2);
+        byte[] withProfile = tagged.toByteArray();
+
+        JpegMarkers markers = JpegMarkers.read(withProfile);
+        assertEquals(2, markers.iccSegments().size());
+        // dropping them leaves the original file and the two fill bytes, which JPEG readers skip
+        byte[] dropped = markers.withoutIccProfile(withProfile);
+        assertEquals(plain.length + 2, dropped.length);
+        assertArrayEquals(Arrays.copyOfRange(plain, 2, plain.length), Arrays.copyOfRange(dropped, 4, dropped.length));
+        assertArrayEquals(plain, JpegMarkers.read(plain).withoutIccProfile(plain), "a file without a profile");
+
+        RgbImage expected = ImageDecoder.read(plain, "plain", ImageDecoder.MAX_PIXELS);
+        assertArrayEquals(expected.pixels(), ImageDecoder.read(withProfile, "tagged", ImageDecoder.MAX_PIXELS).pixels());
+    }
+
+    /** An APP2 "ICC_PROFILE" segment: the marker, its length, the name, this part's number and the part count. */
+    private static byte[] iccSegment(byte[] part, int number, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int length = 2 + 12 + 2 + part.length;
+        out.write(0xFF);
+        out.write(0xE2);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.writeBytes("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII));
+        out.write(number);
+        out.write(count);
+        out.writeBytes(part);
+        return out.toByteArray();
+    }
+
     static byte[] pngHeaderOnly(int w, int h) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
