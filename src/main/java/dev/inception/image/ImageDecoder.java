@@ -84,6 +84,10 @@ public final class ImageDecoder {
         byte[] get() throws IOException;
     }
 
+    /**
+     * Nearest resizing happens while converting (Resize.to then finds the image at its size and returns it); bilinear
+     * filters neighbouring pixels' RGB values, so it needs every pixel converted first.
+     */
     private static RgbImage decode(ImageInputStream in, String name, Bytes whole, long maxPixels, Size size)
             throws ImageDecodeException {
         RgbImage img = decodeNearest(in, name, whole, maxPixels, size != null && size.how() == Interpolation.NEAREST
