@@ -190,16 +190,16 @@ final class BenchCommand implements Callable<Integer> {
                     results.add(result("network", batch, network(engine, floats)));
                 }
                 if (scopes.contains("end2end")) {
-                    results.add(result("end2end", batch, endToEnd(engine, labels, decoded)));
+                    results.add(result("end2end", batch, endToEnd(engine, labels, decoded, how)));
                 }
                 if (scopes.contains("files")) {
-                    results.add(result("files", batch, files(engine, labels, batch, true)));
+                    results.add(result("files", batch, files(engine, labels, batch, true, how)));
                 }
                 if (scopes.contains("decode")) {
-                    results.add(result("decode", batch, files(engine, labels, batch, false)));
+                    results.add(result("decode", batch, files(engine, labels, batch, false, how)));
                 }
                 if (scopes.contains("host")) {
-                    results.add(result("host", batch, host(engine.graph().input().shape(), decoded)));
+                    results.add(result("host", batch, host(engine.graph().input().shape(), decoded, how)));
                 }
                 if (scopes.contains("floats")) {
                     results.add(result("floats", batch, floats(engine, floats)));
@@ -257,7 +257,7 @@ final class BenchCommand implements Callable<Integer> {
         return images;
     }
 
-    private double[] endToEnd(InceptionV3Engine engine, Labels labels, List<RgbImage> images) {
+    private double[] endToEnd(InceptionV3Engine engine, Labels labels, List<RgbImage> images, Interpolation how) {
         // A stream of batches, as predict runs them: batch i+1 is resized and submitted before batch i is
         // collected, so on the GPU its upload, and the host's resize, overlap batch i's compute. A sample is the
         // time between two collected batches: the steady cost of one batch in the stream.
@@ -265,7 +265,7 @@ final class BenchCommand implements Callable<Integer> {
         java.util.function.Supplier<float[][]> pending = null;
         long last = System.nanoTime();
         for (int i = -warmup; i <= iters; i++) {
-            java.util.function.Supplier<float[][]> next = i < iters ? engine.predictLater(images, resize.how())
+            java.util.function.Supplier<float[][]> next = i < iters ? engine.predictLater(images, how)
                     : null;
             if (pending != null) {
                 for (float[] row : pending.get()) {
@@ -287,11 +287,11 @@ final class BenchCommand implements Callable<Integer> {
      * the CPU backends' {@code predictLater} does (in parallel on the common pool; the GPU backend resizes them into
      * its pinned upload buffer instead, the same work with one array fewer).
      */
-    private double[] host(Shape in, List<RgbImage> images) {
+    private double[] host(Shape in, List<RgbImage> images, Interpolation how) {
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
-            Preprocess.packBytes(images, in.height(), in.width(), resize.how());
+            Preprocess.packBytes(images, in.height(), in.width(), how);
             if (i >= 0) {
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }
@@ -320,7 +320,8 @@ final class BenchCommand implements Callable<Integer> {
      * pool; a sample is the pass's time per batch. Without {@code classify} (the decode scope) the batches are
      * only decoded and resized, as the pool hands them over.
      */
-    private double[] files(InceptionV3Engine engine, Labels labels, int batch, boolean classify) throws IOException {
+    private double[] files(InceptionV3Engine engine, Labels labels, int batch, boolean classify, Interpolation how)
+            throws IOException {
         Shape input = engine.graph().input().shape();
         Path dir = Files.createTempDirectory("inception-bench-jpeg");
         try {
@@ -334,13 +335,13 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = -warmup; i < iters; i++) {
                 long start = System.nanoTime();
                 try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch, DecodeAhead.resizingTo(
-                        input.height(), input.width(), resize.how()), decode.threads(engine.backend()))) {
+                        input.height(), input.width(), how), decode.threads(engine.backend()))) {
                     while (ahead.hasNext()) {
                         List<RgbImage> images = DecodeAhead.Decoded.of(ahead.next()).images();
                         if (!classify) {
                             continue;
                         }
-                        for (float[] row : engine.predict(images, resize.how())) {
+                        for (float[] row : engine.predict(images, how)) {
                             labels.top(row, 5);
                         }
                     }

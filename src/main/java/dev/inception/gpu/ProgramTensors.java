@@ -34,10 +34,6 @@ final class ProgramTensors {
         return n;
     }
 
-    StorageType type(int tensor) {
-        return types.of(tensor);
-    }
-
     TensorSpec spec(int tensor) {
         return plan.tensor(tensor);
     }
