@@ -3,3 +3,4 @@
 #include "pooling.cu"
 #include "bias_relu.cu"
 #include "preprocess.cu"
+#include "resize.cu"

@@ -5,6 +5,7 @@
 // And inputs preprocessed already (the server's and the Spark job's float32 batches): uploaded as float32 and
 // narrowed here to fp16 or bf16, to nearest even (CPU twin: gpu.HalfFloats), instead of one element at a time on
 // the host in every request's path.
+#pragma once   // resize.cu preprocesses with preprocess_value too
 #include "common.cuh"
 
 INCEPTION_HD inline float preprocess_value(unsigned char u) {

@@ -3,7 +3,8 @@
 // Output: "preprocess <u8> <float bits as hex>" for every byte value; "concat <dst index> <value>" for a
 // three-part concatenation whose source values encode (part, element); "pool <case> <lanes> <index> <float bits
 // as hex>" for each pooling case of pool_cases(), one channel per element and four; "bias <lanes> <index> <float
-// bits as hex>" for bias_relu_case(), one channel per element and four.
+// bits as hex>" for bias_relu_case(), one channel per element and four; "resize <case> <index> <source index>" for
+// each case of resize_cases().
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "../../kernels/pooling.cu"
 #include "../../kernels/bias_relu.cu"
 #include "../../kernels/preprocess.cu"
+#include "../../kernels/resize.cu"
 
 // The input of every pooling case: value i = ((i * 37) % 101 - 50) / 7, which KernelElementsTest computes alike;
 // element nan_at (if not negative) is a NaN.
@@ -84,6 +86,34 @@ static void bias_relu_case() {
     }
 }
 
+// PIL's NEAREST source positions (ImagingScaleAffine: the centre of output cell 0 at scale / 2, advanced by scale in
+// double, truncated, clamped), written here apart from the Java code that makes the GPU's tables.
+static std::vector<int> pil_nearest(int in, int out) {
+    std::vector<int> idx(out);
+    double scale = (double) in / out;
+    double pos = scale * 0.5;
+    for (int i = 0; i < out; i++, pos += scale) {
+        idx[i] = (int) pos < in - 1 ? (int) pos : in - 1;
+    }
+    return idx;
+}
+
+// The cases KernelElementsTest.RESIZE_CASES describes, in the same order: {batch, src_width, src_height, width,
+// height}: down in both directions, up in both, one direction only.
+static void resize_cases() {
+    const int cases[3][5] = {{2, 7, 5, 4, 3}, {1, 3, 2, 5, 4}, {1, 5, 9, 5, 2}};
+    for (int k = 0; k < 3; k++) {
+        const int *c = cases[k];
+        std::vector<int> xs = pil_nearest(c[1], c[3]);
+        std::vector<int> ys = pil_nearest(c[2], c[4]);
+        long long n = (long long) c[0] * c[3] * c[4] * 3;
+        for (long long i = 0; i < n; i++) {
+            std::printf("resize %d %lld %lld\n", k, i, resize_nearest_source(i, c[3], c[4], c[1], c[2], xs.data(),
+                                                                            ys.data()));
+        }
+    }
+}
+
 int main() {
     for (int u = 0; u < 256; u++) {
         float v = preprocess_value((unsigned char) u);
@@ -109,5 +139,6 @@ int main() {
     pool_cases();
     bias_relu_case<1>();
     bias_relu_case<4>();
+    resize_cases();
     return 0;
 }

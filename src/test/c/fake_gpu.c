@@ -214,25 +214,61 @@ int cuModuleLoadData(void **m, const void *image) { (void) image; REFUSED_DURING
 int cuModuleUnload(void *m) { free(m); modules--; return 0; }
 /* a function handle is a copy of its name, so that launches can be recorded by kernel */
 int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = strdup(name); return 0; }
-/* The one kernel the fake runs: narrow_f32_f16 / narrow_f32_bf16 (kernels/preprocess.cu) round float32 inputs to
- * 16 bits, so that a 16-bit engine's inputs reach its arena as on a GPU, and a round trip through the arena shows
- * whether the executor uploaded them where the kernel reads and pointed it at the input tensor. The rounding is
- * the compiler's own float -> _Float16 conversion (to nearest even) and, for bfloat16, the usual carry into the
- * high half (ties to even; NaN kept quiet): neither shares code with the Java side's gpu.HalfFloats. */
+/* The kernels the fake runs, so that a 16-bit engine's float inputs and a batch resized on the GPU reach the
+ * arena as on a GPU, and a round trip through the arena shows whether the executor uploaded them where the kernel
+ * reads and pointed it at the input tensor:
+ * - narrow_f32_f16 / narrow_f32_bf16 (kernels/preprocess.cu) round float32 inputs to 16 bits;
+ * - resize_nearest_u8_{f32,f16,bf16} (kernels/resize.cu) pick each output value's source byte through the two
+ *   uploaded tables, preprocess it (u / 127.5 - 1) and store it in the input's type.
+ * The rounding to 16 bits is the compiler's own float -> _Float16 conversion (to nearest even) and, for bfloat16,
+ * the usual carry into the high half (ties to even; NaN kept quiet): neither shares code with the Java side's
+ * gpu.HalfFloats. */
+static unsigned short to16(float v, int bf16) {
+    if (bf16) {
+        unsigned int bits;
+        memcpy(&bits, &v, 4);
+        return (bits & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((bits >> 16) | 0x40)
+                                                 : (unsigned short) ((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+    }
+    _Float16 h = (_Float16) v;
+    unsigned short out;
+    memcpy(&out, &h, 2);
+    return out;
+}
+
 static void narrow(const char *name, void **params) {
     unsigned short *dst = *(unsigned short **) params[0];
     const float *src = *(const float **) params[1];
     long long n = *(long long *) params[2];
     int bf16 = strcmp(name, "narrow_f32_bf16") == 0;
     for (long long i = 0; i < n; i++) {
-        if (bf16) {
-            unsigned int bits;
-            memcpy(&bits, &src[i], 4);
-            dst[i] = (bits & 0x7fffffffu) > 0x7f800000u ? (unsigned short) ((bits >> 16) | 0x40)
-                                                        : (unsigned short) ((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-        } else {
-            _Float16 h = (_Float16) src[i];
-            memcpy(&dst[i], &h, 2);
+        dst[i] = to16(src[i], bf16);
+    }
+}
+
+static void resize_nearest(const char *name, void **params) {
+    void *dst = *(void **) params[0];
+    const unsigned char *src = *(const unsigned char **) params[1];
+    const int *xs = *(const int **) params[2];
+    const int *ys = *(const int **) params[3];
+    long long n = *(long long *) params[4];
+    int width = *(int *) params[5], height = *(int *) params[6];
+    int src_width = *(int *) params[7], src_height = *(int *) params[8];
+    const char *type = name + strlen("resize_nearest_u8_");
+    long long i = 0;
+    for (long long image = 0; i < n; image++) {
+        for (int y = 0; y < height; y++) {
+            const unsigned char *row = src + (image * src_height + ys[y]) * src_width * 3;
+            for (int x = 0; x < width; x++) {
+                for (int c = 0; c < 3; c++, i++) {
+                    float v = (float) row[xs[x] * 3 + c] / 127.5f - 1.0f;
+                    if (strcmp(type, "f32") == 0) {
+                        ((float *) dst)[i] = v;
+                    } else {
+                        ((unsigned short *) dst)[i] = to16(v, strcmp(type, "bf16") == 0);
+                    }
+                }
+            }
         }
     }
 }
@@ -240,7 +276,8 @@ static void narrow(const char *name, void **params) {
 /* Each launch is recorded with its kernel's name, and for the pooling and concat kernels (whose signatures
  * kernels/pooling.cu and kernels/concat.cu fix) with their arguments, pointers as numbers:
  * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O"; the bias
- * + ReLU kernel's as "... args y Y bias B channels C stride S n N". */
+ * + ReLU kernel's as "... args y Y bias B channels C stride S n N", and the resizing kernel's as "... args dst D
+ * src S xs X ys Y n N width W height H src_width SW src_height SH". */
 int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned shared, void *stream, void **params, void **extra) {
     (void) shared; (void) extra;
@@ -254,6 +291,12 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     } else if (strncmp(name, "bias_relu_nhwc_", 15) == 0) {
         RECORD(" args y %llu bias %llu channels %d stride %d n %lld", *(CUdeviceptr *) params[0],
                *(CUdeviceptr *) params[1], *(int *) params[2], *(int *) params[3], *(long long *) params[4]);
+    } else if (strncmp(name, "resize_nearest_", 15) == 0) {
+        RECORD(" args dst %llu src %llu xs %llu ys %llu n %lld width %d height %d src_width %d src_height %d",
+               *(CUdeviceptr *) params[0], *(CUdeviceptr *) params[1], *(CUdeviceptr *) params[2],
+               *(CUdeviceptr *) params[3], *(long long *) params[4], *(int *) params[5], *(int *) params[6],
+               *(int *) params[7], *(int *) params[8]);
+        resize_nearest(name, params);
     } else if (strncmp(name, "concat_nhwc_", 12) == 0) {
         RECORD(" args dst %llu src %llu n %lld part %d total %d offset %d", *(CUdeviceptr *) params[0],
                *(CUdeviceptr *) params[1], *(long long *) params[2], *(int *) params[3], *(int *) params[4],

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -206,6 +207,41 @@ class GpuOpsTest {
                             Float.floatToRawIntBits(v[at])) + ": GPU " + back[at] + ", host " + expected);
                 }
             }
+        }
+    }
+
+    /**
+     * --gpu-resize: kernels/resize.cu resizes same-sized images by PIL's nearest mapping and preprocesses them, bit
+     * for bit in float32 what the CPU executor's input is after the host's resizing (Resize.nearest, Preprocess),
+     * downscaling (640x480, the end2end scope's size) and upscaling (200x150), and a batch of two sizes still comes
+     * out right (the host resizes it, reported as a fallback).
+     */
+    @Test
+    void resizeKernelMatchesTheHostsResizingBitForBit() {
+        Graph g = InceptionV3.build();
+        Weights w = SeededWeights.forGraph(g, 1);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        java.util.function.BiFunction<Integer, Integer, dev.inception.image.RgbImage> random = (width, height) -> {
+            byte[] px = new byte[width * height * 3];
+            r.nextBytes(px);
+            return new dev.inception.image.RgbImage(width, height, px);
+        };
+        Plan plan = Planner.lower(g, Lowering.FUSED, List.of("input_1"));
+        EngineOptions o = EngineOptions.defaults().withMaxBatch(2).withGpuResize(true);
+        try (GpuExecutor gpu = new GpuExecutor(plan, w, o); CpuExecutor cpu = new CpuExecutor(plan, w)) {
+            for (List<dev.inception.image.RgbImage> batch : List.of(
+                    List.of(random.apply(640, 480), random.apply(640, 480)),
+                    List.of(random.apply(200, 150), random.apply(200, 150)),
+                    List.of(random.apply(640, 480), random.apply(200, 150)))) {
+                byte[] packed = dev.inception.image.Preprocess.packBytes(batch, 299, 299,
+                        dev.inception.image.Interpolation.NEAREST);
+                float[] a = cpu.forwardImages(packed, 2, g.input().shape(), List.of("input_1")).get("input_1").data();
+                float[] b = gpu.submitImages(batch, dev.inception.image.Interpolation.NEAREST, g.input().shape(),
+                        List.of("input_1")).await().get("input_1").data();
+                assertTrue(java.util.Arrays.equals(a, b), "resized on the GPU differs, " + batch.get(0).width() + "x"
+                        + batch.get(0).height());
+            }
+            assertEquals(1, gpu.fallbacks().size(), gpu.fallbacks().toString());
         }
     }
 }

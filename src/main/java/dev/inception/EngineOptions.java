@@ -43,10 +43,14 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      * @param gemm1x1        time each 1x1 convolution also as one cuBLAS GEMM over the NHWC pixels (followed by the
      *                       bias + ReLU kernel where fused), and run it so where it beats cuDNN's choice: off by
      *                       default until a GPU run has measured it
+     * @param gpuResize      decoded images given at another size than the input's (the Java API's predict and
+     *                       predictLater, bench's end2end) go up at their own size and are resized by PIL's nearest
+     *                       mapping on the GPU (kernels/resize.cu), where the host copies instead of resizing: off by
+     *                       default until a GPU run has measured it
      */
     public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,
                       boolean cudnnPooling, int streamsMaxBatch, int cudnnEngines, boolean biasReluKernel,
-                      boolean gemm1x1)
+                      boolean gemm1x1, boolean gpuResize)
             implements java.io.Serializable {
 
         /** The default {@link #streamsMaxBatch}: between the H200's batch 8 (streams faster) and 32 (slower). */
@@ -65,10 +69,11 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
         /**
          * FP32, CUDA graphs on, branch streams up to batch 16, copy-free concatenation off, pooling by our kernels,
-         * the legacy convolution API with cuDNN's fused bias and ReLU, 1x1 convolutions by cuDNN too.
+         * the legacy convolution API with cuDNN's fused bias and ReLU, 1x1 convolutions by cuDNN too, images
+         * resized on the host.
          */
         public static Gpu defaults() {
-            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false, false);
+            return new Gpu(Precision.FP32, true, true, false, false, STREAMS_MAX_BATCH, 0, false, false, false);
         }
 
         /** These switches with some changed: what each of EngineOptions' with* methods changes is one line. */
@@ -76,7 +81,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
             Changes c = new Changes(this);
             change.accept(c);
             return new Gpu(c.precision, c.cudaGraphs, c.branchStreams, c.copyFreeConcat, c.cudnnPooling,
-                    c.streamsMaxBatch, c.cudnnEngines, c.biasReluKernel, c.gemm1x1);
+                    c.streamsMaxBatch, c.cudnnEngines, c.biasReluKernel, c.gemm1x1, c.gpuResize);
         }
 
         /** A Gpu's switches as fields to assign (checked again when {@link #with} builds the new Gpu). */
@@ -90,6 +95,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
             int cudnnEngines;
             boolean biasReluKernel;
             boolean gemm1x1;
+            boolean gpuResize;
 
             Changes(Gpu g) {
                 precision = g.precision;
@@ -101,6 +107,7 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
                 cudnnEngines = g.cudnnEngines;
                 biasReluKernel = g.biasReluKernel;
                 gemm1x1 = g.gemm1x1;
+                gpuResize = g.gpuResize;
             }
         }
     }
@@ -178,6 +185,10 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
 
     public EngineOptions withGemm1x1(boolean on) {
         return withGpu(gpu.with(c -> c.gemm1x1 = on));
+    }
+
+    public EngineOptions withGpuResize(boolean on) {
+        return withGpu(gpu.with(c -> c.gpuResize = on));
     }
 
     public EngineOptions withCudnnPooling(boolean on) {

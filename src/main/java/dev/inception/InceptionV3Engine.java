@@ -192,8 +192,9 @@ public final class InceptionV3Engine implements AutoCloseable {
     }
 
     /**
-     * Class probabilities for decoded images: resized on the CPU (PIL's mapping), preprocessed by the executor
-     * (on the GPU for the GPU backend). Needs a model with its top.
+     * Class probabilities for decoded images: resized on the CPU (PIL's mapping; on the GPU instead, for batches of
+     * one size, with {@link EngineOptions#withGpuResize}), preprocessed by the executor (on the GPU for the GPU
+     * backend). Needs a model with its top.
      */
     public float[][] predict(List<dev.inception.image.RgbImage> images, dev.inception.image.Interpolation how) {
         return predictLater(images, how).get();

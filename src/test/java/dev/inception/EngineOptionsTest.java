@@ -13,7 +13,7 @@ class EngineOptionsTest {
 
     /** Every switch away from its default, so that a with* that copied the wrong field shows. */
     private static final EngineOptions.Gpu START = new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3,
-            true, true);
+            true, true, true);
 
     private static EngineOptions.Gpu changed(java.util.function.UnaryOperator<EngineOptions> with) {
         return with.apply(EngineOptions.defaults().withGpu(START)).gpu();
@@ -21,24 +21,26 @@ class EngineOptionsTest {
 
     @Test
     void eachWitherChangesItsSwitchOnly() {
-        assertEquals(new EngineOptions.Gpu(Precision.FP16, false, false, true, true, 7, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.FP16, false, false, true, true, 7, 3, true, true, true),
                 changed(o -> o.withPrecision(Precision.FP16)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, true, false, true, true, 7, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, true, false, true, true, 7, 3, true, true, true),
                 changed(o -> o.withCudaGraphs(true)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, true, true, true, 7, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, true, true, true, 7, 3, true, true, true),
                 changed(o -> o.withBranchStreams(true)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, false, true, 7, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, false, true, 7, 3, true, true, true),
                 changed(o -> o.withCopyFreeConcat(false)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, false, 7, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, false, 7, 3, true, true, true),
                 changed(o -> o.withCudnnPooling(false)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 64, 3, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 64, 3, true, true, true),
                 changed(o -> o.withStreamsMaxBatch(64)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 9, true, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 9, true, true, true),
                 changed(o -> o.withCudnnEngines(9)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3, false, true),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3, false, true, true),
                 changed(o -> o.withBiasReluKernel(false)));
-        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3, true, false),
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3, true, false, true),
                 changed(o -> o.withGemm1x1(false)));
+        assertEquals(new EngineOptions.Gpu(Precision.BF16, false, false, true, true, 7, 3, true, true, false),
+                changed(o -> o.withGpuResize(false)));
     }
 
     @Test

@@ -207,7 +207,7 @@ class EngineTest {
         weights.keys().stream().filter(k -> !k.startsWith("conv2d_94/")).forEach(k -> partial.put(k, weights.get(k)));
         Weights lacking = partial.build();
         for (Precision p : new Precision[] {Precision.TF32, Precision.FP16, Precision.BF16}) {
-            EngineOptions.Gpu gpu = new EngineOptions.Gpu(p, true, true, false, false, 16, 0, false, false);
+            EngineOptions.Gpu gpu = new EngineOptions.Gpu(p, true, true, false, false, 16, 0, false, false, false);
             for (Backend b : new Backend[] {Backend.CPU, Backend.REFERENCE}) {
                 UnsupportedPrecisionException e = assertThrows(UnsupportedPrecisionException.class,
                         () -> InceptionV3Engine.open(lacking, cpu().withBackend(b).withGpu(gpu), s -> { }));

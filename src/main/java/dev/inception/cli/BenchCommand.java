@@ -166,6 +166,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("cudnn_engines", gpu.cudnnEngines);
                 settings.put("bias_relu_kernel", gpu.biasReluKernel);
                 settings.put("gemm_1x1", gpu.gemm1x1);
+                settings.put("gpu_resize", gpu.gpuResize);
             }
             if (scopes.contains("files") || scopes.contains("decode")) {
                 settings.put("decode_threads", decode.threads(engine.backend()));

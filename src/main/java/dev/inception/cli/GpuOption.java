@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /**
  * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat,
- * --cudnn-pooling, --cudnn-engines, --bias-relu-kernel and --gemm-1x1: how the GPU executor computes, for every
+ * --cudnn-pooling, --cudnn-engines, --bias-relu-kernel, --gemm-1x1 and --gpu-resize: how the GPU executor computes, for every
  * command that runs the network.
  */
 final class GpuOption {
@@ -68,6 +68,13 @@ final class GpuOption {
                     + " output can be a channel slice at no cost. Off by default until a GPU run has measured it.")
     boolean gemm1x1;
 
+    @Option(names = "--gpu-resize",
+            description = "GPU, experimental: images in memory at another size than the input's (bench's end2end,"
+                    + " the Java API's predictLater) go up at their own size and are resized on the GPU (PIL's"
+                    + " nearest, kernels/resize.cu) instead of on the host; image files are decoded at the input"
+                    + " size already. Off by default until a GPU run has measured it.")
+    boolean gpuResize;
+
     Precision precision() {
         return Choice.of(Precision.class, precision, "--precision");
     }
@@ -89,6 +96,6 @@ final class GpuOption {
                     + " legacy algorithms, whose math types pin TF32 on or off)");
         }
         return o.withGpu(new EngineOptions.Gpu(precision(), cudaGraphs, branchStreams, copyFreeConcat, cudnnPooling,
-                streamsMaxBatch, cudnnEngines, biasReluKernel, gemm1x1));
+                streamsMaxBatch, cudnnEngines, biasReluKernel, gemm1x1, gpuResize));
     }
 }

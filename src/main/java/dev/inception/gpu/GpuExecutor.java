@@ -60,6 +60,8 @@ public final class GpuExecutor implements Executor {
     private final List<Fallback> fallbacks = new ArrayList<>();
     /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
     private TransferPipeline pipeline;
+    /** {@code --gpu-resize}: decoded images resized on the GPU; null where off. */
+    private final GpuResize resize;
     /** The same for float32 batches ({@link #submit(Tensor, List)}), with slots four times as large. */
     private TransferPipeline floatPipeline;
     /** Made on the first float32 batch of a 16-bit executor ({@link #upload}); image-only engines pay nothing. */
@@ -73,6 +75,7 @@ public final class GpuExecutor implements Executor {
         this.maxBatch = options.maxBatch();
         this.graphs = options.gpu().cudaGraphs();
         this.streamsMaxBatch = options.gpu().streamsMaxBatch();
+        this.resize = options.gpu().gpuResize() ? new GpuResize(plan.inputTensor().name(), fallbacks::add) : null;
         this.cx = new CudaContext(options.device(), options.precision());
         owned.own(cx);
         try {
@@ -163,7 +166,8 @@ public final class GpuExecutor implements Executor {
                 + (shared.cudnnEngines() == 0 ? "" : ", cuDNN backend plans (" + shared.cudnnEngines()
                 + " timed per convolution)")
                 + (shared.biasReluKernel() ? ", bias + ReLU by kernel" : "")
-                + (shared.gemm1x1() ? ", 1x1 convolutions as GEMMs where faster" : ""));
+                + (shared.gemm1x1() ? ", 1x1 convolutions as GEMMs where faster" : "")
+                + (resize == null ? "" : ", images resized on the GPU where the batch allows"));
         programs.forEach((batch, p) -> {
             if (p.enginesSummary() != null) {
                 lines.add("  batch " + batch + ": " + p.enginesSummary());
@@ -216,12 +220,21 @@ public final class GpuExecutor implements Executor {
 
     /**
      * Decoded images resized straight into the pipeline slot's pinned buffer, in parallel, while the GPU computes
-     * the batch before (the slot's previous batch has been collected by then).
+     * the batch before (the slot's previous batch has been collected by then); with --gpu-resize, copied into it at
+     * their own size and resized on the GPU, where the batch allows ({@link GpuResize}).
      */
     @Override
     public synchronized Pending submitImages(List<dev.inception.image.RgbImage> images,
                                              dev.inception.image.Interpolation how, dev.inception.model.Shape shape,
                                              List<String> fetch) {
+        GpuResize.Sources sources = resize == null ? null
+                : resize.take(images, how, shape, imagePipeline(), cx.memoryInfo()[0]);
+        if (sources != null) {
+            GpuProgram program = prepare(images.size(), shape, fetch);
+            return submit(imagePipeline(), program, images.size(), fetch, sources.bytes(), sources::fill,
+                    slot -> sources.enqueue(kernels, cx.stream(), types.of(plan.input()), program.at(plan.input()),
+                            slot));
+        }
         return submitBytes(images.size(), shape, fetch,
                 pinned -> dev.inception.image.Preprocess.packInto(images, shape.height(), shape.width(), how, pinned));
     }
@@ -255,13 +268,18 @@ public final class GpuExecutor implements Executor {
     private Pending submitBytes(int batch, dev.inception.model.Shape shape, List<String> fetch,
                                 java.util.function.Consumer<java.nio.ByteBuffer> fill) {
         GpuProgram program = prepare(batch, shape, fetch);
+        long bytes = batch * shape.elements();
+        return submit(imagePipeline(), program, batch, fetch, bytes, fill,
+                images -> kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images,
+                        bytes));
+    }
+
+    /** The uint8 images' pipeline, made on first use, its slots sized for the maximum batch at the input size. */
+    private TransferPipeline imagePipeline() {
         if (pipeline == null) {
             pipeline = own(new TransferPipeline(cx, plan.inputTensor().elements() * maxBatch, outputBytes()));
         }
-        long bytes = batch * shape.elements();
-        return submit(pipeline, program, batch, fetch, bytes, fill,
-                images -> kernels.preprocess(cx.stream(), types.of(plan.input()), program.at(plan.input()), images,
-                        bytes));
+        return pipeline;
     }
 
     /**

@@ -52,6 +52,7 @@ public final class KernelModule implements AutoCloseable {
                 "concat_nhwc_chunk16"));
         for (StorageType t : StorageType.values()) {
             names.add(preprocessKernel(t));
+            names.add(resizeNearestKernel(t));
             if (t != StorageType.FLOAT) {
                 names.add(narrowKernel(t));
             }
@@ -140,6 +141,11 @@ public final class KernelModule implements AutoCloseable {
         };
     }
 
+    /** The kernel that resizes uint8 images by PIL's nearest mapping and preprocesses them into t (--gpu-resize). */
+    static String resizeNearestKernel(StorageType t) {
+        return preprocessKernel(t).replace("preprocess_", "resize_nearest_");
+    }
+
     /** The kernel that rounds float32 inputs to t (fp16 or bf16), to nearest even. */
     static String narrowKernel(StorageType t) {
         return switch (t) {
@@ -190,6 +196,19 @@ public final class KernelModule implements AutoCloseable {
     void preprocess(CUstream stream, StorageType t, Pointer dst, Pointer src, long n) {
         launch(functions.get(preprocessKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
                 Pointer.to(new long[] {n})));
+    }
+
+    /**
+     * dst = the batch of {@code batch} uint8 images src (each srcWidth x srcHeight x 3, packed) resized to width x
+     * height by the source columns xs and rows ys ({@code Resize.nearestIndices}, device int arrays) and
+     * preprocessed, stored as t.
+     */
+    void resizeNearest(CUstream stream, StorageType t, Pointer dst, Pointer src, Pointer xs, Pointer ys, int batch,
+                       int width, int height, int srcWidth, int srcHeight) {
+        long n = (long) batch * height * width * 3;
+        launch(functions.get(resizeNearestKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
+                Pointer.to(xs), Pointer.to(ys), Pointer.to(new long[] {n}), Pointer.to(new int[] {width}),
+                Pointer.to(new int[] {height}), Pointer.to(new int[] {srcWidth}), Pointer.to(new int[] {srcHeight})));
     }
 
     /** dst[i] = src[i] (n float32 values) rounded to t, to nearest even, as {@link HalfFloats} rounds. */

@@ -47,7 +47,7 @@ final class TransferPipeline implements AutoCloseable {
     private final CudaContext cx;
     private final CUstream copy = new CUstream();
     private final List<Slot> slots = new ArrayList<>();
-    private final long inBytes;
+    private long inBytes;
     private final long outBytes;
     private int next;
     private boolean streamCreated;
@@ -66,6 +66,45 @@ final class TransferPipeline implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The most bytes of images a slot takes. */
+    long capacity() {
+        return inBytes;
+    }
+
+    /**
+     * Makes each slot take batches of up to {@code bytes} (--gpu-resize's full-size images): the batches in flight
+     * are collected first (their results kept for their owners), then the slots are made again at the new size.
+     * Where that fails, the slots are made again at their old size and this returns false.
+     */
+    boolean grow(long bytes) {
+        if (bytes <= inBytes) {
+            return true;
+        }
+        for (Slot s : slots) {
+            if (s.ticket != null) {
+                s.ticket.collect();
+            }
+        }
+        long old = inBytes;
+        try {
+            remake(bytes);
+            return true;
+        } catch (RuntimeException e) {
+            remake(old);
+            return false;
+        }
+    }
+
+    private void remake(long in) {
+        slots.forEach(Slot::close);
+        slots.clear();
+        next = 0;
+        inBytes = in;
+        for (int i = 0; i < SLOTS; i++) {
+            slots.add(new Slot(in, outBytes));
         }
     }
 

@@ -68,7 +68,11 @@ public final class Resize {
         }
     }
 
-    static int[] nearestIndices(int inSize, int outSize) {
+    /**
+     * The source index of each of outSize positions (columns or rows): what {@link #nearest} reads, and the tables
+     * the GPU's resizing kernel (kernels/resize.cu) takes.
+     */
+    public static int[] nearestIndices(int inSize, int outSize) {
         double scale = (double) inSize / outSize;
         double pos = scale * 0.5;
         int[] idx = new int[outSize];

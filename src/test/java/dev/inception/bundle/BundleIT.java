@@ -274,7 +274,7 @@ class BundleIT {
             "bench-fp16-no-streams", "bench-fp16-streams-all", "torch-compile-reduce-overhead-fp16",
             "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines", "native-engines",
             "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files",
-            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm");
+            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm", "bench-fp16-gpu-resize");
     /** The runbook's other stages. */
     static final List<String> OTHERS = List.of("diag", "smoke", "verify-fp32-fused",
             "verify-fp32-faithful", "verify-bf16-fused", "verify-tf32-fused", "verify-fp16-copy-free", "bench-fp32",

@@ -143,7 +143,7 @@ class H200RehearsalIT {
             "verify-fp16-copy-free", "bench-fp16-copy-free", "bench-bf16", "bench-tf32", "bench-fp32-faithful",
             "verify-fp16-engines", "bench-fp16-engines", "profile-fp16-256-engines", "native-engines",
             "verify-fp16-bias-relu", "bench-fp16-bias-relu-kernel", "profile-fp16-256-bias-relu", "bench-fp16-files",
-            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm"}) {
+            "verify-fp16-gemm", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm", "bench-fp16-gpu-resize"}) {
             assertFalse(stage(s).contains("skipped"), stage(s));
         }
         // every precision's engine opens and runs on the fake: bench has no numeric check, so it passes
@@ -151,7 +151,8 @@ class H200RehearsalIT {
         for (String s : new String[] {"bench-fp16", "bench-fp32", "bench-bf16", "bench-tf32", "bench-fp32-plain",
             "bench-fp16-copy-free", "bench-fp16-cudnn-pooling", "serve-load", "profile-fp16-256", "profile-fp16-1",
             "profile-fp16-128", "bench-fp16-engines", "profile-fp16-256-engines", "bench-fp16-bias-relu-kernel",
-            "profile-fp16-256-bias-relu", "bench-fp16-files", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm"}) {
+            "profile-fp16-256-bias-relu", "bench-fp16-files", "bench-fp16-gemm-1x1", "profile-fp16-256-gemm",
+            "bench-fp16-gpu-resize"}) {
             assertTrue(stage(s).contains("pass"), stage(s));
         }
         assertTrue(stage("info").contains("pass"), stage("info"));

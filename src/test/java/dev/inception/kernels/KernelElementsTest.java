@@ -1,7 +1,9 @@
 package dev.inception.kernels;
 
 import dev.inception.cpu.CpuOps;
+import dev.inception.image.Interpolation;
 import dev.inception.image.Preprocess;
+import dev.inception.image.RgbImage;
 import dev.inception.model.Padding;
 import dev.inception.model.PoolMode;
 import dev.inception.model.Shape;
@@ -183,6 +185,39 @@ class KernelElementsTest {
             assertTrue(Float.isNaN(expected[i]) ? Float.isNaN(actual)
                     : Float.floatToIntBits(expected[i]) == Float.floatToIntBits(actual),
                     l + ": expected " + expected[i] + " (" + what + ")");
+        }
+    }
+
+    /** kernel_host_test.cu's resize_cases(): {batch, source width, source height, width, height}. */
+    static final int[][] RESIZE_CASES = {{2, 7, 5, 4, 3}, {1, 3, 2, 5, 4}, {1, 5, 9, 5, 2}};
+
+    /**
+     * kernels/resize.cu's index arithmetic (with tables from PIL's mapping, computed by the C++ side on its own) against
+     * image.Resize.nearest as the host packs a batch: each source byte holds its own index (the cases have at most 256
+     * source bytes), so the host-resized batch holds, at each output index, the source index the kernel must read.
+     */
+    @Test
+    void resizeReadsTheSourcesNearestResizingReads() {
+        for (int k = 0; k < RESIZE_CASES.length; k++) {
+            int[] c = RESIZE_CASES[k];
+            int per = c[1] * c[2] * 3;
+            List<RgbImage> images = new java.util.ArrayList<>();
+            for (int b = 0; b < c[0]; b++) {
+                byte[] px = new byte[per];
+                for (int i = 0; i < per; i++) {
+                    px[i] = (byte) (b * per + i);
+                }
+                images.add(new RgbImage(c[1], c[2], px));
+            }
+            assertTrue(c[0] * per <= 256, "each source index fits its byte");
+            byte[] expected = Preprocess.packBytes(images, c[4], c[3], Interpolation.NEAREST);
+            String prefix = "resize " + k + " ";
+            List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
+            assertEquals(expected.length, lines.size(), prefix + "elements");
+            for (String l : lines) {
+                String[] f = l.substring(prefix.length()).split(" ");
+                assertEquals(expected[Integer.parseInt(f[0])] & 0xff, Integer.parseInt(f[1]), l);
+            }
         }
     }
 

@@ -3,6 +3,8 @@ package dev.inception.nativelib;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,6 +158,42 @@ class FakeGpuPipelineTest {
         // submit 1, submit 2, collect 1, submit 3, collect 2, collect 3
         assertEquals(3, waits.size(), floats.toString());
         assertTrue(uploads.get(1) < waits.get(0) && waits.get(0) < uploads.get(2), floats.toString());
+    }
+
+    /**
+     * --gpu-resize: two 400x300 images come back from the input tensor exactly as the host's resizing and
+     * preprocessing (Resize.nearest, Preprocess) make them, stored in the precision's type: the fake ran the kernel
+     * from the uploaded tables and images, so tables, images, pointers and sizes were all right. The batch of two
+     * sizes before it, in flight while the slots grew, is answered; it and the same kind of batch after are resized
+     * on the host, reported once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"FP32", "FP16", "BF16"})
+    void sameSizedImagesAreResizedOnTheGpuAsTheHostResizesThem(String precision) {
+        assertTrue(out.contains("gpu resize " + precision + "=true in flight=2 fallbacks=[input_1 (batch 2): kernel"
+                + " resize_nearest (--gpu-resize) -> resized on the host (the batch's images differ in size)]"), text);
+        List<String> calls = recording.between("begin gpu resize " + precision, "end gpu resize " + precision);
+        String type = Map.of("FP32", "f32", "FP16", "f16", "BF16", "bf16").get(precision);
+        List<String> resizes = calls.stream().filter(l -> l.startsWith("launch resize_nearest_u8_")).toList();
+        assertEquals(1, resizes.size(), calls.toString());
+        assertEquals(2, calls.stream().filter(l -> l.startsWith("launch preprocess_u8_" + type + " ")).count(),
+                calls.toString());
+        // "launch NAME grid .. block .. stream S args dst D src S xs X ys Y n N width W height H src_width SW
+        // src_height SH": the tables first in the slot (299 + 299 ints, padded to 256 bytes), then the images
+        String[] f = resizes.get(0).split(" ");
+        assertEquals("resize_nearest_u8_" + type, f[1]);
+        Map<String, Long> args = new java.util.HashMap<>();
+        for (int i = List.of(f).indexOf("args") + 1; i + 1 < f.length; i += 2) {
+            args.put(f[i], Long.parseLong(f[i + 1]));
+        }
+        assertEquals(args.get("xs") + 299 * 4, args.get("ys"));
+        assertEquals(args.get("xs") + 2560, args.get("src"));
+        assertEquals(Map.of("n", 2L * 299 * 299 * 3, "width", 299L, "height", 299L, "src_width", 400L, "src_height",
+                300L), Map.of("n", args.get("n"), "width", args.get("width"), "height", args.get("height"),
+                "src_width", args.get("src_width"), "src_height", args.get("src_height")));
+        // the slots grew for it (the first slots held two images at 299x299): tables and two full images uploaded
+        assertTrue(calls.stream().anyMatch(l -> l.startsWith("copy htod " + (2560 + 2 * 400 * 300 * 3) + " ")),
+                calls.toString());
     }
 
     @Test

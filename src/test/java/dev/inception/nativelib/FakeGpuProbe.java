@@ -168,15 +168,7 @@ public final class FakeGpuProbe {
                 // stored as the precision stores it (16-bit inputs go up as float32 and are narrowed on the device:
                 // the fake runs that kernel, with rounding of its own), brought back as float32: the 16-bit rounding
                 // of each value (HalfFloats is checked against NumPy by HalfFloatsTest)
-                float[] expected = x.data().clone();
-                for (int i = 0; i < expected.length; i++) {
-                    float v = expected[i];
-                    expected[i] = switch (p) {
-                        case FP32, TF32 -> v;
-                        case FP16 -> dev.inception.gpu.HalfFloats.fromFp16(dev.inception.gpu.HalfFloats.toFp16(v));
-                        case BF16 -> dev.inception.gpu.HalfFloats.fromBf16(dev.inception.gpu.HalfFloats.toBf16(v));
-                    };
-                }
+                float[] expected = stored(x.data(), p);
                 System.out.println("input round trip " + p + "=" + java.util.Arrays.equals(expected, back)
                         + " unchanged=" + java.util.Arrays.equals(x.data(), back));
                 // the same batch submitted (the float pipeline: pinned slot, copy stream, copied or narrowed from the
@@ -192,6 +184,20 @@ public final class FakeGpuProbe {
             }
         }
         System.out.println("ok");
+    }
+
+    /** Values as an input of precision p stores them, widened back to float32 (HalfFloats, checked against NumPy). */
+    private static float[] stored(float[] x, dev.inception.Precision p) {
+        float[] out = x.clone();
+        for (int i = 0; i < out.length; i++) {
+            float v = out[i];
+            out[i] = switch (p) {
+                case FP32, TF32 -> v;
+                case FP16 -> dev.inception.gpu.HalfFloats.fromFp16(dev.inception.gpu.HalfFloats.toFp16(v));
+                case BF16 -> dev.inception.gpu.HalfFloats.fromBf16(dev.inception.gpu.HalfFloats.toBf16(v));
+            };
+        }
+        return out;
     }
 
     private static void mark(java.nio.file.Path log, String what) {
@@ -252,6 +258,39 @@ public final class FakeGpuProbe {
      * With FAKE_GPU_LOG set: three batches streamed through predictLater, each submitted before the one before is
      * collected; then a batch submitted and never collected before the engine closes.
      */
+    /**
+     * --gpu-resize, for each precision: a batch of two sizes (resized on the host, reported once) left in flight, a
+     * batch of two 400x300 images (larger than the slots made for the input size: they grow, collecting the batch in
+     * flight first) resized by the fake's run of the kernel into the input tensor and brought back, and the batch of
+     * two sizes again (not reported again).
+     */
+    static void gpuResize(Graph g, Weights w, java.nio.file.Path log, RgbImage img, RgbImage other) {
+        dev.inception.model.Shape shape = g.input().shape();
+        byte[] flipped = other.pixels().clone();
+        for (int i = 0; i < flipped.length; i++) {
+            flipped[i] = (byte) ~flipped[i];
+        }
+        List<RgbImage> same = List.of(other, new RgbImage(other.width(), other.height(), flipped));
+        dev.inception.plan.Plan plan = dev.inception.plan.Planner.lower(g, Lowering.FUSED, List.of("input_1"));
+        for (dev.inception.Precision p : List.of(dev.inception.Precision.FP32, dev.inception.Precision.FP16,
+                dev.inception.Precision.BF16)) {
+            EngineOptions o = EngineOptions.defaults().withMaxBatch(2).withPrecision(p).withGpuResize(true);
+            try (dev.inception.gpu.GpuExecutor e = new dev.inception.gpu.GpuExecutor(plan, w, o)) {
+                mark(log, "begin gpu resize " + p);
+                dev.inception.Executor.Pending inFlight = e.submitImages(List.of(img, other), Interpolation.NEAREST,
+                        shape, List.of("predictions"));
+                float[] back = e.submitImages(same, Interpolation.NEAREST, shape, List.of("input_1")).await()
+                        .get("input_1").data();
+                e.submitImages(List.of(other, img), Interpolation.NEAREST, shape, List.of("predictions")).await();
+                mark(log, "end gpu resize " + p);
+                float[] expected = stored(dev.inception.image.Preprocess.batch(same, shape.height(), shape.width(),
+                        Interpolation.NEAREST).data(), p);
+                System.out.println("gpu resize " + p + "=" + java.util.Arrays.equals(expected, back) + " in flight="
+                        + inFlight.await().get("predictions").batch() + " fallbacks=" + e.fallbacks());
+            }
+        }
+    }
+
     static void pipeline(Graph g, Weights w, java.nio.file.Path log) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         byte[] pa = new byte[320 * 240 * 3];
@@ -304,6 +343,7 @@ public final class FakeGpuProbe {
             System.out.println("float second=" + second.get().length + " third=" + third.get().length);
             mark(log, "end float pipeline");
         }
+        gpuResize(g, w, log, img, other);
         try {
             late.get();
             System.out.println("after close: answered");

@@ -77,7 +77,7 @@ class BatchInferenceTest {
     @Test
     void gpuSwitchesTravelWithTheJobAndA16BitJobRefusesACpuExecutor() {
         dev.inception.EngineOptions.Gpu bf16 = new dev.inception.EngineOptions.Gpu(dev.inception.Precision.BF16, true,
-                true, false, false, 16, 4, true, true);
+                true, false, false, 16, 4, true, true, true);
         JobSpec fp32 = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, FP32, 75, 75, 1, 2,
                 Interpolation.NEAREST, null, false);
         JobSpec half = new JobSpec(JobSpec.Mode.FEATURES, null, 1, Backend.CPU, bf16, 75, 75, 1, 2,
