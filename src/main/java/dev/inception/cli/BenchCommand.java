@@ -49,8 +49,10 @@ import java.util.concurrent.Callable;
                 "             averaged);",
                 "  decode     files' work on the CPU alone: the same JPEG files decoded and resized on",
                 "             --decode-threads, no executor (above files' time per batch, decoding limits it);",
-                "  host       end2end's work on the CPU alone: the same images resized and packed as predict",
-                "             packs them, no executor (above end2end's time per batch, the host is what limits it);",
+                "  host       end2end's work on the CPU alone: the same images resized and packed into one",
+                "             buffer as the GPU packs them into its pinned one, no executor (above end2end's time",
+                "             per batch, the host is what limits it); with --gpu-resize, what that leaves the",
+                "             host: the images copied at their own size;",
                 "  floats     preprocessed float32 images in host memory -> class probabilities in host memory,",
                 "             one call at a time, as serve runs its clients' float32 tensors (on the GPU: the",
                 "             float32 pipeline's upload, the conversion to 16 bits for fp16/bf16, the pass, the",
@@ -168,6 +170,9 @@ final class BenchCommand implements Callable<Integer> {
                 settings.put("gemm_1x1", gpu.gemm1x1);
                 settings.put("gpu_resize", gpu.gpuResize);
             }
+            if (scopes.contains("host") && !engine.backend().equals("gpu")) {
+                settings.put("gpu_resize", gpu.gpuResize);   // what the host scope timed
+            }
             if (scopes.contains("files") || scopes.contains("decode")) {
                 settings.put("decode_threads", decode.threads(engine.backend()));
             }
@@ -284,15 +289,23 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * What end2end asks of the host per batch, the executor left out: resizing and packing the batch's images as
-     * the CPU backends' {@code predictLater} does (in parallel on the common pool; the GPU backend resizes them into
-     * its pinned upload buffer instead, the same work with one array fewer).
+     * What end2end asks of the host per batch, the executor left out: the batch's images resized and packed in
+     * parallel into one direct buffer, allocated once, as the GPU backend packs them into its pinned upload buffer
+     * (the CPU backends pack into a new array per batch instead); with --gpu-resize, copied at their own size after
+     * the resizing tables, which is all that leaves the host.
      */
     private double[] host(Shape in, List<RgbImage> images, Interpolation how) {
+        long bytes = gpu.gpuResize ? dev.inception.gpu.GpuResize.slotBytes(images, in.width(), in.height())
+                : (long) images.size() * in.elements();
+        java.nio.ByteBuffer slot = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
-            Preprocess.packBytes(images, in.height(), in.width(), how);
+            if (gpu.gpuResize) {
+                dev.inception.gpu.GpuResize.pack(images, in.width(), in.height(), slot);
+            } else {
+                Preprocess.packInto(images, in.height(), in.width(), how, slot);
+            }
             if (i >= 0) {
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }

@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * kind is reported as a {@link Fallback}, so that a figure measured with the switch says what ran. Images at the
  * input size already are copied on the host, as they always are, and not reported.
  */
-final class GpuResize {
+public final class GpuResize {
 
     /** The most bytes a pipeline slot grows to for full-size images: twice, pinned and on the device, 2 GiB in all. */
     static final long SLOT_LIMIT = 512L << 20;
@@ -85,6 +85,19 @@ final class GpuResize {
                     "resized on the host", why));
         }
         return null;
+    }
+
+    /** The bytes a batch of same-sized images takes in a pipeline slot: tables and images. */
+    public static long slotBytes(List<RgbImage> images, int width, int height) {
+        return new Sources(images, width, height).bytes();
+    }
+
+    /**
+     * The host's whole share of a batch resized on the GPU: its tables and images written into a buffer as into a
+     * pipeline slot's pinned buffer ({@code bench --scope host --gpu-resize} times it beside the host's resizing).
+     */
+    public static void pack(List<RgbImage> images, int width, int height, ByteBuffer pinned) {
+        new Sources(images, width, height).fill(pinned);
     }
 
     /**

@@ -167,15 +167,13 @@ final class KServeV2 {
             throw HttpError.badRequest("inputs[0] holds " + given + " FP32 values; shape " + Arrays.toString(in.shape())
                     + " needs " + total);
         }
-        float[] flat = new float[(int) total];
-        if (in.binary() != null) {
-            ByteBuffer.wrap(in.binary()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(flat);
-        } else {
-            fill(in.json(), flat, new int[] {0});
-        }
         List<float[]> out = new ArrayList<>();
+        // binary data is read straight into each image's array; JSON's nested lists are flattened first
+        java.nio.FloatBuffer values = in.binary() != null
+                ? ByteBuffer.wrap(in.binary()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer() : flatJson(in.json(), total);
         for (int i = 0; i < n; i++) {
-            float[] one = Arrays.copyOfRange(flat, i * per, (i + 1) * per);
+            float[] one = new float[per];
+            values.get(one);
             for (int j = 0; j < per; j++) {
                 if (!Float.isFinite(one[j])) {
                     throw HttpError.badRequest("image " + i + " has a non-finite value (" + one[j] + ") at element " + j);
@@ -184,6 +182,12 @@ final class KServeV2 {
             out.add(one);
         }
         return out;
+    }
+
+    private static java.nio.FloatBuffer flatJson(JsonArray json, long total) {
+        float[] flat = new float[(int) total];
+        fill(json, flat, new int[] {0});
+        return java.nio.FloatBuffer.wrap(flat);
     }
 
     /** BYTES [N] (or [N, 1]) as N encoded images. */

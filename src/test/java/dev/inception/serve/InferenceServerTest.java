@@ -226,6 +226,41 @@ class InferenceServerTest {
         assertArrayEquals(expected[1], p[1], TOLERANCE);
     }
 
+    /**
+     * FP32 as Triton's binary extension (little-endian floats after the JSON header), two images in the other order
+     * than their files: each row is its own image's probabilities, read straight from the body into each image's
+     * array; a NaN in the data is refused with where it is.
+     */
+    @Test
+    void fp32AsTritonBinaryGivesPredictsProbabilitiesInOrder() throws Exception {
+        List<Integer> order = List.of(2, 0);
+        ByteBuffer floats = ByteBuffer.allocate(order.size() * 268203 * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i : order) {
+            for (float v : preprocessed(IMAGES.get(i))) {
+                floats.putFloat(v);
+            }
+        }
+        byte[] header = ("{\"inputs\": [{\"name\": \"images\", \"datatype\": \"FP32\", \"shape\": [2, 299, 299, 3],"
+                + " \"parameters\": {\"binary_data_size\": " + floats.capacity() + "}}]}").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(header);
+        body.write(floats.array());
+        Reply r = post(infer(), body.toByteArray(), "Inference-Header-Content-Length", String.valueOf(header.length));
+        assertEquals(200, r.status(), r.body());
+        float[][] p = probabilities(r.json());
+        for (int k = 0; k < order.size(); k++) {
+            assertArrayEquals(expected[order.get(k)], p[k], TOLERANCE, IMAGES.get(order.get(k)).toString());
+        }
+        floats.putFloat((268203 + 5) * Float.BYTES, Float.NaN);
+        body.reset();
+        body.write(header);
+        body.write(floats.array());
+        Reply nan = post(infer(), body.toByteArray(), "Inference-Header-Content-Length", String.valueOf(header.length));
+        assertEquals(400, nan.status(), nan.body());
+        assertTrue(nan.json().get("error").getAsString().contains("image 1 has a non-finite value (NaN) at element 5"),
+                nan.body());
+    }
+
     @Test
     void bytesAsBase64AndAsTritonBinaryGivePredictsProbabilitiesAndTopK() throws Exception {
         JsonArray data = new JsonArray();
