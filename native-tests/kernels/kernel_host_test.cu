@@ -4,7 +4,8 @@
 // three-part concatenation whose source values encode (part, element); "pool <case> <lanes> <index> <float bits
 // as hex>" for each pooling case of pool_cases(), one channel per element and four; "bias <lanes> <index> <float
 // bits as hex>" for bias_relu_case(), one channel per element and four; "resize <case> <index> <source index>" for
-// each case of resize_cases().
+// each case of resize_cases(), and "bilinear <case> <index> <uint8 value>" for the same cases.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -98,11 +99,48 @@ static std::vector<int> pil_nearest(int in, int out) {
     return idx;
 }
 
+// PIL's BILINEAR coefficients (Resample.c's precompute_coeffs with the triangle filter, 22 fraction bits), written
+// here apart from the Java code that makes the GPU's tables: the first source index of each output index, and
+// taps weights each, zero-padded.
+static int pil_bilinear(int in, int out, std::vector<int> &start, std::vector<int> &weights) {
+    double scale = (double) in / out;
+    double filter_scale = scale > 1.0 ? scale : 1.0;
+    double support = filter_scale;
+    int taps = (int) std::ceil(support) * 2 + 1;
+    start.assign(out, 0);
+    weights.assign((size_t) out * taps, 0);
+    for (int o = 0; o < out; o++) {
+        double center = (o + 0.5) * scale;
+        int lo = (int) (center - support + 0.5);
+        int hi = (int) (center + support + 0.5);
+        lo = lo < 0 ? 0 : lo;
+        hi = hi > in ? in : hi;
+        std::vector<double> k(hi - lo);
+        double sum = 0;
+        for (int i = 0; i < hi - lo; i++) {
+            double d = std::fabs((i + lo - center + 0.5) / filter_scale);
+            k[i] = d < 1.0 ? 1.0 - d : 0.0;
+            sum += k[i];
+        }
+        for (int i = 0; i < hi - lo; i++) {
+            double v = sum != 0 ? k[i] / sum : k[i];
+            weights[(size_t) o * taps + i] = (int) (v < 0 ? -0.5 + v * (1 << 22) : 0.5 + v * (1 << 22));
+        }
+        start[o] = lo;
+    }
+    return taps;
+}
+
+// The source byte i of a resizing case's packed batch (KernelElementsTest makes the same images).
+static unsigned char resize_source(long long i) {
+    return (unsigned char) ((i * 37 + 11) % 256);
+}
+
 // The cases KernelElementsTest.RESIZE_CASES describes, in the same order: {batch, src_width, src_height, width,
-// height}: down in both directions, up in both, one direction only.
+// height}: down in both directions, up in both, one direction only, and a strong shrink (many taps).
 static void resize_cases() {
-    const int cases[3][5] = {{2, 7, 5, 4, 3}, {1, 3, 2, 5, 4}, {1, 5, 9, 5, 2}};
-    for (int k = 0; k < 3; k++) {
+    const int cases[4][5] = {{2, 7, 5, 4, 3}, {1, 3, 2, 5, 4}, {1, 5, 9, 5, 2}, {1, 40, 6, 3, 5}};
+    for (int k = 0; k < 4; k++) {
         const int *c = cases[k];
         std::vector<int> xs = pil_nearest(c[1], c[3]);
         std::vector<int> ys = pil_nearest(c[2], c[4]);
@@ -110,6 +148,17 @@ static void resize_cases() {
         for (long long i = 0; i < n; i++) {
             std::printf("resize %d %lld %lld\n", k, i, resize_nearest_source(i, c[3], c[4], c[1], c[2], xs.data(),
                                                                             ys.data()));
+        }
+        std::vector<unsigned char> src((size_t) c[0] * c[1] * c[2] * 3);
+        for (size_t i = 0; i < src.size(); i++) {
+            src[i] = resize_source((long long) i);
+        }
+        std::vector<int> x_start, x_weights, y_start, y_weights;
+        int x_taps = pil_bilinear(c[1], c[3], x_start, x_weights);
+        int y_taps = pil_bilinear(c[2], c[4], y_start, y_weights);
+        for (long long i = 0; i < n; i++) {
+            std::printf("bilinear %d %lld %d\n", k, i, resize_bilinear_value(i, c[3], c[4], c[1], c[2], src.data(),
+                    x_start.data(), x_weights.data(), x_taps, y_start.data(), y_weights.data(), y_taps));
         }
     }
 }

@@ -219,7 +219,9 @@ int cuModuleGetFunction(void **f, void *m, const char *name) { (void) m; *f = st
  * reads and pointed it at the input tensor:
  * - narrow_f32_f16 / narrow_f32_bf16 (kernels/preprocess.cu) round float32 inputs to 16 bits;
  * - resize_nearest_u8_{f32,f16,bf16} (kernels/resize.cu) pick each output value's source byte through the two
- *   uploaded tables, preprocess it (u / 127.5 - 1) and store it in the input's type.
+ *   uploaded tables, preprocess it (u / 127.5 - 1) and store it in the input's type; resize_bilinear_u8_* sum
+ *   each output value from the uploaded first indices and weights, a horizontal pass then a vertical one, each
+ *   rounded to uint8 as PIL rounds (a loop of its own here, not the kernel's element function).
  * The rounding to 16 bits is the compiler's own float -> _Float16 conversion (to nearest even) and, for bfloat16,
  * the usual carry into the high half (ties to even; NaN kept quiet): neither shares code with the Java side's
  * gpu.HalfFloats. */
@@ -246,6 +248,17 @@ static void narrow(const char *name, void **params) {
     }
 }
 
+/* stores preprocessed byte u as element i of dst, in the type the kernel's name ends with */
+static void store_input(void *dst, const char *name, long long i, unsigned char u) {
+    float v = (float) u / 127.5f - 1.0f;
+    const char *type = strrchr(name, '_') + 1;
+    if (strcmp(type, "f32") == 0) {
+        ((float *) dst)[i] = v;
+    } else {
+        ((unsigned short *) dst)[i] = to16(v, strcmp(type, "bf16") == 0);
+    }
+}
+
 static void resize_nearest(const char *name, void **params) {
     void *dst = *(void **) params[0];
     const unsigned char *src = *(const unsigned char **) params[1];
@@ -254,30 +267,66 @@ static void resize_nearest(const char *name, void **params) {
     long long n = *(long long *) params[4];
     int width = *(int *) params[5], height = *(int *) params[6];
     int src_width = *(int *) params[7], src_height = *(int *) params[8];
-    const char *type = name + strlen("resize_nearest_u8_");
     long long i = 0;
     for (long long image = 0; i < n; image++) {
         for (int y = 0; y < height; y++) {
             const unsigned char *row = src + (image * src_height + ys[y]) * src_width * 3;
             for (int x = 0; x < width; x++) {
                 for (int c = 0; c < 3; c++, i++) {
-                    float v = (float) row[xs[x] * 3 + c] / 127.5f - 1.0f;
-                    if (strcmp(type, "f32") == 0) {
-                        ((float *) dst)[i] = v;
-                    } else {
-                        ((unsigned short *) dst)[i] = to16(v, strcmp(type, "bf16") == 0);
-                    }
+                    store_input(dst, name, i, row[xs[x] * 3 + c]);
                 }
             }
         }
     }
 }
 
+static int clip8(long long v) { return v >= (256LL << 22) ? 255 : v <= 0 ? 0 : (int) (v >> 22); }
+
+static void resize_bilinear(const char *name, void **params) {
+    void *dst = *(void **) params[0];
+    const unsigned char *src = *(const unsigned char **) params[1];
+    const int *x_start = *(const int **) params[2], *x_weights = *(const int **) params[3];
+    int x_taps = *(int *) params[4];
+    const int *y_start = *(const int **) params[5], *y_weights = *(const int **) params[6];
+    int y_taps = *(int *) params[7];
+    long long n = *(long long *) params[8];
+    int width = *(int *) params[9], height = *(int *) params[10];
+    int src_width = *(int *) params[11], src_height = *(int *) params[12];
+    int images = (int) (n / ((long long) width * height * 3));
+    /* the horizontal pass over every source row, into an image of its own, then the vertical pass */
+    unsigned char *across = malloc((size_t) src_height * width * 3);
+    for (int image = 0; image < images; image++) {
+        const unsigned char *in = src + (long long) image * src_height * src_width * 3;
+        for (int r = 0; r < src_height; r++) {
+            for (int x = 0; x < width; x++) {
+                for (int c = 0; c < 3; c++) {
+                    long long sum = 1 << 21;
+                    for (int k = 0; k < x_taps && x_start[x] + k < src_width; k++) {
+                        sum += (long long) in[((long long) r * src_width + x_start[x] + k) * 3 + c]
+                               * x_weights[x * x_taps + k];
+                    }
+                    across[((long long) r * width + x) * 3 + c] = (unsigned char) clip8(sum);
+                }
+            }
+        }
+        for (int y = 0; y < height; y++) {
+            for (int j = 0; j < width * 3; j++) {
+                long long sum = 1 << 21;
+                for (int k = 0; k < y_taps && y_start[y] + k < src_height; k++) {
+                    sum += (long long) across[(long long) (y_start[y] + k) * width * 3 + j] * y_weights[y * y_taps + k];
+                }
+                store_input(dst, name, ((long long) image * height + y) * width * 3 + j, (unsigned char) clip8(sum));
+            }
+        }
+    }
+    free(across);
+}
+
 /* Each launch is recorded with its kernel's name, and for the pooling and concat kernels (whose signatures
  * kernels/pooling.cu and kernels/concat.cu fix) with their arguments, pointers as numbers:
  * "... args y Y x X geometry <12 ints> mode M n N" and "... args dst D src S n N part P total T offset O"; the bias
  * + ReLU kernel's as "... args y Y bias B channels C stride S n N", and the resizing kernel's as "... args dst D
- * src S xs X ys Y n N width W height H src_width SW src_height SH". */
+ * src S xs X ys Y n N width W height H src_width SW src_height SH" (the bilinear one's with its tables and taps). */
 int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned shared, void *stream, void **params, void **extra) {
     (void) shared; (void) extra;
@@ -297,6 +346,13 @@ int cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
                *(CUdeviceptr *) params[3], *(long long *) params[4], *(int *) params[5], *(int *) params[6],
                *(int *) params[7], *(int *) params[8]);
         resize_nearest(name, params);
+    } else if (strncmp(name, "resize_bilinear_", 16) == 0) {
+        RECORD(" args dst %llu src %llu x_start %llu x_weights %llu x_taps %d y_start %llu y_weights %llu y_taps %d"
+               " n %lld width %d height %d src_width %d src_height %d", *(CUdeviceptr *) params[0],
+               *(CUdeviceptr *) params[1], *(CUdeviceptr *) params[2], *(CUdeviceptr *) params[3], *(int *) params[4],
+               *(CUdeviceptr *) params[5], *(CUdeviceptr *) params[6], *(int *) params[7], *(long long *) params[8],
+               *(int *) params[9], *(int *) params[10], *(int *) params[11], *(int *) params[12]);
+        resize_bilinear(name, params);
     } else if (strncmp(name, "concat_nhwc_", 12) == 0) {
         RECORD(" args dst %llu src %llu n %lld part %d total %d offset %d", *(CUdeviceptr *) params[0],
                *(CUdeviceptr *) params[1], *(long long *) params[2], *(int *) params[3], *(int *) params[4],

@@ -211,10 +211,10 @@ class GpuOpsTest {
     }
 
     /**
-     * --gpu-resize: kernels/resize.cu resizes same-sized images by PIL's nearest mapping and preprocesses them, bit
-     * for bit in float32 what the CPU executor's input is after the host's resizing (Resize.nearest, Preprocess),
+     * --gpu-resize: kernels/resize.cu resizes same-sized images as PIL does (nearest and bilinear) and preprocesses
+     * them, bit for bit in float32 what the CPU executor's input is after the host's resizing (Resize, Preprocess),
      * downscaling (640x480, the end2end scope's size) and upscaling (200x150), and a batch of two sizes still comes
-     * out right (the host resizes it, reported as a fallback).
+     * out right (the host resizes it, reported once as a fallback).
      */
     @Test
     void resizeKernelMatchesTheHostsResizingBitForBit() {
@@ -229,17 +229,19 @@ class GpuOpsTest {
         Plan plan = Planner.lower(g, Lowering.FUSED, List.of("input_1"));
         EngineOptions o = EngineOptions.defaults().withMaxBatch(2).withGpuResize(true);
         try (GpuExecutor gpu = new GpuExecutor(plan, w, o); CpuExecutor cpu = new CpuExecutor(plan, w)) {
-            for (List<dev.inception.image.RgbImage> batch : List.of(
-                    List.of(random.apply(640, 480), random.apply(640, 480)),
-                    List.of(random.apply(200, 150), random.apply(200, 150)),
-                    List.of(random.apply(640, 480), random.apply(200, 150)))) {
-                byte[] packed = dev.inception.image.Preprocess.packBytes(batch, 299, 299,
-                        dev.inception.image.Interpolation.NEAREST);
-                float[] a = cpu.forwardImages(packed, 2, g.input().shape(), List.of("input_1")).get("input_1").data();
-                float[] b = gpu.submitImages(batch, dev.inception.image.Interpolation.NEAREST, g.input().shape(),
-                        List.of("input_1")).await().get("input_1").data();
-                assertTrue(java.util.Arrays.equals(a, b), "resized on the GPU differs, " + batch.get(0).width() + "x"
-                        + batch.get(0).height());
+            for (dev.inception.image.Interpolation how : dev.inception.image.Interpolation.values()) {
+                for (List<dev.inception.image.RgbImage> batch : List.of(
+                        List.of(random.apply(640, 480), random.apply(640, 480)),
+                        List.of(random.apply(200, 150), random.apply(200, 150)),
+                        List.of(random.apply(640, 480), random.apply(200, 150)))) {
+                    byte[] packed = dev.inception.image.Preprocess.packBytes(batch, 299, 299, how);
+                    float[] a = cpu.forwardImages(packed, 2, g.input().shape(), List.of("input_1")).get("input_1")
+                            .data();
+                    float[] b = gpu.submitImages(batch, how, g.input().shape(), List.of("input_1")).await()
+                            .get("input_1").data();
+                    assertTrue(java.util.Arrays.equals(a, b), how + " resizing on the GPU differs, "
+                            + batch.get(0).width() + "x" + batch.get(0).height());
+                }
             }
             assertEquals(1, gpu.fallbacks().size(), gpu.fallbacks().toString());
         }

@@ -44,8 +44,8 @@ public record EngineOptions(InceptionV3.Options model, Backend backend, Lowering
      *                       bias + ReLU kernel where fused), and run it so where it beats cuDNN's choice: off by
      *                       default until a GPU run has measured it
      * @param gpuResize      decoded images given at another size than the input's (the Java API's predict and
-     *                       predictLater, bench's end2end) go up at their own size and are resized by PIL's nearest
-     *                       mapping on the GPU (kernels/resize.cu), where the host copies instead of resizing: off by
+     *                       predictLater, bench's end2end) go up at their own size and are resized on the GPU as PIL
+     *                       resizes them (kernels/resize.cu), where the host copies instead of resizing: off by
      *                       default until a GPU run has measured it
      */
     public record Gpu(Precision precision, boolean cudaGraphs, boolean branchStreams, boolean copyFreeConcat,

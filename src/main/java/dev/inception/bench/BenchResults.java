@@ -60,6 +60,7 @@ public final class BenchResults {
                     + when(s, "bias_relu_kernel", true, "bias+ReLU kernel")
                     + when(s, "gemm_1x1", true, "1x1 as GEMM")
                     + when(s, "gpu_resize", true, "GPU resize")
+                    + (s.has("resize") && s.get("resize").toString().equals("\"bilinear\"") ? ", bilinear" : "")
                     + enginesTried(s);
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)

@@ -295,14 +295,14 @@ final class BenchCommand implements Callable<Integer> {
      * the resizing tables, which is all that leaves the host.
      */
     private double[] host(Shape in, List<RgbImage> images, Interpolation how) {
-        long bytes = gpu.gpuResize ? dev.inception.gpu.GpuResize.slotBytes(images, in.width(), in.height())
+        long bytes = gpu.gpuResize ? dev.inception.gpu.GpuResize.slotBytes(images, how, in.width(), in.height())
                 : (long) images.size() * in.elements();
         java.nio.ByteBuffer slot = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(bytes));
         double[] ms = new double[iters];
         for (int i = -warmup; i < iters; i++) {
             long start = System.nanoTime();
             if (gpu.gpuResize) {
-                dev.inception.gpu.GpuResize.pack(images, in.width(), in.height(), slot);
+                dev.inception.gpu.GpuResize.pack(images, how, in.width(), in.height(), slot);
             } else {
                 Preprocess.packInto(images, in.height(), in.width(), how, slot);
             }

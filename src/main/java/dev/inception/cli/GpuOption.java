@@ -70,8 +70,8 @@ final class GpuOption {
 
     @Option(names = "--gpu-resize",
             description = "GPU, experimental: images in memory at another size than the input's (bench's end2end,"
-                    + " the Java API's predictLater) go up at their own size and are resized on the GPU (PIL's"
-                    + " nearest, kernels/resize.cu) instead of on the host; image files are decoded at the input"
+                    + " the Java API's predictLater) go up at their own size and are resized on the GPU as PIL"
+                    + " resizes them (kernels/resize.cu) instead of on the host; image files are decoded at the input"
                     + " size already. Off by default until a GPU run has measured it.")
     boolean gpuResize;
 

@@ -8,6 +8,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,15 +16,16 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * {@code --gpu-resize}: a batch of decoded images goes up at its own size, with PIL's nearest mapping as two int
- * tables before it, and kernels/resize.cu resizes and preprocesses it into the network's input. The host then only
- * copies each image into the pipeline slot's pinned buffer (in parallel) instead of resizing it; the copy stream
- * carries the larger upload beside the compute.
+ * {@code --gpu-resize}: a batch of decoded images goes up at its own size, with PIL's resizing tables before it
+ * (nearest: the source column of each output column and the source row of each output row; bilinear: the first
+ * source index and the weights of each), and kernels/resize.cu resizes and preprocesses it into the network's input.
+ * The host then only copies each image into the pipeline slot's pinned buffer (in parallel) instead of resizing it;
+ * the copy stream carries the larger upload beside the compute.
  *
- * <p>A batch it cannot take (bilinear resizing, images of different sizes, a slot that would pass {@link #SLOT_LIMIT}
- * or not fit the free device memory) is resized on the host as without the switch; the first batch of each such
- * kind is reported as a {@link Fallback}, so that a figure measured with the switch says what ran. Images at the
- * input size already are copied on the host, as they always are, and not reported.
+ * <p>A batch it cannot take (images of different sizes, a slot that would pass {@link #SLOT_LIMIT} or not fit the
+ * free device memory) is resized on the host as without the switch; the first batch of each such kind is reported as
+ * a {@link Fallback}, so that a figure measured with the switch says what ran. Images at the input size already are
+ * copied on the host, as they always are, and not reported.
  */
 public final class GpuResize {
 
@@ -57,15 +59,13 @@ public final class GpuResize {
             return null;
         }
         RgbImage first = images.get(0);
-        if (first.width() == shape.width() && first.height() == shape.height()
-                && images.stream().allMatch(i -> i.width() == first.width() && i.height() == first.height())) {
+        boolean sameSize = images.stream().allMatch(i -> i.width() == first.width() && i.height() == first.height());
+        if (sameSize && first.width() == shape.width() && first.height() == shape.height()) {
             return null;
         }
         String why = null;
-        Sources s = new Sources(images, shape.width(), shape.height());
-        if (how != Interpolation.NEAREST) {
-            why = "the GPU resizes by NEAREST only, not " + how;
-        } else if (!images.stream().allMatch(i -> i.width() == first.width() && i.height() == first.height())) {
+        Sources s = sameSize ? new Sources(images, how, shape.width(), shape.height()) : null;
+        if (s == null) {
             why = "the batch's images differ in size";
         } else if (s.bytes() > SLOT_LIMIT) {
             why = String.format(java.util.Locale.ROOT, "%d images of %dx%d take %.0f MiB, over a pipeline slot's"
@@ -81,30 +81,58 @@ public final class GpuResize {
             return s;
         }
         if (reported.add(why)) {
-            fallbacks.accept(new Fallback(input, images.size(), "kernel resize_nearest (--gpu-resize)",
-                    "resized on the host", why));
+            fallbacks.accept(new Fallback(input, images.size(), "kernel resize_"
+                    + how.name().toLowerCase(java.util.Locale.ROOT) + " (--gpu-resize)", "resized on the host", why));
         }
         return null;
     }
 
     /** The bytes a batch of same-sized images takes in a pipeline slot: tables and images. */
-    public static long slotBytes(List<RgbImage> images, int width, int height) {
-        return new Sources(images, width, height).bytes();
+    public static long slotBytes(List<RgbImage> images, Interpolation how, int width, int height) {
+        return new Sources(images, how, width, height).bytes();
     }
 
     /**
      * The host's whole share of a batch resized on the GPU: its tables and images written into a buffer as into a
      * pipeline slot's pinned buffer ({@code bench --scope host --gpu-resize} times it beside the host's resizing).
      */
-    public static void pack(List<RgbImage> images, int width, int height, ByteBuffer pinned) {
-        new Sources(images, width, height).fill(pinned);
+    public static void pack(List<RgbImage> images, Interpolation how, int width, int height, ByteBuffer pinned) {
+        new Sources(images, how, width, height).fill(pinned);
     }
 
     /**
-     * A batch of same-sized images to resize on the GPU, and its layout in a slot: xs (width ints), ys (height ints),
-     * padded to {@link #ALIGN}, then the images' bytes one after another.
+     * A batch of same-sized images to resize on the GPU, and its layout in a slot: the tables one after another
+     * (nearest: xs, width ints, then ys, height ints; bilinear: the columns' first indices and weights, then the
+     * rows'), padded to {@link #ALIGN}, then the images' bytes one after another.
      */
-    record Sources(List<RgbImage> images, int width, int height) {
+    static final class Sources {
+        private final List<RgbImage> images;
+        private final Interpolation how;
+        private final int width;
+        private final int height;
+        private final List<int[]> tables;
+        private final int xTaps;
+        private final int yTaps;
+
+        Sources(List<RgbImage> images, Interpolation how, int width, int height) {
+            this.images = images;
+            this.how = how;
+            this.width = width;
+            this.height = height;
+            int srcWidth = images.get(0).width();
+            int srcHeight = images.get(0).height();
+            if (how == Interpolation.NEAREST) {
+                tables = List.of(Resize.nearestIndices(srcWidth, width), Resize.nearestIndices(srcHeight, height));
+                xTaps = 0;
+                yTaps = 0;
+            } else {
+                Resize.Taps x = Resize.Taps.bilinear(srcWidth, width);
+                Resize.Taps y = Resize.Taps.bilinear(srcHeight, height);
+                tables = List.of(x.start(), x.weights(), y.start(), y.weights());
+                xTaps = x.taps();
+                yTaps = y.taps();
+            }
+        }
 
         int srcWidth() {
             return images.get(0).width();
@@ -114,8 +142,13 @@ public final class GpuResize {
             return images.get(0).height();
         }
 
+        /** Where table k starts in the slot, in bytes. */
+        long tableOffset(int k) {
+            return tables.subList(0, k).stream().mapToLong(t -> t.length * 4L).sum();
+        }
+
         long tablesBytes() {
-            long t = (width + height) * 4L;
+            long t = tableOffset(tables.size());
             return (t + ALIGN - 1) / ALIGN * ALIGN;
         }
 
@@ -129,9 +162,8 @@ public final class GpuResize {
 
         /** Writes the tables and the images into a slot's pinned buffer (native byte order), the images in parallel. */
         void fill(ByteBuffer pinned) {
-            ByteBuffer tables = pinned.duplicate().order(java.nio.ByteOrder.nativeOrder());
-            tables.asIntBuffer().put(Resize.nearestIndices(srcWidth(), width))
-                    .put(Resize.nearestIndices(srcHeight(), height));
+            IntBuffer ints = pinned.duplicate().order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
+            tables.forEach(ints::put);
             int at = Math.toIntExact(tablesBytes());
             int per = Math.toIntExact(imageBytes());
             IntStream.range(0, images.size()).parallel()
@@ -140,8 +172,16 @@ public final class GpuResize {
 
         /** Enqueues the kernel that makes the input tensor dst from the slot's device copy. */
         void enqueue(KernelModule kernels, CUstream stream, StorageType type, CUdeviceptr dst, CUdeviceptr slot) {
-            kernels.resizeNearest(stream, type, dst, slot.withByteOffset(tablesBytes()), slot,
-                    slot.withByteOffset(width * 4L), images.size(), width, height, srcWidth(), srcHeight());
+            CUdeviceptr src = slot.withByteOffset(tablesBytes());
+            CUdeviceptr[] t = IntStream.range(0, tables.size()).mapToObj(k -> slot.withByteOffset(tableOffset(k)))
+                    .toArray(CUdeviceptr[]::new);
+            if (how == Interpolation.NEAREST) {
+                kernels.resizeNearest(stream, type, dst, src, t[0], t[1], images.size(), width, height, srcWidth(),
+                        srcHeight());
+            } else {
+                kernels.resizeBilinear(stream, type, dst, src, t[0], t[1], xTaps, t[2], t[3], yTaps, images.size(),
+                        width, height, srcWidth(), srcHeight());
+            }
         }
     }
 }

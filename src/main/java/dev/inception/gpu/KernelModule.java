@@ -52,7 +52,9 @@ public final class KernelModule implements AutoCloseable {
                 "concat_nhwc_chunk16"));
         for (StorageType t : StorageType.values()) {
             names.add(preprocessKernel(t));
-            names.add(resizeNearestKernel(t));
+            for (dev.inception.image.Interpolation how : dev.inception.image.Interpolation.values()) {
+                names.add(resizeKernel(t, how));
+            }
             if (t != StorageType.FLOAT) {
                 names.add(narrowKernel(t));
             }
@@ -141,9 +143,10 @@ public final class KernelModule implements AutoCloseable {
         };
     }
 
-    /** The kernel that resizes uint8 images by PIL's nearest mapping and preprocesses them into t (--gpu-resize). */
-    static String resizeNearestKernel(StorageType t) {
-        return preprocessKernel(t).replace("preprocess_", "resize_nearest_");
+    /** The kernel that resizes uint8 images as PIL does and preprocesses them into t (--gpu-resize). */
+    static String resizeKernel(StorageType t, dev.inception.image.Interpolation how) {
+        return preprocessKernel(t).replace("preprocess_", "resize_" + how.name().toLowerCase(java.util.Locale.ROOT)
+                + "_");
     }
 
     /** The kernel that rounds float32 inputs to t (fp16 or bf16), to nearest even. */
@@ -206,9 +209,26 @@ public final class KernelModule implements AutoCloseable {
     void resizeNearest(CUstream stream, StorageType t, Pointer dst, Pointer src, Pointer xs, Pointer ys, int batch,
                        int width, int height, int srcWidth, int srcHeight) {
         long n = (long) batch * height * width * 3;
-        launch(functions.get(resizeNearestKernel(t)), stream, n, Pointer.to(Pointer.to(dst), Pointer.to(src),
-                Pointer.to(xs), Pointer.to(ys), Pointer.to(new long[] {n}), Pointer.to(new int[] {width}),
-                Pointer.to(new int[] {height}), Pointer.to(new int[] {srcWidth}), Pointer.to(new int[] {srcHeight})));
+        launch(functions.get(resizeKernel(t, dev.inception.image.Interpolation.NEAREST)), stream, n,
+                Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(xs), Pointer.to(ys), Pointer.to(new long[] {n}),
+                Pointer.to(new int[] {width}), Pointer.to(new int[] {height}), Pointer.to(new int[] {srcWidth}),
+                Pointer.to(new int[] {srcHeight})));
+    }
+
+    /**
+     * {@link #resizeNearest} by PIL's bilinear resizing: each output column's first source column and xTaps weights
+     * (xStart, xWeights: {@code Resize.Taps}, device int arrays), each output row's likewise.
+     */
+    void resizeBilinear(CUstream stream, StorageType t, Pointer dst, Pointer src, Pointer xStart, Pointer xWeights,
+                        int xTaps, Pointer yStart, Pointer yWeights, int yTaps, int batch, int width, int height,
+                        int srcWidth, int srcHeight) {
+        long n = (long) batch * height * width * 3;
+        launch(functions.get(resizeKernel(t, dev.inception.image.Interpolation.BILINEAR)), stream, n,
+                Pointer.to(Pointer.to(dst), Pointer.to(src), Pointer.to(xStart), Pointer.to(xWeights),
+                        Pointer.to(new int[] {xTaps}), Pointer.to(yStart), Pointer.to(yWeights),
+                        Pointer.to(new int[] {yTaps}), Pointer.to(new long[] {n}), Pointer.to(new int[] {width}),
+                        Pointer.to(new int[] {height}), Pointer.to(new int[] {srcWidth}),
+                        Pointer.to(new int[] {srcHeight})));
     }
 
     /** dst[i] = src[i] (n float32 values) rounded to t, to nearest even, as {@link HalfFloats} rounds. */

@@ -105,6 +105,24 @@ public final class Resize {
         return new RgbImage(w, h, pixels);
     }
 
+    /**
+     * BILINEAR's coefficients from inSize to outSize positions as flat tables, for the GPU's resizing kernel
+     * (kernels/resize.cu): the first source index of each output index, and {@code taps} weights per output index
+     * (the most any has; the others zero-padded). Where the sizes are equal they leave the values as they are.
+     */
+    public record Taps(int[] start, int[] weights, int taps) {
+
+        public static Taps bilinear(int inSize, int outSize) {
+            Coefficients c = Coefficients.of(inSize, outSize);
+            int taps = java.util.Arrays.stream(c.weights()).mapToInt(k -> k.length).max().orElse(0);
+            int[] flat = new int[outSize * taps];
+            for (int o = 0; o < outSize; o++) {
+                System.arraycopy(c.weights()[o], 0, flat, o * taps, c.weights()[o].length);
+            }
+            return new Taps(c.start(), flat, taps);
+        }
+    }
+
     /** For each output index: the first input index, and the fixed-point weights of it and the inputs after it. */
     record Coefficients(int[] start, int[][] weights) {
 

@@ -95,6 +95,12 @@ class ReportCommandTest {
         assertTrue(cudnnPooling.contains("| gpu fused fp16, cuDNN pooling | Test CPU"), cudnnPooling);
         String kernel = reportOfOneGpuResult("bias_relu_kernel");
         assertTrue(kernel.contains("| gpu fused fp16, bias+ReLU kernel | Test CPU"), kernel);
+        String gpuResize = reportOfOneGpuResult("gpu_resize");
+        assertTrue(gpuResize.contains("| gpu fused fp16, GPU resize | Test CPU"), gpuResize);
+        // bilinear resizing names itself (its images are not nearest's); nearest, the default, names nothing
+        String bilinear = reportOfSwitchedAndDefault("bilinear", "\"resize\":\"bilinear\"", "\"resize\":\"nearest\"");
+        assertTrue(bilinear.contains("| gpu fused fp16, bilinear | Test CPU, 2 cores | network | 1 |"), bilinear);
+        assertTrue(bilinear.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), bilinear);
         // --cudnn-engines N names N; 0 (the legacy API alone, the default) names nothing
         String tried = reportOfSwitchedAndDefault("engines", "\"cudnn_engines\":4", "\"cudnn_engines\":0");
         assertTrue(tried.contains("| gpu fused fp16, cuDNN engines 4 | Test CPU, 2 cores | network | 1 |"), tried);

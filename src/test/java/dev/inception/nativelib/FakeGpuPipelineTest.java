@@ -170,7 +170,7 @@ class FakeGpuPipelineTest {
     @ParameterizedTest
     @ValueSource(strings = {"FP32", "FP16", "BF16"})
     void sameSizedImagesAreResizedOnTheGpuAsTheHostResizesThem(String precision) {
-        assertTrue(out.contains("gpu resize " + precision + "=true in flight=2 fallbacks=[input_1 (batch 2): kernel"
+        assertTrue(out.contains("gpu resize " + precision + "=true bilinear=true in flight=2 fallbacks=[input_1 (batch 2): kernel"
                 + " resize_nearest (--gpu-resize) -> resized on the host (the batch's images differ in size)]"), text);
         List<String> calls = recording.between("begin gpu resize " + precision, "end gpu resize " + precision);
         String type = Map.of("FP32", "f32", "FP16", "f16", "BF16", "bf16").get(precision);
@@ -182,10 +182,7 @@ class FakeGpuPipelineTest {
         // src_height SH": the tables first in the slot (299 + 299 ints, padded to 256 bytes), then the images
         String[] f = resizes.get(0).split(" ");
         assertEquals("resize_nearest_u8_" + type, f[1]);
-        Map<String, Long> args = new java.util.HashMap<>();
-        for (int i = List.of(f).indexOf("args") + 1; i + 1 < f.length; i += 2) {
-            args.put(f[i], Long.parseLong(f[i + 1]));
-        }
+        Map<String, Long> args = args(resizes.get(0));
         assertEquals(args.get("xs") + 299 * 4, args.get("ys"));
         assertEquals(args.get("xs") + 2560, args.get("src"));
         assertEquals(Map.of("n", 2L * 299 * 299 * 3, "width", 299L, "height", 299L, "src_width", 400L, "src_height",
@@ -194,6 +191,31 @@ class FakeGpuPipelineTest {
         // the slots grew for it (the first slots held two images at 299x299): tables and two full images uploaded
         assertTrue(calls.stream().anyMatch(l -> l.startsWith("copy htod " + (2560 + 2 * 400 * 300 * 3) + " ")),
                 calls.toString());
+        // bilinear: the columns' first indices and weights, then the rows', then the images, 256-byte aligned
+        List<String> bilinear = calls.stream().filter(l -> l.startsWith("launch resize_bilinear_u8_" + type + " "))
+                .toList();
+        assertEquals(1, bilinear.size(), calls.toString());
+        Map<String, Long> b = args(bilinear.get(0));
+        long xTaps = dev.inception.image.Resize.Taps.bilinear(400, 299).taps();
+        long yTaps = dev.inception.image.Resize.Taps.bilinear(300, 299).taps();
+        assertEquals(List.of(xTaps, yTaps), List.of(b.get("x_taps"), b.get("y_taps")));
+        assertEquals(b.get("x_start") + 299 * 4, b.get("x_weights"));
+        assertEquals(b.get("x_weights") + 299 * xTaps * 4, b.get("y_start"));
+        assertEquals(b.get("y_start") + 299 * 4, b.get("y_weights"));
+        long tables = (299 * 4 * 2 + 299 * 4 * (xTaps + yTaps) + 255) / 256 * 256;
+        assertEquals(b.get("x_start") + tables, b.get("src"));
+        assertEquals(List.of(2L * 299 * 299 * 3, 299L, 299L, 400L, 300L), List.of(b.get("n"), b.get("width"),
+                b.get("height"), b.get("src_width"), b.get("src_height")));
+    }
+
+    /** A recorded launch's arguments: the numbers after "args", by name. */
+    static Map<String, Long> args(String launch) {
+        String[] f = launch.split(" ");
+        Map<String, Long> args = new java.util.HashMap<>();
+        for (int i = List.of(f).indexOf("args") + 1; i + 1 < f.length; i += 2) {
+            args.put(f[i], Long.parseLong(f[i + 1]));
+        }
+        return args;
     }
 
     @Test

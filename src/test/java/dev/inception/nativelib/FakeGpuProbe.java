@@ -262,7 +262,7 @@ public final class FakeGpuProbe {
      * --gpu-resize, for each precision: a batch of two sizes (resized on the host, reported once) left in flight, a
      * batch of two 400x300 images (larger than the slots made for the input size: they grow, collecting the batch in
      * flight first) resized by the fake's run of the kernel into the input tensor and brought back, and the batch of
-     * two sizes again (not reported again).
+     * two sizes again (not reported again), then the same-sized pair resized by bilinear.
      */
     static void gpuResize(Graph g, Weights w, java.nio.file.Path log, RgbImage img, RgbImage other) {
         dev.inception.model.Shape shape = g.input().shape();
@@ -282,10 +282,15 @@ public final class FakeGpuProbe {
                 float[] back = e.submitImages(same, Interpolation.NEAREST, shape, List.of("input_1")).await()
                         .get("input_1").data();
                 e.submitImages(List.of(other, img), Interpolation.NEAREST, shape, List.of("predictions")).await();
+                float[] bilinear = e.submitImages(same, Interpolation.BILINEAR, shape, List.of("input_1")).await()
+                        .get("input_1").data();
                 mark(log, "end gpu resize " + p);
                 float[] expected = stored(dev.inception.image.Preprocess.batch(same, shape.height(), shape.width(),
                         Interpolation.NEAREST).data(), p);
-                System.out.println("gpu resize " + p + "=" + java.util.Arrays.equals(expected, back) + " in flight="
+                float[] expectedBilinear = stored(dev.inception.image.Preprocess.batch(same, shape.height(),
+                        shape.width(), Interpolation.BILINEAR).data(), p);
+                System.out.println("gpu resize " + p + "=" + java.util.Arrays.equals(expected, back) + " bilinear="
+                        + java.util.Arrays.equals(expectedBilinear, bilinear) + " in flight="
                         + inFlight.await().get("predictions").batch() + " fallbacks=" + e.fallbacks());
             }
         }
