@@ -19,6 +19,10 @@ import java.util.List;
  */
 public final class BenchResults {
 
+    /** How a series resized with --resize bilinear ends its name: its images are not nearest's, so not its twin's. */
+    static final String BILINEAR = "bilinear";
+
+
     /** One measured point: a series (who and how), a scope, a batch size, p50 latency and throughput. */
     public record Point(String series, String machine, String date, String scope, int batch, double p50Ms,
                         double p90Ms, double imagesPerSecond) {
@@ -60,7 +64,7 @@ public final class BenchResults {
                     + when(s, "bias_relu_kernel", true, "bias+ReLU kernel")
                     + when(s, "gemm_1x1", true, "1x1 as GEMM")
                     + when(s, "gpu_resize", true, "GPU resize")
-                    + (s.has("resize") && s.get("resize").toString().equals("\"bilinear\"") ? ", bilinear" : "")
+                    + (s.has("resize") && s.get("resize").toString().equals("\"bilinear\"") ? ", " + BILINEAR : "")
                     + enginesTried(s);
             JsonObject m = object(r.get("machine"), "\"machine\"", file);
             String machine = m.has("gpu") ? string(m, "gpu", file)

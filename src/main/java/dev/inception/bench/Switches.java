@@ -31,11 +31,10 @@ public final class Switches {
     public static List<Row> compare(List<BenchResults.Point> points) {
         List<Row> rows = new ArrayList<>();
         for (BenchResults.Point p : points) {
-            int comma = p.series().indexOf(", ");
-            if (comma < 0) {
+            String base = defaults(p.series());
+            if (base.equals(p.series())) {
                 continue;
             }
-            String base = p.series().substring(0, comma);
             Optional<BenchResults.Point> twin = points.stream().filter(q -> q.series().equals(base)
                     && q.machine().equals(p.machine()) && q.scope().equals(p.scope()) && q.batch() == p.batch())
                     .max(Comparator.comparingDouble(BenchResults.Point::p50Ms));   // measured twice: the slower
@@ -43,6 +42,15 @@ public final class Switches {
         }
         rows.sort(Comparator.comparing(Row::switched).thenComparing(Row::scope).thenComparingInt(Row::batch));
         return rows;
+    }
+
+    /**
+     * The series a switched one is compared with: its backend, plan and precision without its switches, but with
+     * its resizing where that is bilinear (bilinear images beside nearest ones would compare the filters).
+     */
+    static String defaults(String series) {
+        List<String> parts = List.of(series.split(", "));
+        return parts.get(0) + (parts.contains(BenchResults.BILINEAR) ? ", " + BenchResults.BILINEAR : "");
     }
 
     public static String markdown(List<Row> rows) {

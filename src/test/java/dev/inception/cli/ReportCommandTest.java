@@ -101,6 +101,14 @@ class ReportCommandTest {
         String bilinear = reportOfSwitchedAndDefault("bilinear", "\"resize\":\"bilinear\"", "\"resize\":\"nearest\"");
         assertTrue(bilinear.contains("| gpu fused fp16, bilinear | Test CPU, 2 cores | network | 1 |"), bilinear);
         assertTrue(bilinear.contains("| gpu fused fp16 | Test CPU, 2 cores | network | 2 |"), bilinear);
+        // and a switched bilinear series is compared with bilinear's default series, not with nearest's
+        Path nearest = gpuResult("nearest", 1, 2, "\"resize\":\"nearest\"");
+        Path linear = gpuResult("linear", 1, 8, "\"resize\":\"bilinear\"");
+        Path switched = gpuResult("linear-switched", 1, 4, "\"resize\":\"bilinear\",\"gpu_resize\":true");
+        String twins = PredictCommandTest.run("report", "--out", tmp.resolve("charts-twins").toString(),
+                nearest.toString(), linear.toString(), switched.toString()).out();
+        assertTrue(twins.contains("| gpu fused fp16, GPU resize, bilinear | network | 1 | 4.00 | 8.00 | 0.50x |"), twins);
+        assertEquals(1, twins.lines().filter(l -> l.endsWith("x |")).count(), twins);
         // --cudnn-engines N names N; 0 (the legacy API alone, the default) names nothing
         String tried = reportOfSwitchedAndDefault("engines", "\"cudnn_engines\":4", "\"cudnn_engines\":0");
         assertTrue(tried.contains("| gpu fused fp16, cuDNN engines 4 | Test CPU, 2 cores | network | 1 |"), tried);
