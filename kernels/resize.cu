@@ -18,17 +18,23 @@
 #include "common.cuh"
 #include "preprocess.cu"
 
-// The source value of output value i of a batch resized to height x width x 3 from src_height x src_width x 3
-// (NHWC, images packed one after another).
+// Where output value i of a batch resized to height x width x 3 is (NHWC, images packed one after another).
+struct ResizeAt {
+    long long image;
+    int y, x, c;
+};
+
+INCEPTION_HD inline ResizeAt resize_at(long long i, int width, int height) {
+    long long pixel = i / 3;
+    long long row = pixel / width;
+    return {row / height, (int) (row % height), (int) (pixel % width), (int) (i % 3)};
+}
+
+// The source value of output value i, from src_height x src_width x 3 images.
 INCEPTION_HD inline long long resize_nearest_source(long long i, int width, int height, int src_width,
                                                     int src_height, const int *xs, const int *ys) {
-    int c = (int) (i % 3);
-    long long pixel = i / 3;
-    int x = (int) (pixel % width);
-    long long row = pixel / width;
-    int y = (int) (row % height);
-    long long image = row / height;
-    return ((image * src_height + ys[y]) * src_width + xs[x]) * 3 + c;
+    ResizeAt at = resize_at(i, width, height);
+    return ((at.image * src_height + ys[at.y]) * src_width + xs[at.x]) * 3 + at.c;
 }
 
 #define RESIZE_NEAREST_KERNEL(name, T, convert)                                                                     \
@@ -51,13 +57,10 @@ INCEPTION_HD inline int resize_clip8(int v) {
 INCEPTION_HD inline int resize_bilinear_value(long long i, int width, int height, int src_width, int src_height,
                                               const unsigned char *src, const int *x_start, const int *x_weights,
                                               int x_taps, const int *y_start, const int *y_weights, int y_taps) {
-    int c = (int) (i % 3);
-    long long pixel = i / 3;
-    int x = (int) (pixel % width);
-    long long row = pixel / width;
-    int y = (int) (row % height);
-    long long image = row / height;
-    const unsigned char *img = src + image * src_height * src_width * 3 + c;
+    ResizeAt at = resize_at(i, width, height);
+    int x = at.x;
+    int y = at.y;
+    const unsigned char *img = src + at.image * src_height * src_width * 3 + at.c;
     int sum = 1 << 21;
     for (int ky = 0; ky < y_taps && y_start[y] + ky < src_height; ky++) {
         const unsigned char *line = img + (long long) (y_start[y] + ky) * src_width * 3;

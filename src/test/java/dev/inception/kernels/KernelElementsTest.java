@@ -193,32 +193,15 @@ class KernelElementsTest {
 
     /**
      * kernels/resize.cu's index arithmetic (with tables from PIL's mapping, computed by the C++ side on its own) against
-     * image.Resize.nearest as the host packs a batch: each source byte holds its own index (the cases have at most 256
-     * source bytes), so the host-resized batch holds, at each output index, the source index the kernel must read.
+     * image.Resize.nearest as the host packs a batch: each source byte holds its own index (where the case has at most
+     * 256 source bytes), so the host-resized batch holds, at each output index, the source index the kernel must read.
      */
     @Test
     void resizeReadsTheSourcesNearestResizingReads() {
         for (int k = 0; k < RESIZE_CASES.length; k++) {
             int[] c = RESIZE_CASES[k];
-            int per = c[1] * c[2] * 3;
-            List<RgbImage> images = new java.util.ArrayList<>();
-            for (int b = 0; b < c[0]; b++) {
-                byte[] px = new byte[per];
-                for (int i = 0; i < per; i++) {
-                    px[i] = (byte) (b * per + i);
-                }
-                images.add(new RgbImage(c[1], c[2], px));
-            }
-            if (c[0] * per > 256) {
-                continue;   // a case for bilinear only (below): its source indexes do not fit a byte
-            }
-            byte[] expected = Preprocess.packBytes(images, c[4], c[3], Interpolation.NEAREST);
-            String prefix = "resize " + k + " ";
-            List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
-            assertEquals(expected.length, lines.size(), prefix + "elements");
-            for (String l : lines) {
-                String[] f = l.substring(prefix.length()).split(" ");
-                assertEquals(expected[Integer.parseInt(f[0])] & 0xff, Integer.parseInt(f[1]), l);
+            if (c[0] * c[1] * c[2] * 3 <= 256) {
+                assertResizeCase(k, i -> i, Interpolation.NEAREST, "resize ");
             }
         }
     }
@@ -231,24 +214,33 @@ class KernelElementsTest {
     @Test
     void bilinearResizeIsByteIdenticalToTheHostsResizing() {
         for (int k = 0; k < RESIZE_CASES.length; k++) {
-            int[] c = RESIZE_CASES[k];
-            int per = c[1] * c[2] * 3;
-            List<RgbImage> images = new java.util.ArrayList<>();
-            for (int b = 0; b < c[0]; b++) {
-                byte[] px = new byte[per];
-                for (int i = 0; i < per; i++) {
-                    px[i] = (byte) (((long) (b * per + i) * 37 + 11) % 256);
-                }
-                images.add(new RgbImage(c[1], c[2], px));
+            assertResizeCase(k, i -> (i * 37 + 11) % 256, Interpolation.BILINEAR, "bilinear ");
+        }
+    }
+
+    /**
+     * Case k of RESIZE_CASES, its packed source byte i being source(i) mod 256, resized on the host: each of the host
+     * program's lines "PREFIX k INDEX VALUE" must hold the byte the host's resizing puts at INDEX.
+     */
+    private static void assertResizeCase(int k, java.util.function.LongUnaryOperator source, Interpolation how,
+                                         String prefix) {
+        int[] c = RESIZE_CASES[k];
+        int per = c[1] * c[2] * 3;
+        List<RgbImage> images = new java.util.ArrayList<>();
+        for (int b = 0; b < c[0]; b++) {
+            byte[] px = new byte[per];
+            for (int i = 0; i < per; i++) {
+                px[i] = (byte) source.applyAsLong((long) b * per + i);
             }
-            byte[] expected = Preprocess.packBytes(images, c[4], c[3], Interpolation.BILINEAR);
-            String prefix = "bilinear " + k + " ";
-            List<String> lines = output.stream().filter(l -> l.startsWith(prefix)).toList();
-            assertEquals(expected.length, lines.size(), prefix + "elements");
-            for (String l : lines) {
-                String[] f = l.substring(prefix.length()).split(" ");
-                assertEquals(expected[Integer.parseInt(f[0])] & 0xff, Integer.parseInt(f[1]), l);
-            }
+            images.add(new RgbImage(c[1], c[2], px));
+        }
+        byte[] expected = Preprocess.packBytes(images, c[4], c[3], how);
+        String at = prefix + k + " ";
+        List<String> lines = output.stream().filter(l -> l.startsWith(at)).toList();
+        assertEquals(expected.length, lines.size(), at + "elements");
+        for (String l : lines) {
+            String[] f = l.substring(at.length()).split(" ");
+            assertEquals(expected[Integer.parseInt(f[0])] & 0xff, Integer.parseInt(f[1]), l);
         }
     }
 
