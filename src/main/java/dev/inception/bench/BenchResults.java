@@ -22,7 +22,6 @@ public final class BenchResults {
     /** How a series resized with --resize bilinear ends its name: its images are not nearest's, so not its twin's. */
     static final String BILINEAR = "bilinear";
 
-
     /** One measured point: a series (who and how), a scope, a batch size, p50 latency and throughput. */
     public record Point(String series, String machine, String date, String scope, int batch, double p50Ms,
                         double p90Ms, double imagesPerSecond) {

@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 
 /**
  * --precision, --[no-]cuda-graphs, --[no-]branch-streams, --branch-streams-max-batch, --copy-free-concat,
- * --cudnn-pooling, --cudnn-engines, --bias-relu-kernel, --gemm-1x1 and --gpu-resize: how the GPU executor computes, for every
- * command that runs the network.
+ * --cudnn-pooling, --cudnn-engines, --bias-relu-kernel, --gemm-1x1 and --gpu-resize: how the GPU executor computes,
+ * for every command that runs the network.
  */
 final class GpuOption {
 

@@ -58,10 +58,10 @@ public final class GpuExecutor implements Executor {
     private final Staging stagingIn;
     private final Staging stagingOut;
     private final List<Fallback> fallbacks = new ArrayList<>();
-    /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
-    private TransferPipeline pipeline;
     /** {@code --gpu-resize}: decoded images resized on the GPU; null where off. */
     private final GpuResize resize;
+    /** Made on the first batch of images ({@link #submitImages}): engines never given images pay nothing for it. */
+    private TransferPipeline pipeline;
     /** The same for float32 batches ({@link #submit(Tensor, List)}), with slots four times as large. */
     private TransferPipeline floatPipeline;
     /** Made on the first float32 batch of a 16-bit executor ({@link #upload}); image-only engines pay nothing. */

@@ -162,16 +162,17 @@ class FakeGpuPipelineTest {
 
     /**
      * --gpu-resize: two 400x300 images come back from the input tensor exactly as the host's resizing and
-     * preprocessing (Resize.nearest, Preprocess) make them, stored in the precision's type: the fake ran the kernel
-     * from the uploaded tables and images, so tables, images, pointers and sizes were all right. The batch of two
-     * sizes before it, in flight while the slots grew, is answered; it and the same kind of batch after are resized
-     * on the host, reported once.
+     * preprocessing (Resize.nearest or Resize.bilinear, Preprocess) make them, stored in the precision's type: the
+     * fake ran each kernel (in a loop of its own) from the uploaded tables and images, so tables, images, pointers and
+     * sizes were all right. The batch of two sizes before them, in flight while the slots grew, is answered; it and
+     * the same kind of batch after are resized on the host, reported once.
      */
     @ParameterizedTest
     @ValueSource(strings = {"FP32", "FP16", "BF16"})
     void sameSizedImagesAreResizedOnTheGpuAsTheHostResizesThem(String precision) {
-        assertTrue(out.contains("gpu resize " + precision + "=true bilinear=true in flight=2 fallbacks=[input_1 (batch 2): kernel"
-                + " resize_nearest (--gpu-resize) -> resized on the host (the batch's images differ in size)]"), text);
+        assertTrue(out.contains("gpu resize " + precision + "=true bilinear=true in flight=2 fallbacks=[input_1"
+                + " (batch 2): kernel resize_nearest (--gpu-resize) -> resized on the host (the batch's images differ in"
+                + " size)]"), text);
         List<String> calls = recording.between("begin gpu resize " + precision, "end gpu resize " + precision);
         String type = Map.of("FP32", "f32", "FP16", "f16", "BF16", "bf16").get(precision);
         List<String> resizes = calls.stream().filter(l -> l.startsWith("launch resize_nearest_u8_")).toList();

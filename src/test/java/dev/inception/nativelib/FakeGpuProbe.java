@@ -255,10 +255,6 @@ public final class FakeGpuProbe {
     }
 
     /**
-     * With FAKE_GPU_LOG set: three batches streamed through predictLater, each submitted before the one before is
-     * collected; then a batch submitted and never collected before the engine closes.
-     */
-    /**
      * --gpu-resize, for each precision: a batch of two sizes (resized on the host, reported once) left in flight, a
      * batch of two 400x300 images (larger than the slots made for the input size: they grow, collecting the batch in
      * flight first) resized by the fake's run of the kernel into the input tensor and brought back, and the batch of
@@ -296,6 +292,10 @@ public final class FakeGpuProbe {
         }
     }
 
+    /**
+     * With FAKE_GPU_LOG set: three batches streamed through predictLater, each submitted before the one before is
+     * collected; then a batch submitted and never collected before the engine closes.
+     */
     static void pipeline(Graph g, Weights w, java.nio.file.Path log) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         byte[] pa = new byte[320 * 240 * 3];
