@@ -144,6 +144,12 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
         try (InceptionV3Engine engine = InceptionV3Engine.open(SeededWeights.forGraph(graph, 1), options, err::println)) {
+            if (gpu.gpuResize && !engine.backend().equals("gpu") && !scopes.equals(List.of("host"))) {
+                // its results would be named "GPU resize" while the CPU resized them
+                throw new UsageException("--gpu-resize changes what the GPU backend does with images; on the "
+                        + engine.backend() + " backend it applies to --scope host alone (what it would leave the"
+                        + " host): drop it, or give --scope host");
+            }
             if (verbose) {
                 engine.describe().forEach(err::println);
             }

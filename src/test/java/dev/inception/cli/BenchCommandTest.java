@@ -70,6 +70,15 @@ class BenchCommandTest {
         PredictCommandTest.Run lanczos = PredictCommandTest.run("bench", "--backend", "cpu", "--resize", "lanczos");
         assertEquals(2, lanczos.code());
         assertTrue(lanczos.err().contains("--resize"), lanczos.err());
+        // --gpu-resize: the host scope times the copies that leave the host, into a buffer the size of the images
+        // with the tables before them; on a CPU backend any other scope is a usage error, not a mislabelled result
+        JsonObject copies = report("--batch", "2", "--warmup", "0", "--iters", "1", "--scope", "host",
+                "--gpu-resize");
+        assertTrue(copies.getAsJsonObject("settings").get("gpu_resize").getAsBoolean(), copies.toString());
+        PredictCommandTest.Run mixed = PredictCommandTest.run("bench", "--backend", "cpu", "--batch", "1", "--warmup",
+                "0", "--iters", "1", "--scope", "host,end2end", "--gpu-resize");
+        assertEquals(2, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("applies to --scope host alone"), mixed.err());
     }
 
     /** decode: the files scope's JPEGs decoded and resized on the decode threads, nothing classified. */
