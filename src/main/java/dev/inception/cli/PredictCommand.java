@@ -38,6 +38,7 @@ import java.util.concurrent.Callable;
                 "Exit codes: 0 success, 1 failure, 2 usage error, 3 an image or the weights could not be read",
                 "(the readable images are still classified)."},
         footer = {"", "Examples:", "  inception predict examples/chelsea.png", "  inception predict --json photos/",
+                "  curl -s https://example.com/cat.jpg | inception predict -",
                 "  inception predict --weights inception_v3_weights_tf_dim_ordering_tf_kernels.h5 --json *.jpg"})
 final class PredictCommand implements Callable<Integer> {
 
@@ -77,7 +78,8 @@ final class PredictCommand implements Callable<Integer> {
     boolean verbose;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE",
-            description = "PNG, JPEG, BMP or GIF files, or folders: a folder's images at any depth, in path order.")
+            description = "PNG, JPEG, BMP or GIF files, or folders: a folder's images at any depth, in path order;"
+                    + " - reads one image from standard input.")
     List<Path> images;
 
     @Override
@@ -93,10 +95,15 @@ final class PredictCommand implements Callable<Integer> {
         Graph graph = InceptionV3.build(model);
         EngineOptions options = gpu.apply(backend.apply(EngineOptions.defaults().withModel(model).withMaxBatch(batch)));
         Labels labels = newHead == null ? Labels.imagenet() : Labels.ofNames(newHead.classNames());
+        if (images.stream().filter(StdinImage::named).count() > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "- (standard input) can be given once: it holds one image");
+        }
+        StdinImage stdin = images.stream().anyMatch(StdinImage::named) ? StdinImage.read(System.in) : null;
         int unreadable = 0;
         List<Path> files = new ArrayList<>();
         for (Path p : images) {
-            if (!java.nio.file.Files.isDirectory(p)) {
+            if (StdinImage.named(p) || !java.nio.file.Files.isDirectory(p)) {
                 files.add(p);
                 continue;
             }
@@ -124,8 +131,12 @@ final class PredictCommand implements Callable<Integer> {
             // The next batch is decoded while the network runs on this one, and submitted before this one's results
             // are printed (on the GPU its upload overlaps this one's compute); results stay in input order.
             Runnable printPrevious = null;
-            try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch,
-                    DecodeAhead.resizingTo(input.height(), input.width(), how), decode.threads(engine.backend()))) {
+            DecodeAhead.Reader reader = DecodeAhead.resizingTo(input.height(), input.width(), how);
+            if (stdin != null) {
+                reader = stdin.or(reader, new dev.inception.image.ImageDecoder.Size(input.width(), input.height(), how));
+            }
+            try (DecodeAhead<Path> ahead = new DecodeAhead<>(files, p -> p, batch, reader,
+                    decode.threads(engine.backend()))) {
                 while (ahead.hasNext()) {
                     List<DecodeAhead.Item<Path>> items = ahead.next();
                     for (DecodeAhead.Item<Path> item : items) {

@@ -31,6 +31,49 @@ class PredictCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** predict with this as standard input (tests run one at a time: System.in is restored after). */
+    static Run runWithStdin(byte[] stdin, String... args) {
+        java.io.InputStream before = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(before);
+        }
+    }
+
+    /**
+     * "-" reads one image from standard input: the same classes and probabilities as the file it came from, named
+     * "-", beside a file in the same run; empty or unreadable input is that image's error (exit 3, the others still
+     * classified); "-" twice is a usage error.
+     */
+    @Test
+    void aDashReadsOneImageFromStandardInput() throws Exception {
+        byte[] png = Files.readAllBytes(Path.of("examples/chelsea.png"));
+        // the same batch from the files (oneDNN may sum in another order at another batch size)
+        Run fromFile = run("predict", "--backend", "cpu", "--json", "examples/chelsea.png", "examples/rocket.jpg");
+        Run piped = runWithStdin(png, "predict", "--backend", "cpu", "--json", "-", "examples/rocket.jpg");
+        assertEquals(0, piped.code(), piped.err());
+        List<String> lines = piped.out().lines().toList();
+        assertEquals(2, lines.size(), piped.out());
+        JsonObject dash = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        JsonObject file = JsonParser.parseString(fromFile.out().lines().findFirst().orElseThrow()).getAsJsonObject();
+        assertEquals("-", dash.get("image").getAsString());
+        assertEquals(file.get("top"), dash.get("top"));
+        assertTrue(lines.get(1).contains("\"image\":\"examples/rocket.jpg\""), lines.get(1));
+
+        Run empty = runWithStdin(new byte[0], "predict", "--backend", "cpu", "-", "examples/rocket.jpg");
+        assertEquals(3, empty.code(), empty.err());
+        assertTrue(empty.err().contains("-: standard input is empty"), empty.err());
+        assertTrue(empty.out().contains("examples/rocket.jpg"), empty.out());
+        Run cut = runWithStdin(Arrays.copyOf(png, 100), "predict", "--backend", "cpu", "-");
+        assertEquals(3, cut.code(), cut.err());
+        assertTrue(cut.err().contains("- (standard input): truncated or corrupt image"), cut.err());
+        Run twice = runWithStdin(png, "predict", "--backend", "cpu", "-", "-");
+        assertEquals(2, twice.code(), twice.err());
+        assertTrue(twice.err().contains("- (standard input) can be given once"), twice.err());
+    }
+
     @Test
     void jsonHasOneLinePerImageWithKSortedEntries() {
         Run r = run("predict", "--backend", "cpu", "--json", "--top", "3", "examples/chelsea.png", "examples/rocket.jpg");
